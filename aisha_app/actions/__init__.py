@@ -1,0 +1,1 @@
+"""Every write goes through a named function here: validate, write, audit, commit."""

@@ -1,0 +1,41 @@
+"""The Reflex app: pages, and the HTTP API mounted on the same backend."""
+
+import logging
+
+import reflex as rx
+
+from aisha_app import routes
+from aisha_app.api import build_api
+from aisha_app.config import describe, get_settings
+from aisha_app.pages import overview, users
+from aisha_app.pages.login import login_page
+from aisha_app.state.login import LoginState
+from aisha_app.state.overview import (
+    DashboardState,
+    InboxState,
+    LeadsState,
+    ReviewsState,
+    SettingsState,
+    WaitingState,
+)
+from aisha_app.state.session import SessionState
+from aisha_app.state.users import UsersState
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logging.getLogger("aisha").info("starting: %s", describe(get_settings()))
+
+app = rx.App(api_transformer=build_api())
+
+app.add_page(login_page, route=routes.LOGIN, title="Sign in · Aisha", on_load=LoginState.load)
+_PAGES = [
+    (overview.dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
+    (overview.inbox_page, routes.INBOX, "Inbox", InboxState.load),
+    (overview.leads_page, routes.LEADS, "Leads", LeadsState.load),
+    (overview.waiting_page, routes.WAITING_LIST, "Waiting list", WaitingState.load),
+    (overview.reviews_page, routes.REVIEWS, "Reviews", ReviewsState.load),
+    (overview.analytics_page, routes.ANALYTICS, "Analytics", SessionState.check_session),
+    (overview.settings_page, routes.SETTINGS, "Settings", SettingsState.load),
+    (users.users_page, routes.USERS, "Users", UsersState.load),
+]
+for component, route, title, on_load in _PAGES:
+    app.add_page(component, route=route, title=f"{title} · Aisha", on_load=on_load)

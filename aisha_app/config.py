@@ -1,0 +1,130 @@
+"""The one settings object. Nothing else in the codebase reads ``os.environ``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("aisha.config")
+
+INSECURE_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
+DATA_DIR = Path("data")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the settings cannot run safely."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{DATA_DIR}/aisha.db"
+    redis_url: str | None = None
+    secret_key: str = INSECURE_SECRET_KEY
+    public_base_url: str = "http://localhost:3000"
+    access_token_minutes: int = Field(default=12 * 60, ge=1)
+
+    admin_email: str = "admin@example.com"
+    admin_password: str | None = None
+    default_region: str = "KE"
+
+    # Failed sign-ins allowed per email (or per client address) within the window.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_number: str | None = None
+    twilio_api_base_url: str | None = None
+
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+
+    fb_page_access_token: str | None = None
+    fb_verify_token: str | None = None
+    fb_app_secret: str | None = None
+    fb_api_base_url: str = "https://graph.facebook.com/v21.0"
+
+    gemini_api_key: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_api_base_url: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_default_database(self) -> bool:
+        """True when DATABASE_URL was not given: the embedded quick-start database."""
+        return "database_url" not in self.model_fields_set
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    def providers(self) -> dict[str, bool]:
+        """Which outside services have the credentials they need."""
+        return {
+            "twilio_whatsapp": bool(
+                self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_number
+            ),
+            "whatsapp_cloud": bool(
+                self.whatsapp_access_token and self.whatsapp_phone_number_id and self.whatsapp_app_secret
+            ),
+            "messenger": bool(self.fb_page_access_token and self.fb_app_secret),
+            "gemini": bool(self.gemini_api_key),
+            "redis": bool(self.redis_url),
+        }
+
+
+def _development_secret() -> str:
+    """A per-installation random key, kept beside the embedded database.
+
+    A quick-start install is still reachable by others on its network, so even
+    development must not sign tokens with a key published in this repository.
+    """
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def check(settings: Settings) -> Settings:
+    """Refuse settings that are unsafe; fill in a development secret."""
+    weak = settings.secret_key == INSECURE_SECRET_KEY or len(settings.secret_key) < 32
+    if settings.is_production and weak:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in "
+            "production (ENVIRONMENT=production). Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if settings.secret_key == INSECURE_SECRET_KEY and settings.environment == "development":
+        settings.secret_key = _development_secret()
+    return settings
+
+
+def describe(settings: Settings) -> str:
+    """One line for the start-up log: which providers are configured. Never secrets."""
+    parts = [
+        f"{name}={'configured' if ok else 'not configured'}" for name, ok in settings.providers().items()
+    ]
+    return f"environment={settings.environment} " + " ".join(parts)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return check(Settings())

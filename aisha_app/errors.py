@@ -1,0 +1,64 @@
+"""One error type for the whole app; every route raises it and clients see one JSON shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    """An error a user or a provider caused, with the HTTP status it maps to.
+
+    The JSON body is always ``{"error": {"code": ..., "message": ..., "details"?: ...}}``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        *,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details
+        self.headers = headers or {}
+
+    def to_json(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class NotAuthenticated(AppError):
+    def __init__(self, message: str = "Sign in first.") -> None:
+        super().__init__("not_authenticated", message, 401, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(AppError):
+    def __init__(self, message: str = "Your role does not allow this.") -> None:
+        super().__init__("forbidden", message, 403)
+
+
+class NotFound(AppError):
+    def __init__(self, what: str) -> None:
+        super().__init__("not_found", f"{what} not found.", 404)
+
+
+class Conflict(AppError):
+    def __init__(self, message: str) -> None:
+        super().__init__("conflict", message, 409)
+
+
+class TooManyAttempts(AppError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too_many_attempts",
+            f"Too many failed sign-ins. Try again in {max(1, retry_after // 60)} minute(s).",
+            429,
+            headers={"Retry-After": str(retry_after)},
+        )

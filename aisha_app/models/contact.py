@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from aisha_app.models.base import created_at_field, json_field, timestamp_field
+
+
+class LeadStage(StrEnum):
+    NEW = "NEW"
+    CONTACTED = "CONTACTED"
+    QUALIFIED = "QUALIFIED"
+    CONVERTED = "CONVERTED"
+    WON = "WON"
+    LOST = "LOST"
+
+
+class LeadLabel(StrEnum):
+    HOT = "HOT"
+    WARM = "WARM"
+    COLD = "COLD"
+
+
+class SourceType(StrEnum):
+    AD = "ad"
+    POST = "post"
+    COMMENT = "comment"
+    REFERRAL = "referral"
+    DIRECT = "direct"
+
+
+class ContactBase(SQLModel):
+    name: str | None = Field(default=None, max_length=200)
+    phone_e164: str | None = Field(default=None, max_length=20, sa_column_kwargs={"unique": True})
+    email: str | None = Field(default=None, max_length=255)
+    language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    # A birthday may lack its year; month and day are enough for greetings.
+    birthday_month: int | None = Field(default=None, ge=1, le=12)
+    birthday_day: int | None = Field(default=None, ge=1, le=31)
+    birthday_year: int | None = Field(default=None, ge=1900, le=2100)
+    lead_stage: LeadStage = Field(default=LeadStage.NEW, sa_type=sa.String(16), index=True)
+    lead_label: LeadLabel | None = Field(default=None, sa_type=sa.String(8))
+    lead_score: int = Field(default=0, ge=0, le=100)
+    source_type: SourceType = Field(default=SourceType.DIRECT, sa_type=sa.String(16))
+    opted_out: bool = False
+
+
+class Contact(ContactBase, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (sa.CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    whatsapp_id: str | None = Field(default=None, max_length=32, sa_column_kwargs={"unique": True})
+    messenger_psid: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
+    tags: list[str] = json_field(list)
+    attributes: dict[str, Any] = json_field(dict)
+    # Provider ids behind the attribution: ad id, post id, ref, headline, ctwa click id.
+    source_details: dict[str, Any] = json_field(dict)
+    opted_out_at: datetime | None = timestamp_field()
+    last_seen_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class ContactPublic(ContactBase):
+    id: int
+    whatsapp_id: str | None
+    messenger_psid: str | None
+    tags: list[str]
+    attributes: dict[str, Any]
+    source_details: dict[str, Any]
+    last_seen_at: datetime | None
+    created_at: datetime

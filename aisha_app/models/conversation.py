@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from aisha_app.models.base import created_at_field, json_field, timestamp_field
+
+
+class Channel(StrEnum):
+    TWILIO_WHATSAPP = "twilio_whatsapp"
+    WHATSAPP_CLOUD = "whatsapp_cloud"
+    MESSENGER = "messenger"
+    SIMULATOR = "simulator"
+
+
+class ConversationStatus(StrEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        sa.Index("ix_conversations_status_last_message", "status", "last_message_at"),
+        sa.Index("ix_conversations_assignee_status", "assignee_id", "status"),
+        sa.Index("ix_conversations_contact_channel", "contact_id", "channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE")
+    channel: Channel = Field(sa_type=sa.String(24))
+    status: ConversationStatus = Field(default=ConversationStatus.OPEN, sa_type=sa.String(16))
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # False once a person has taken over; the assistant stays quiet until resolved.
+    ai_enabled: bool = True
+    handed_off_at: datetime | None = timestamp_field()
+    labels: list[str] = json_field(list)
+    # Opens the provider's 24-hour customer-service window.
+    last_inbound_at: datetime | None = timestamp_field()
+    last_message_at: datetime | None = timestamp_field()
+    snoozed_until: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class MessageDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class MessageType(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    LOCATION = "location"
+    INTERACTIVE = "interactive"
+    REACTION = "reaction"
+    TEMPLATE = "template"
+    NOTE = "note"
+
+
+class MessageStatus(StrEnum):
+    RECEIVED = "received"  # inbound
+    PENDING = "pending"
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # A provider's retry of the same webhook must not store the message twice.
+        sa.UniqueConstraint("channel", "provider_message_id", name="uq_messages_provider_id"),
+        sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", ondelete="CASCADE")
+    channel: Channel = Field(sa_type=sa.String(24))
+    direction: MessageDirection = Field(sa_type=sa.String(8))
+    type: MessageType = Field(default=MessageType.TEXT, sa_type=sa.String(16))
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    media_url: str | None = Field(default=None, sa_type=sa.Text)
+    media_content_type: str | None = Field(default=None, max_length=128)
+    provider_message_id: str | None = Field(default=None, max_length=128)
+    status: MessageStatus = Field(default=MessageStatus.PENDING, sa_type=sa.String(16))
+    error_code: str | None = Field(default=None, max_length=32)
+    error_text: str | None = Field(default=None, sa_type=sa.Text)
+    sender_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    from_assistant: bool = False
+    meta: dict[str, Any] = json_field(dict)
+    created_at: datetime = created_at_field()
+    sent_at: datetime | None = timestamp_field()
+    delivered_at: datetime | None = timestamp_field()
+    read_at: datetime | None = timestamp_field()
+    failed_at: datetime | None = timestamp_field()

@@ -1,0 +1,93 @@
+"""Lead activities, waiting lists and reviews: what happens to a customer over time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from aisha_app.models.base import created_at_field, json_field, timestamp_field
+
+
+class ActivityKind(StrEnum):
+    MESSAGE = "message"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    NOTE = "note"
+    STAGE_CHANGE = "stage_change"
+    LABEL_CHANGE = "label_change"
+
+
+class LeadActivity(SQLModel, table=True):
+    __tablename__ = "lead_activities"
+    __table_args__ = (sa.Index("ix_lead_activities_contact_created", "contact_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE")
+    kind: ActivityKind = Field(sa_type=sa.String(16))
+    summary: str = Field(sa_type=sa.Text)
+    details: dict[str, Any] = json_field(dict)
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+
+
+class WaitingList(SQLModel, table=True):
+    __tablename__ = "waiting_lists"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    is_active: bool = True
+    # Secret for the read-only shop-screen view; admins rotate it.
+    display_token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    settings: dict[str, Any] = json_field(dict)
+    created_at: datetime = created_at_field()
+
+
+class WaitingStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVED = "served"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class WaitingListEntry(SQLModel, table=True):
+    __tablename__ = "waiting_list_entries"
+    __table_args__ = (
+        sa.Index("ix_waiting_entries_list_status_position", "waiting_list_id", "status", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    waiting_list_id: int = Field(foreign_key="waiting_lists.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    party_note: str | None = Field(default=None, max_length=200)
+    position: int
+    status: WaitingStatus = Field(default=WaitingStatus.WAITING, sa_type=sa.String(16))
+    joined_at: datetime = created_at_field()
+    called_at: datetime | None = timestamp_field()
+    served_at: datetime | None = timestamp_field()
+    cancelled_at: datetime | None = timestamp_field()
+
+
+class Review(SQLModel, table=True):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        sa.Index("ix_reviews_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
+    product_id: int | None = Field(default=None, foreign_key="products.id", ondelete="SET NULL")
+    product_name: str | None = Field(default=None, max_length=200)
+    customer_name: str | None = Field(default=None, max_length=200)
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    rating: int = Field(ge=1, le=5, index=True)
+    thank_you_message_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()

@@ -1,0 +1,74 @@
+"""What the business knows and says: products, FAQ articles, message templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from aisha_app.models.base import created_at_field, json_field
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=200)
+    name_ar: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=100, index=True)
+    price: Decimal = Field(default=Decimal("0"), sa_type=sa.Numeric(12, 2))
+    currency: str = Field(default="KES", max_length=3)
+    stock: int | None = None
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    image_url: str | None = Field(default=None, sa_type=sa.Text)
+    is_active: bool = True
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class KnowledgeArticle(SQLModel, table=True):
+    """An FAQ entry the assistant may quote."""
+
+    __tablename__ = "knowledge_articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(sa_type=sa.Text)
+    answer: str = Field(sa_type=sa.Text)
+    language: str = Field(default="en", max_length=16)
+    tags: list[str] = json_field(list)
+    is_active: bool = True
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class TemplateStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A pre-approved message, the only kind a business may send outside the 24-hour window."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (
+        sa.UniqueConstraint("name", "language", "channel", name="uq_templates_name_lang_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    language: str = Field(default="en", max_length=16)
+    channel: str = Field(max_length=24)
+    category: str = Field(default="utility", max_length=24)
+    body: str = Field(sa_type=sa.Text)
+    variables: list[str] = json_field(list)
+    # Twilio ContentSid, or the WhatsApp Cloud template name.
+    provider_template_id: str | None = Field(default=None, max_length=128)
+    status: TemplateStatus = Field(default=TemplateStatus.DRAFT, sa_type=sa.String(16))
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()

@@ -1,0 +1,148 @@
+"""Dashboard and the pages that later releases fill: real data only, honest when empty."""
+
+import reflex as rx
+
+from aisha_app import routes
+from aisha_app.pages.layout import empty_state, shell
+from aisha_app.state.overview import (
+    DashboardState,
+    InboxState,
+    LeadsState,
+    ReviewsState,
+    SettingsState,
+    WaitingState,
+)
+
+
+def _stat(label: str, key: str, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon(icon, size=28, color=rx.color("accent", 9)),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.heading(DashboardState.counts[key].to_string(), size="7", id=f"stat-{key}"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="4",
+        ),
+        min_width="200px",
+    )
+
+
+def _dashboard() -> rx.Component:
+    return rx.vstack(
+        rx.text("Welcome, ", rx.text.strong(DashboardState.user_name), ".", id="welcome"),
+        rx.flex(
+            _stat("Open conversations", "open_conversations", "message-circle"),
+            _stat("Waiting for staff", "waiting_for_staff", "user-round-check"),
+            _stat("Contacts", "contacts", "users"),
+            _stat("In the waiting list", "waiting_now", "list-ordered"),
+            _stat("Reviews", "reviews", "star"),
+            wrap="wrap",
+            spacing="4",
+        ),
+        spacing="5",
+    )
+
+
+def _table(headers: list[str], rows, cells) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
+        width="100%",
+    )
+
+
+def _inbox() -> rx.Component:
+    return rx.cond(
+        InboxState.conversations.length() > 0,
+        rx.vstack(
+            rx.text(
+                "Recent conversations. Replying from here arrives with the live inbox.", color_scheme="gray"
+            ),
+            _table(
+                ["Contact", "Channel", "Status", "Last message", "When"],
+                InboxState.conversations,
+                lambda c: [
+                    rx.table.cell(c[k]) for k in ("contact", "channel", "status", "last_message", "when")
+                ],
+            ),
+        ),
+        empty_state(
+            "No conversations yet", "Messages from WhatsApp, Messenger and the simulator will appear here."
+        ),
+    )
+
+
+def _leads() -> rx.Component:
+    return rx.flex(
+        rx.foreach(
+            LeadsState.stages,
+            lambda s: rx.card(
+                rx.vstack(rx.text(s["stage"], weight="bold"), rx.heading(s["count"], size="6"))
+            ),
+        ),
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _waiting() -> rx.Component:
+    return rx.cond(
+        WaitingState.lists.length() > 0,
+        _table(
+            ["List", "Waiting now"],
+            WaitingState.lists,
+            lambda w: [rx.table.cell(w["name"]), rx.table.cell(w["waiting"])],
+        ),
+        empty_state(
+            "No waiting lists yet", "Waiting lists and their board arrive in a later release.", "list-ordered"
+        ),
+    )
+
+
+def _reviews() -> rx.Component:
+    return rx.cond(
+        ReviewsState.reviews.length() > 0,
+        _table(
+            ["Customer", "Product", "Rating", "Review", "Date"],
+            ReviewsState.reviews,
+            lambda r: [rx.table.cell(r[k]) for k in ("customer", "product", "rating", "text", "when")],
+        ),
+        empty_state("No reviews yet", "Reviews that customers leave in chat will appear here.", "star"),
+    )
+
+
+def _analytics() -> rx.Component:
+    return empty_state(
+        "No analytics yet",
+        "Charts of conversations, response times and leads arrive in a later release.",
+        "chart-column",
+    )
+
+
+def _settings() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            SettingsState.is_admin,
+            rx.link(rx.button(rx.icon("users"), "Users", variant="soft"), href=routes.USERS, id="users-link"),
+        ),
+        rx.heading("Channels and providers", size="4"),
+        _table(
+            ["Provider", "Status"],
+            SettingsState.providers,
+            lambda p: [rx.table.cell(p["name"]), rx.table.cell(p["status"])],
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+dashboard_page = shell("Dashboard", _dashboard)
+inbox_page = shell("Inbox", _inbox)
+leads_page = shell("Leads", _leads)
+waiting_page = shell("Waiting list", _waiting)
+reviews_page = shell("Reviews", _reviews)
+analytics_page = shell("Analytics", _analytics)
+settings_page = shell("Settings", _settings)

@@ -1,0 +1,11 @@
+"""Every page's path, in one place."""
+
+LOGIN = "/login"
+DASHBOARD = "/"
+INBOX = "/inbox"
+LEADS = "/leads"
+WAITING_LIST = "/waiting-list"
+REVIEWS = "/reviews"
+ANALYTICS = "/analytics"
+SETTINGS = "/settings"
+USERS = "/settings/users"

@@ -1,0 +1,84 @@
+"""View state of the read-only overview pages (dashboard, inbox list, leads, waiting, reviews)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aisha_app import queries
+from aisha_app.config import get_settings
+from aisha_app.db import session_scope
+from aisha_app.state.session import SessionState
+
+
+class DashboardState(SessionState):
+    counts: dict[str, int] = {}
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        with session_scope() as session:
+            self.counts = queries.dashboard_counts(session)
+        return None
+
+
+class InboxState(SessionState):
+    conversations: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        with session_scope() as session:
+            self.conversations = queries.recent_conversations(session)
+        return None
+
+
+class LeadsState(SessionState):
+    stages: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        with session_scope() as session:
+            self.stages = queries.leads_by_stage(session)
+        return None
+
+
+class WaitingState(SessionState):
+    lists: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        with session_scope() as session:
+            self.lists = queries.waiting_lists(session)
+        return None
+
+
+class ReviewsState(SessionState):
+    reviews: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        with session_scope() as session:
+            self.reviews = queries.recent_reviews(session)
+        return None
+
+
+class SettingsState(SessionState):
+    providers: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if self._authorize() is None:
+            return self._to_login()
+        self.providers = [
+            {"name": name.replace("_", " "), "status": "configured" if ok else "not configured"}
+            for name, ok in get_settings().providers().items()
+        ]
+        return None

@@ -1,0 +1,64 @@
+"""Who is signed in, checked on the server from the HttpOnly cookie for every page."""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import quote
+
+import reflex as rx
+
+from aisha_app import routes
+from aisha_app.actions.users import user_for_token
+from aisha_app.db import session_scope
+from aisha_app.models import Role, User
+from aisha_app.security import SESSION_COOKIE
+
+
+class SessionState(rx.State):
+    """The base of every signed-in page's state.
+
+    The browser cannot change these vars (no auto setters); every handler that
+    reads or writes data calls ``_authorize`` again, so what the browser sends
+    never decides what it may see.
+    """
+
+    user_id: int = 0
+    user_name: str = ""
+    user_email: str = ""
+    user_role: str = ""
+    forbidden: bool = False
+
+    def _session_token(self) -> str | None:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.router.headers.cookie or "")
+        except CookieError:
+            return None
+        morsel = cookie.get(SESSION_COOKIE)
+        return morsel.value if morsel else None
+
+    def _authorize(self, *, admin: bool = False) -> User | None:
+        """The signed-in user if allowed here; else clears the view and returns None."""
+        with session_scope() as session:
+            user = user_for_token(session, self._session_token())
+        if user is None:
+            self.user_id = 0
+            return None
+        self.user_id, self.user_name = user.id, user.name
+        self.user_email, self.user_role = user.email, user.role
+        self.forbidden = admin and user.role != Role.ADMIN
+        return None if self.forbidden else user
+
+    def _to_login(self) -> rx.event.EventSpec:
+        return rx.redirect(f"{routes.LOGIN}?next={quote(self.router.url.path or '/')}")
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == Role.ADMIN
+
+    @rx.event
+    def check_session(self):
+        """on_load of every signed-in page."""
+        if self._authorize() is None and self.user_id == 0:
+            return self._to_login()
+        return None

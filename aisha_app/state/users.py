@@ -1,0 +1,100 @@
+"""The admin-only Users page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from pydantic import ValidationError
+
+from aisha_app import queries
+from aisha_app.actions import users as actions
+from aisha_app.db import session_scope
+from aisha_app.errors import AppError
+from aisha_app.models import PasswordReset, UserCreate, UserUpdate
+from aisha_app.state.session import SessionState
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors())
+    return exc.message if isinstance(exc, AppError) else str(exc)
+
+
+class UsersState(SessionState):
+    users: list[dict[str, Any]] = []
+    error: str = ""
+    notice: str = ""
+    reset_user_id: int = 0
+    reset_user_email: str = ""
+
+    def _reload(self) -> None:
+        with session_scope() as session:
+            self.users = queries.staff(session)
+
+    def _run(self, change) -> None:
+        """Run one admin change with a fresh authorization and report the outcome."""
+        self.error = self.notice = ""
+        actor = self._authorize(admin=True)
+        if actor is None:
+            self.users = []
+            return
+        try:
+            with session_scope() as session:
+                self.notice = change(session, actor)
+        except (AppError, ValidationError) as exc:
+            self.error = _message(exc)
+        self._reload()
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = ""
+        if self._authorize(admin=True) is None:
+            self.users = []
+            return None if self.user_id else self._to_login()
+        self._reload()
+        return None
+
+    @rx.event
+    def create_user(self, form: dict[str, Any]):
+        def change(session, actor):
+            user = actions.create_user(session, UserCreate(**form), actor)
+            return f"Created {user.email} ({user.role})."
+
+        self._run(change)
+
+    @rx.event
+    def set_role(self, user_id: int, role: str):
+        def change(session, actor):
+            actions.update_user(session, user_id, UserUpdate(role=role), actor)
+            return f"Role changed to {role}."
+
+        self._run(change)
+
+    @rx.event
+    def set_active(self, user_id: int, active: bool):
+        def change(session, actor):
+            actions.update_user(session, user_id, UserUpdate(is_active=active), actor)
+            return "Reactivated." if active else "Deactivated; their sessions have ended."
+
+        self._run(change)
+
+    @rx.event
+    def open_reset(self, user_id: int, email: str):
+        self.reset_user_id, self.reset_user_email = user_id, email
+
+    @rx.event
+    def close_reset(self):
+        self.reset_user_id, self.reset_user_email = 0, ""
+
+    @rx.event
+    def reset_password(self, form: dict[str, Any]):
+        user_id = self.reset_user_id
+
+        def change(session, actor):
+            actions.reset_password(session, user_id, PasswordReset(**form).password, actor)
+            return f"Password reset for {self.reset_user_email}; their sessions have ended."
+
+        self._run(change)
+        if not self.error:
+            self.close_reset()
