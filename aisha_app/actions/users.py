@@ -132,7 +132,7 @@ def update_user(session: Session, user_id: int, data: UserUpdate, actor: User) -
         user.token_version += 1  # signs the user out everywhere
     user.updated_at = utcnow()
     session.add(user)
-    audit(session, actor, "user.updated", user, changes={k: str(v) for k, v in changes.items()})
+    audit(session, actor, "user.updated", user, changes=changes)
     session.commit()
     return user
 

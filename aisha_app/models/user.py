@@ -4,12 +4,16 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import EmailStr, field_validator
+import re
+
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from aisha_app.models.base import created_at_field, timestamp_field
 
 MIN_PASSWORD_LENGTH = 10
+# Deliberately loose: staff of a local install may use addresses like admin@shop.local.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Role(StrEnum):
@@ -43,15 +47,18 @@ def _check_password(value: str) -> str:
 
 
 class UserCreate(SQLModel):
-    email: EmailStr
+    email: str = Field(max_length=255)
     name: str = Field(min_length=1, max_length=120)
     role: Role = Role.AGENT
     password: str
 
     @field_validator("email")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _normalize_email(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not EMAIL_PATTERN.match(value):
+            raise ValueError("not a valid email address")
+        return value
 
     _password = field_validator("password")(_check_password)
 

@@ -1,0 +1,155 @@
+from datetime import timedelta
+
+from jose import jwt
+from sqlmodel import select
+
+from aisha_app.models import LoginAttempt
+from aisha_app.security import ALGORITHM, SESSION_COOKIE, create_access_token
+from tests.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
+
+
+def test_correct_password_returns_a_bearer_token_that_identifies_the_user(client, world):
+    response = client.post(
+        "/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] > 0
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json()["email"] == "agent@shop.test"
+    assert me.json()["role"] == "agent"
+    assert "hashed_password" not in me.json()
+
+
+def test_email_is_matched_without_regard_to_case(client, world):
+    response = client.post("/api/auth/token", data={"username": " Agent@Shop.TEST ", "password": AGENT_PASSWORD})
+    assert response.status_code == 200
+
+
+def test_wrong_password_and_unknown_email_get_the_same_401(client, world):
+    wrong = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "nope-nope-nope"})
+    unknown = client.post("/api/auth/token", data={"username": "ghost@shop.test", "password": "nope-nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json() == {
+        "error": {"code": "invalid_credentials", "message": "Wrong email or password."}
+    }
+
+
+def test_missing_form_fields_are_a_clear_validation_error(client):
+    response = client.post("/api/auth/token", data={"username": "agent@shop.test"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+    assert response.json()["error"]["details"][0]["field"] == "password"
+
+
+def test_no_token_is_401_with_a_bearer_challenge(client):
+    response = client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_expired_token_is_refused(client, world):
+    token, _ = create_access_token(world.agent.id, world.agent.token_version, expires_in=timedelta(seconds=-1))
+    response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "Your session is invalid or has expired."
+
+
+def test_token_with_altered_claims_is_refused(client, world):
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    token = headers["Authorization"].split()[1]
+    header, payload, signature = token.split(".")
+    forged_claims = jwt.get_unverified_claims(token) | {"sub": str(world.admin.id)}
+    forged_payload = jwt.encode(forged_claims, "irrelevant", algorithm=ALGORITHM).split(".")[1]
+    tampered = f"{header}.{forged_payload}.{signature}"
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
+
+
+def test_token_signed_with_another_key_is_refused(client, world):
+    forged = jwt.encode({"sub": str(world.admin.id), "ver": 0, "exp": 9999999999}, "guessed-key", algorithm=ALGORITHM)
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_unsigned_token_is_refused(client, world):
+    good = login(client, "owner@shop.test", ADMIN_PASSWORD)["Authorization"].split()[1]
+    header_none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0"  # {"alg":"none","typ":"JWT"}
+    unsigned = f"{header_none}.{good.split('.')[1]}."
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {unsigned}"}).status_code == 401
+
+
+def test_sixth_failure_in_a_row_is_throttled_even_with_the_right_password(client, world):
+    for _ in range(5):
+        response = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"})
+        assert response.status_code == 401
+    throttled = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD})
+    assert throttled.status_code == 429
+    assert throttled.json()["error"]["code"] == "too_many_attempts"
+    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+    # Another account is not locked out by someone guessing this one.
+    assert client.post(
+        "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
+    ).status_code == 200
+
+
+def test_a_success_resets_the_failure_count(client, world):
+    for _ in range(4):
+        client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"})
+    assert client.post("/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}).status_code == 200
+    for _ in range(4):
+        assert client.post(
+            "/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"}
+        ).status_code == 401
+
+
+def test_one_address_guessing_many_emails_is_throttled(client, world, session):
+    for i in range(20):
+        client.post("/api/auth/token", data={"username": f"guess{i}@shop.test", "password": "wrong-password"})
+    response = client.post("/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD})
+    assert response.status_code == 429
+    assert len(session.exec(select(LoginAttempt)).all()) == 20
+
+
+def test_browser_login_sets_an_httponly_strict_cookie_and_redirects(client, world):
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD, "next": "/inbox"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/inbox"
+    set_cookie = response.headers["set-cookie"]
+    assert set_cookie.startswith(f"{SESSION_COOKIE}=")
+    assert "HttpOnly" in set_cookie
+    assert "SameSite=strict" in set_cookie
+    assert client.get("/api/auth/me").json()["email"] == "agent@shop.test"
+
+
+def test_browser_login_never_redirects_to_another_site(client, world):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/api/auth/login",
+            data={"email": "agent@shop.test", "password": AGENT_PASSWORD, "next": target},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/"
+
+
+def test_browser_login_failure_returns_to_the_form_with_the_reason(client, world):
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": "wrong-password"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?error=Wrong+email+or+password.")
+    assert "set-cookie" not in response.headers
+
+
+def test_logout_clears_the_cookie(client, world):
+    client.post("/api/auth/login", data={"email": "agent@shop.test", "password": AGENT_PASSWORD})
+    response = client.post("/api/auth/logout", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert client.get("/api/auth/me").status_code == 401

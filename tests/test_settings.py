@@ -1,0 +1,48 @@
+import pytest
+
+from aisha_app.config import INSECURE_SECRET_KEY, ConfigurationError, Settings, check, describe
+
+
+def test_production_refuses_the_default_secret_key():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be set"):
+        check(Settings(environment="production", secret_key=INSECURE_SECRET_KEY))
+
+
+def test_production_refuses_a_short_secret_key():
+    with pytest.raises(ConfigurationError):
+        check(Settings(environment="production", secret_key="short"))
+
+
+def test_production_accepts_a_strong_secret_key():
+    key = "k" * 48
+    assert check(Settings(environment="production", secret_key=key)).secret_key == key
+
+
+def test_development_never_signs_with_the_published_default_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = check(Settings(environment="development", secret_key=INSECURE_SECRET_KEY)).secret_key
+    second = check(Settings(environment="development", secret_key=INSECURE_SECRET_KEY)).secret_key
+    assert first != INSECURE_SECRET_KEY
+    assert len(first) >= 32
+    assert first == second  # kept on disk, so a restart does not sign everyone out
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_start_up_line_names_providers_but_never_secrets():
+    settings = Settings(
+        twilio_account_sid="AC123", twilio_auth_token="twilio-token-value", twilio_whatsapp_number="+1555",
+        gemini_api_key="gemini-key-value",
+    )
+    line = describe(settings)
+    assert "twilio_whatsapp=configured" in line
+    assert "gemini=configured" in line
+    assert "messenger=not configured" in line
+    assert "twilio-token-value" not in line and "gemini-key-value" not in line
+
+
+def test_default_database_is_the_embedded_sqlite_file(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL")
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.uses_default_database
+    assert not Settings(database_url="sqlite:///elsewhere.db").uses_default_database
