@@ -1,11 +1,10 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-import re
-
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 

@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import select
 
 from aisha_app.models import AuditLog, User
-from tests.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
+from tests.unit.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 ADMIN_ONLY = [
     ("get", "/api/users", None),
@@ -38,7 +38,12 @@ def test_admin_creates_an_agent_who_can_then_sign_in(client, world, session):
     headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
     response = client.post(
         "/api/users",
-        json={"email": "New.Agent@Shop.test", "name": "New Agent", "role": "agent", "password": "a-good-password"},
+        json={
+            "email": "New.Agent@Shop.test",
+            "name": "New Agent",
+            "role": "agent",
+            "password": "a-good-password",
+        },
         headers=headers,
     )
     assert response.status_code == 201
@@ -52,7 +57,9 @@ def test_admin_creates_an_agent_who_can_then_sign_in(client, world, session):
 def test_creating_a_duplicate_email_is_a_conflict(client, world):
     headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
     response = client.post(
-        "/api/users", json={"email": "agent@shop.test", "name": "Again", "password": "a-good-password"}, headers=headers
+        "/api/users",
+        json={"email": "agent@shop.test", "name": "Again", "password": "a-good-password"},
+        headers=headers,
     )
     assert response.status_code == 409
     assert "already exists" in response.json()["error"]["message"]
@@ -109,11 +116,18 @@ def test_password_reset_ends_sessions_and_sets_the_new_password(client, world):
     agent_headers = login(client, "agent@shop.test", AGENT_PASSWORD)
     admin_headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
     response = client.post(
-        f"/api/users/{world.agent.id}/password", json={"password": "brand-new-password"}, headers=admin_headers
+        f"/api/users/{world.agent.id}/password",
+        json={"password": "brand-new-password"},
+        headers=admin_headers,
     )
     assert response.status_code == 204
     assert client.get("/api/auth/me", headers=agent_headers).status_code == 401
-    assert client.post("/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}).status_code == 401
+    assert (
+        client.post(
+            "/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}
+        ).status_code
+        == 401
+    )
     assert login(client, "agent@shop.test", "brand-new-password")
 
 
@@ -135,17 +149,24 @@ def test_unknown_user_is_404(client, world):
 def test_admin_actions_land_in_the_audit_log(client, world):
     headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
     created = client.post(
-        "/api/users", json={"email": "temp@shop.test", "name": "Temp", "password": "a-good-password"}, headers=headers
+        "/api/users",
+        json={"email": "temp@shop.test", "name": "Temp", "password": "a-good-password"},
+        headers=headers,
     ).json()
     client.patch(f"/api/users/{created['id']}", json={"role": "admin"}, headers=headers)
     client.patch(f"/api/users/{created['id']}", json={"is_active": False}, headers=headers)
-    client.post(f"/api/users/{created['id']}/password", json={"password": "another-password"}, headers=headers)
+    client.post(
+        f"/api/users/{created['id']}/password", json={"password": "another-password"}, headers=headers
+    )
 
     entries = client.get("/api/audit-log", headers=headers).json()
     about_temp = [e for e in entries if e["target_id"] == str(created["id"])]
     oldest_first = list(reversed(about_temp))
     assert [e["action"] for e in oldest_first] == [
-        "user.created", "user.updated", "user.updated", "user.password_reset",
+        "user.created",
+        "user.updated",
+        "user.updated",
+        "user.password_reset",
     ]
     assert all(e["actor_id"] == world.admin.id for e in about_temp)
     assert oldest_first[1]["details"] == {"changes": {"role": "admin"}}

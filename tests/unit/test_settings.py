@@ -30,7 +30,9 @@ def test_development_never_signs_with_the_published_default_key(tmp_path, monkey
 
 def test_start_up_line_names_providers_but_never_secrets():
     settings = Settings(
-        twilio_account_sid="AC123", twilio_auth_token="twilio-token-value", twilio_whatsapp_number="+1555",
+        twilio_account_sid="AC123",
+        twilio_auth_token="twilio-token-value",
+        twilio_whatsapp_number="+1555",
         gemini_api_key="gemini-key-value",
     )
     line = describe(settings)

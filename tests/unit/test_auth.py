@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from aisha_app.models import LoginAttempt
 from aisha_app.security import ALGORITHM, SESSION_COOKIE, create_access_token
-from tests.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
+from tests.unit.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 
 def test_correct_password_returns_a_bearer_token_that_identifies_the_user(client, world):
@@ -24,17 +24,23 @@ def test_correct_password_returns_a_bearer_token_that_identifies_the_user(client
 
 
 def test_email_is_matched_without_regard_to_case(client, world):
-    response = client.post("/api/auth/token", data={"username": " Agent@Shop.TEST ", "password": AGENT_PASSWORD})
+    response = client.post(
+        "/api/auth/token", data={"username": " Agent@Shop.TEST ", "password": AGENT_PASSWORD}
+    )
     assert response.status_code == 200
 
 
 def test_wrong_password_and_unknown_email_get_the_same_401(client, world):
     wrong = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "nope-nope-nope"})
-    unknown = client.post("/api/auth/token", data={"username": "ghost@shop.test", "password": "nope-nope-nope"})
+    unknown = client.post(
+        "/api/auth/token", data={"username": "ghost@shop.test", "password": "nope-nope-nope"}
+    )
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {
-        "error": {"code": "invalid_credentials", "message": "Wrong email or password."}
-    }
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {"error": {"code": "invalid_credentials", "message": "Wrong email or password."}}
+    )
 
 
 def test_missing_form_fields_are_a_clear_validation_error(client):
@@ -51,7 +57,9 @@ def test_no_token_is_401_with_a_bearer_challenge(client):
 
 
 def test_expired_token_is_refused(client, world):
-    token, _ = create_access_token(world.agent.id, world.agent.token_version, expires_in=timedelta(seconds=-1))
+    token, _ = create_access_token(
+        world.agent.id, world.agent.token_version, expires_in=timedelta(seconds=-1)
+    )
     response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "Your session is invalid or has expired."
@@ -68,7 +76,9 @@ def test_token_with_altered_claims_is_refused(client, world):
 
 
 def test_token_signed_with_another_key_is_refused(client, world):
-    forged = jwt.encode({"sub": str(world.admin.id), "ver": 0, "exp": 9999999999}, "guessed-key", algorithm=ALGORITHM)
+    forged = jwt.encode(
+        {"sub": str(world.admin.id), "ver": 0, "exp": 9999999999}, "guessed-key", algorithm=ALGORITHM
+    )
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
@@ -81,32 +91,49 @@ def test_unsigned_token_is_refused(client, world):
 
 def test_sixth_failure_in_a_row_is_throttled_even_with_the_right_password(client, world):
     for _ in range(5):
-        response = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"})
+        response = client.post(
+            "/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"}
+        )
         assert response.status_code == 401
-    throttled = client.post("/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD})
+    throttled = client.post(
+        "/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}
+    )
     assert throttled.status_code == 429
     assert throttled.json()["error"]["code"] == "too_many_attempts"
     assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
     # Another account is not locked out by someone guessing this one.
-    assert client.post(
-        "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
-    ).status_code == 200
+    assert (
+        client.post(
+            "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_success_resets_the_failure_count(client, world):
     for _ in range(4):
         client.post("/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"})
-    assert client.post("/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}).status_code == 200
+    assert (
+        client.post(
+            "/api/auth/token", data={"username": "agent@shop.test", "password": AGENT_PASSWORD}
+        ).status_code
+        == 200
+    )
     for _ in range(4):
-        assert client.post(
-            "/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"}
-        ).status_code == 401
+        assert (
+            client.post(
+                "/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"}
+            ).status_code
+            == 401
+        )
 
 
 def test_one_address_guessing_many_emails_is_throttled(client, world, session):
     for i in range(20):
         client.post("/api/auth/token", data={"username": f"guess{i}@shop.test", "password": "wrong-password"})
-    response = client.post("/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 429
     assert len(session.exec(select(LoginAttempt)).all()) == 20
 

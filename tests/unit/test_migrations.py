@@ -7,9 +7,23 @@ from aisha_app import migrations
 
 # Tables every later feature stands on; a migration that loses one fails here.
 EXPECTED_TABLES = {
-    "users", "contacts", "conversations", "messages", "lead_activities", "waiting_lists",
-    "waiting_list_entries", "reviews", "message_templates", "products", "knowledge_articles",
-    "automations", "automation_runs", "jobs", "webhook_events", "audit_log", "login_attempts",
+    "users",
+    "contacts",
+    "conversations",
+    "messages",
+    "lead_activities",
+    "waiting_lists",
+    "waiting_list_entries",
+    "reviews",
+    "message_templates",
+    "products",
+    "knowledge_articles",
+    "automations",
+    "automation_runs",
+    "jobs",
+    "webhook_events",
+    "audit_log",
+    "login_attempts",
 }
 
 
@@ -18,7 +32,7 @@ def test_migrations_go_from_empty_to_head_and_back(database):
     assert set(sa.inspect(database).get_table_names()) <= {"alembic_version"}
 
     migrations.upgrade()
-    assert EXPECTED_TABLES <= set(sa.inspect(database).get_table_names())
+    assert set(sa.inspect(database).get_table_names()) >= EXPECTED_TABLES
 
 
 def test_head_schema_matches_the_models(database):
@@ -32,6 +46,9 @@ def test_inbox_queries_have_their_indexes(database):
     message_indexes = {i["name"] for i in inspector.get_indexes("messages")}
     conversation_indexes = {i["name"] for i in inspector.get_indexes("conversations")}
     assert "ix_messages_conversation_created" in message_indexes
-    assert {"ix_conversations_status_last_message", "ix_conversations_assignee_status"} <= conversation_indexes
+    assert {
+        "ix_conversations_status_last_message",
+        "ix_conversations_assignee_status",
+    } <= conversation_indexes
     unique = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("messages")}
     assert ("channel", "provider_message_id") in unique

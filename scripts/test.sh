@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up and run every test: lint; API and unit tests on SQLite, and again on PostgreSQL when
+# TEST_DATABASE_URL is set; then the browser tests (Chromium against the running app).
+source "$(dirname "$0")/_bootstrap.sh" requirements-dev.txt
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests ..."
+  apt_install chromium
+fi
+
+results=$(mktemp -d)
+status=0
+suite() {  # suite NAME DATABASE_URL PYTEST_ARGS...
+  local name=$1 url=$2
+  shift 2
+  echo
+  echo "=== $name"
+  TEST_DATABASE_URL=$url python -m pytest "$@" --junitxml="$results/$name.xml" || status=1
+}
+
+echo "=== lint"
+ruff check . || status=1
+
+pg=${TEST_DATABASE_URL:-}
+suite unit-sqlite "" tests/unit -q
+[ -n "$pg" ] && suite unit-postgresql "$pg" tests/unit -q
+# Playwright's sync API and pytest-asyncio do not share a process: browser tests run on their own.
+browser_args=(tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning)
+suite browser-sqlite "" "${browser_args[@]}"
+[ -n "$pg" ] && suite browser-postgresql "$pg" "${browser_args[@]}"
+
+python - "$results" <<'PY'
+import sys, xml.etree.ElementTree as ET
+from pathlib import Path
+total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for report in sorted(Path(sys.argv[1]).glob("*.xml")):
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    for key in total:
+        total[key] += int(suite.get(key, 0))
+    print(f"{report.stem}: {suite.get('tests')} tests, {suite.get('failures')} failed, "
+          f"{suite.get('errors')} errors, {suite.get('skipped')} skipped")
+failed = total["failures"] + total["errors"]
+passed = total["tests"] - failed - total["skipped"]
+print(f"total: {passed} passed, {failed} failed, {total['skipped']} skipped")
+PY
+exit $status
