@@ -102,7 +102,7 @@ def staff(session: Session) -> list[dict[str, Any]]:
             "name": u.name,
             "role": u.role,
             "active": u.is_active,
-            "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never",
+            "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if u.last_login_at else "never",
         }
         for u in users
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -49,6 +49,18 @@ def _safe_next(next_path: str | None) -> str:
     return routes.DASHBOARD
 
 
+def _same_origin(request: Request) -> bool:
+    """A browser form post must come from one of our own pages (login CSRF).
+
+    Browsers send Origin on cross-site form posts; tools without one (curl) are not
+    browsers and cannot carry a victim's cookies anyway.
+    """
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
 @router.post("/login", include_in_schema=False)
 def browser_login(
     request: Request,
@@ -58,6 +70,8 @@ def browser_login(
     next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     """The login page's form posts here; the answer sets the session cookie and redirects."""
+    if not _same_origin(request):
+        raise AppError("cross_origin", "Sign in from Aisha's own login page.", 403)
     try:
         user = authenticate(session, email, password, client_ip(request))
     except AppError as exc:
@@ -78,7 +92,11 @@ def browser_login(
 
 
 @router.post("/logout", include_in_schema=False)
-def browser_logout() -> RedirectResponse:
+def browser_logout(request: Request) -> RedirectResponse:
+    if not _same_origin(request):
+        raise AppError("cross_origin", "Sign out from Aisha's own pages.", 403)
     response = RedirectResponse(routes.LOGIN, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    # Also forget the tab's page state, so the next person at this browser starts clean.
+    response.headers["Clear-Site-Data"] = '"cookies", "storage"'
     return response

@@ -59,6 +59,4 @@ class SessionState(rx.State):
     @rx.event
     def check_session(self):
         """on_load of every signed-in page."""
-        if self._authorize() is None and self.user_id == 0:
-            return self._to_login()
-        return None
+        return self._to_login() if self._authorize() is None else None

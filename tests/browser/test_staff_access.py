@@ -38,8 +38,12 @@ def test_admin_creates_an_agent_who_sees_the_dashboard_but_not_the_users_page(pa
     expect(page.locator("#users-notice")).to_contain_text(f"Created {AGENT_EMAIL} (agent)")
     expect(page.locator(f"[id='user-{AGENT_EMAIL}']")).to_be_visible()
 
+    admin_tab_token = page.evaluate("sessionStorage.getItem('token')")
     page.click("#sign-out")
     expect(page).to_have_url(re.compile(r"/login"))
+    # The tab's page state is dropped with the cookie: the next person starts clean.
+    expect(page.locator("#sign-in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('token')") != admin_tab_token
 
     sign_in(page, AGENT_EMAIL, AGENT_PASSWORD)
     expect(page.locator("#welcome")).to_contain_text("Amina")

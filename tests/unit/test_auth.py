@@ -180,3 +180,25 @@ def test_logout_clears_the_cookie(client, world):
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert client.get("/api/auth/me").status_code == 401
+
+
+def test_browser_login_posted_from_another_site_is_refused(client, world):
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+
+
+def test_browser_login_from_our_own_page_is_accepted(client, world):
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert SESSION_COOKIE in response.headers["set-cookie"]
