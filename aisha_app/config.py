@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +24,8 @@ class ConfigurationError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Empty values (as in a copied .env.example) mean "not set", never "set to empty".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite:///{DATA_DIR}/aisha.db"
@@ -30,11 +33,15 @@ class Settings(BaseSettings):
     secret_key: str = INSECURE_SECRET_KEY
     public_base_url: str = "http://localhost:3000"
     access_token_minutes: int = Field(default=12 * 60, ge=1)
+    # Job-queue worker threads inside the app process; `python -m aisha_app.worker` adds more.
+    in_app_workers: int = Field(default=2, ge=0)
 
     admin_email: str = "admin@example.com"
     admin_password: str | None = None
     default_region: str = "KE"
 
+    # Behind a reverse proxy: take the client address from the last X-Forwarded-For hop.
+    trust_proxy_headers: bool = False
     # Failed sign-ins allowed per email (or per client address) within the window.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
@@ -69,6 +76,11 @@ class Settings(BaseSettings):
         return "database_url" not in self.model_fields_set
 
     @property
+    def public_origin(self) -> str:
+        parts = urlsplit(self.public_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def secure_cookies(self) -> bool:
         return self.public_base_url.startswith("https://")
 
@@ -94,12 +106,14 @@ def _development_secret() -> str:
     development must not sign tokens with a key published in this repository.
     """
     path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
 
 
@@ -112,7 +126,7 @@ def check(settings: Settings) -> Settings:
             "production (ENVIRONMENT=production). Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
-    if settings.secret_key == INSECURE_SECRET_KEY and settings.environment == "development":
+    if weak and settings.environment == "development":
         settings.secret_key = _development_secret()
     return settings
 

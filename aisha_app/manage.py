@@ -26,6 +26,11 @@ def _bootstrap_admin() -> None:
                 "Admin account exists. Reset a password with: python -m aisha_app.manage reset-password EMAIL"
             )
             return
+        if settings.is_production and not settings.admin_password:
+            # A generated password would end up in the container's logs.
+            raise ConfigurationError(
+                "No admin exists yet: set ADMIN_PASSWORD (and ADMIN_EMAIL) for the first start."
+            )
         password = settings.admin_password or secrets.token_urlsafe(12)
         user, _ = ensure_admin(session, settings.admin_email, password)
     print("Created the admin account:")

@@ -45,7 +45,7 @@ def recent_conversations(session: Session, limit: int = 50) -> list[dict[str, st
     rows = session.exec(
         select(Conversation, Contact, last_body)
         .join(Contact, Contact.id == Conversation.contact_id)
-        .order_by(col(Conversation.last_message_at).desc())
+        .order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
         .limit(limit)
     ).all()
     return [

@@ -20,6 +20,7 @@ suite() {  # suite NAME DATABASE_URL PYTEST_ARGS...
 
 echo "=== lint"
 ruff check . || status=1
+ruff format --check --quiet . || { echo "run: .venv/bin/ruff format ."; status=1; }
 
 pg=${TEST_DATABASE_URL:-}
 suite unit-sqlite "" tests/unit -q

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from aisha_app.actions.audit import audit
@@ -18,48 +19,60 @@ from aisha_app.security import decode_access_token, hash_password, verify_passwo
 log = logging.getLogger("aisha.users")
 
 
-def _check_throttle(session: Session, email: str, client_ip: str) -> None:
-    """Refuse a sign-in while too many recent attempts have failed for this email or address."""
+def _throttled(session: Session, attempt: LoginAttempt) -> int | None:
+    """Seconds to wait if too many recent attempts failed for this email or address, else None.
+
+    Called after this attempt is recorded (as a failure until proven otherwise), so parallel
+    guesses all count against each other instead of racing past the check.
+    """
     settings = get_settings()
     window = timedelta(seconds=settings.login_window_seconds)
-    since = utcnow() - window
+    since = attempt.created_at - window
     last_success = session.exec(
-        select(func.max(LoginAttempt.created_at)).where(LoginAttempt.email == email, LoginAttempt.succeeded)
+        select(func.max(LoginAttempt.created_at)).where(
+            LoginAttempt.email == attempt.email, LoginAttempt.succeeded
+        )
     ).one()
-    email_since = max(since, last_success) if last_success else since
     checks = (
-        (LoginAttempt.email == email, email_since, settings.login_max_failures),
+        (LoginAttempt.email == attempt.email, max(since, last_success or since), settings.login_max_failures),
         # One address trying many emails is throttled too, more loosely.
-        (LoginAttempt.client_ip == client_ip, since, settings.login_max_failures * 4),
+        (LoginAttempt.client_ip == attempt.client_ip, since, settings.login_max_failures * 4),
     )
     for condition, start, limit in checks:
         failures = session.exec(
             select(LoginAttempt.created_at)
-            .where(condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start)
+            .where(
+                condition,
+                col(LoginAttempt.succeeded).is_(False),
+                LoginAttempt.created_at > start,
+                LoginAttempt.id != attempt.id,
+            )
             .order_by(col(LoginAttempt.created_at).desc())
             .limit(limit)
         ).all()
         if len(failures) >= limit:
-            retry_after = (failures[-1] + window - utcnow()).total_seconds()
-            raise TooManyAttempts(retry_after=max(1, int(retry_after)))
+            return max(1, int((failures[-1] + window - utcnow()).total_seconds()))
+    return None
 
 
 def authenticate(session: Session, email: str, password: str, client_ip: str) -> User:
     """The user with these credentials, or an error. Every attempt is recorded."""
-    email = email.strip().lower()
-    _check_throttle(session, email, client_ip)
+    email = email.strip().lower()[:255]
+    attempt = LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=False)
+    session.add(attempt)
+    session.commit()
+    retry_after = _throttled(session, attempt)
+    if retry_after is not None:
+        raise TooManyAttempts(retry_after=retry_after)
     user = session.exec(select(User).where(User.email == email)).first()
-    ok = verify_password(password, user.hashed_password if user else None)
-    session.add(LoginAttempt(email=email, client_ip=client_ip, succeeded=ok))
-    if not ok:
-        session.commit()
-        log.info("failed sign-in for %s from %s", email, client_ip)
+    if not verify_password(password, user.hashed_password if user else None):
+        log.info("failed sign-in from %s", client_ip)  # not the email: people type passwords there
         raise AppError("invalid_credentials", "Wrong email or password.", 401)
     if not user.is_active:
-        session.commit()
         raise AppError("account_deactivated", "This account has been deactivated.", 403)
+    attempt.succeeded = True
     user.last_login_at = utcnow()
-    session.add(user)
+    session.add_all([attempt, user])
     session.exec(
         sa.delete(LoginAttempt).where(
             LoginAttempt.email == email, LoginAttempt.created_at < utcnow() - timedelta(days=1)
@@ -86,12 +99,12 @@ def _require_admin(actor: User) -> None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
-    ).one()
+    """Locks the admin rows (PostgreSQL) so two admins cannot demote each other at once."""
+    ids = session.exec(select(User.id).where(User.role == Role.ADMIN, User.is_active).with_for_update()).all()
+    return len(ids)
 
 
-def create_user(session: Session, data: UserCreate, actor: User | None) -> User:
+def create_user(session: Session, data: UserCreate, actor: User | None, client_ip: str | None = None) -> User:
     """Create a staff account. ``actor`` None is the installer bootstrapping the first admin."""
     if actor is not None:
         _require_admin(actor)
@@ -101,13 +114,19 @@ def create_user(session: Session, data: UserCreate, actor: User | None) -> User:
         email=data.email, name=data.name, role=data.role, hashed_password=hash_password(data.password)
     )
     session.add(user)
-    session.flush()
-    audit(session, actor, "user.created", user, email=user.email, role=user.role)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created by someone else a moment ago
+        session.rollback()
+        raise Conflict(f"A user with the email {data.email} already exists.") from exc
+    audit(session, actor, "user.created", user, client_ip=client_ip, email=user.email, role=user.role)
     session.commit()
     return user
 
 
-def update_user(session: Session, user_id: int, data: UserUpdate, actor: User) -> User:
+def update_user(
+    session: Session, user_id: int, data: UserUpdate, actor: User, client_ip: str | None = None
+) -> User:
     """Rename, change role, deactivate or reactivate a user."""
     _require_admin(actor)
     user = session.get(User, user_id)
@@ -132,12 +151,14 @@ def update_user(session: Session, user_id: int, data: UserUpdate, actor: User) -
         user.token_version += 1  # signs the user out everywhere
     user.updated_at = utcnow()
     session.add(user)
-    audit(session, actor, "user.updated", user, changes=changes)
+    audit(session, actor, "user.updated", user, client_ip=client_ip, changes=changes)
     session.commit()
     return user
 
 
-def reset_password(session: Session, user_id: int, password: str, actor: User | None) -> User:
+def reset_password(
+    session: Session, user_id: int, password: str, actor: User | None, client_ip: str | None = None
+) -> User:
     """Set a new password and sign the user out of every session."""
     if actor is not None:
         _require_admin(actor)
@@ -148,7 +169,7 @@ def reset_password(session: Session, user_id: int, password: str, actor: User | 
     user.token_version += 1
     user.updated_at = utcnow()
     session.add(user)
-    audit(session, actor, "user.password_reset", user)
+    audit(session, actor, "user.password_reset", user, client_ip=client_ip)
     session.commit()
     return user
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from aisha_app import routes
 from aisha_app.actions.users import authenticate
-from aisha_app.api.deps import CurrentUser, DbSession, client_ip
+from aisha_app.api.deps import CurrentUser, DbSession, client_ip, same_origin
 from aisha_app.config import get_settings
 from aisha_app.errors import AppError
 from aisha_app.models import UserPublic
@@ -49,18 +49,6 @@ def _safe_next(next_path: str | None) -> str:
     return routes.DASHBOARD
 
 
-def _same_origin(request: Request) -> bool:
-    """A browser form post must come from one of our own pages (login CSRF).
-
-    Browsers send Origin on cross-site form posts; tools without one (curl) are not
-    browsers and cannot carry a victim's cookies anyway.
-    """
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host")
-
-
 @router.post("/login", include_in_schema=False)
 def browser_login(
     request: Request,
@@ -70,12 +58,13 @@ def browser_login(
     next: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     """The login page's form posts here; the answer sets the session cookie and redirects."""
-    if not _same_origin(request):
+    if not same_origin(request):
         raise AppError("cross_origin", "Sign in from Aisha's own login page.", 403)
     try:
         user = authenticate(session, email, password, client_ip(request))
     except AppError as exc:
-        query = urlencode({"error": exc.message, "email": email, "next": _safe_next(next)})
+        # Only a code travels in the URL; the login page owns the words it shows.
+        query = urlencode({"error": exc.code, "next": _safe_next(next)})
         return RedirectResponse(f"{routes.LOGIN}?{query}", status_code=303)
     token, lifetime = create_access_token(user.id, user.token_version)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -93,7 +82,7 @@ def browser_login(
 
 @router.post("/logout", include_in_schema=False)
 def browser_logout(request: Request) -> RedirectResponse:
-    if not _same_origin(request):
+    if not same_origin(request):
         raise AppError("cross_origin", "Sign out from Aisha's own pages.", 403)
     response = RedirectResponse(routes.LOGIN, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlmodel import col, select
 
 from aisha_app.actions import users as actions
-from aisha_app.api.deps import AdminUser, DbSession
+from aisha_app.api.deps import AdminUser, DbSession, client_ip
 from aisha_app.models import AuditLog, AuditLogPublic, PasswordReset, UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/api", tags=["users"])
@@ -18,18 +18,22 @@ def list_users(admin: AdminUser, session: DbSession) -> list[UserPublic]:
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)
-def create_user(data: UserCreate, admin: AdminUser, session: DbSession) -> UserPublic:
-    return UserPublic.model_validate(actions.create_user(session, data, admin))
+def create_user(data: UserCreate, admin: AdminUser, session: DbSession, request: Request) -> UserPublic:
+    return UserPublic.model_validate(actions.create_user(session, data, admin, client_ip(request)))
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def update_user(user_id: int, data: UserUpdate, admin: AdminUser, session: DbSession) -> UserPublic:
-    return UserPublic.model_validate(actions.update_user(session, user_id, data, admin))
+def update_user(
+    user_id: int, data: UserUpdate, admin: AdminUser, session: DbSession, request: Request
+) -> UserPublic:
+    return UserPublic.model_validate(actions.update_user(session, user_id, data, admin, client_ip(request)))
 
 
 @router.post("/users/{user_id}/password", status_code=204)
-def reset_password(user_id: int, data: PasswordReset, admin: AdminUser, session: DbSession) -> None:
-    actions.reset_password(session, user_id, data.password, admin)
+def reset_password(
+    user_id: int, data: PasswordReset, admin: AdminUser, session: DbSession, request: Request
+) -> None:
+    actions.reset_password(session, user_id, data.password, admin, client_ip(request))
 
 
 @router.get("/audit-log", response_model=list[AuditLogPublic])

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -56,5 +57,9 @@ def timestamp_field(**kw: Any) -> Any:
     return Field(default=None, sa_type=UTCDateTime, **kw)
 
 
+# JSONB on PostgreSQL: comparable, indexable, usable in DISTINCT and GROUP BY.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
 def json_field(default_factory: Any = dict) -> Any:
-    return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
+    return Field(default_factory=default_factory, sa_type=JSONType, nullable=False)

@@ -111,4 +111,5 @@ class AuditLogPublic(SQLModel):
     target_type: str | None
     target_id: str | None
     details: dict[str, Any]
+    client_ip: str | None
     created_at: datetime

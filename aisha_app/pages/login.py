@@ -27,7 +27,6 @@ def login_page() -> rx.Component:
                         type="email",
                         required=True,
                         id="email",
-                        default_value=LoginState.email,
                         width="100%",
                         auto_complete="username",
                     ),

@@ -76,6 +76,18 @@ def _inbox() -> rx.Component:
 
 
 def _leads() -> rx.Component:
+    return rx.cond(
+        LeadsState.total > 0,
+        _stage_counts(),
+        empty_state(
+            "No leads yet",
+            "Every customer who writes becomes a lead; the kanban board arrives in a later release.",
+            "kanban",
+        ),
+    )
+
+
+def _stage_counts() -> rx.Component:
     return rx.flex(
         rx.foreach(
             LeadsState.stages,

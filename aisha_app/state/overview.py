@@ -14,7 +14,7 @@ class DashboardState(SessionState):
     counts: dict[str, int] = {}
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         with session_scope() as session:
@@ -26,7 +26,7 @@ class InboxState(SessionState):
     conversations: list[dict[str, str]] = []
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         with session_scope() as session:
@@ -37,8 +37,12 @@ class InboxState(SessionState):
 class LeadsState(SessionState):
     stages: list[dict[str, str]] = []
 
+    @rx.var
+    def total(self) -> int:
+        return sum(int(s["count"]) for s in self.stages)
+
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         with session_scope() as session:
@@ -50,7 +54,7 @@ class WaitingState(SessionState):
     lists: list[dict[str, str]] = []
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         with session_scope() as session:
@@ -62,7 +66,7 @@ class ReviewsState(SessionState):
     reviews: list[dict[str, str]] = []
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         with session_scope() as session:
@@ -74,7 +78,7 @@ class SettingsState(SessionState):
     providers: list[dict[str, str]] = []
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
         self.providers = [

@@ -42,7 +42,8 @@ class SessionState(rx.State):
         with session_scope() as session:
             user = user_for_token(session, self._session_token())
         if user is None:
-            self.user_id = 0
+            self.user_id, self.user_name, self.user_email, self.user_role = 0, "", "", ""
+            self.forbidden = False
             return None
         self.user_id, self.user_name = user.id, user.name
         self.user_email, self.user_role = user.email, user.role
@@ -57,6 +58,6 @@ class SessionState(rx.State):
         return self.user_role == Role.ADMIN
 
     @rx.event
-    def check_session(self):
+    def check_session(self) -> rx.event.EventSpec | None:
         """on_load of every signed-in page."""
         return self._to_login() if self._authorize() is None else None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from aisha_app import queries
 from aisha_app.actions import users as actions
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
-from aisha_app.models import PasswordReset, UserCreate, UserUpdate
+from aisha_app.models import PasswordReset, User, UserCreate, UserUpdate
 from aisha_app.state.session import SessionState
 
 
@@ -32,22 +34,25 @@ class UsersState(SessionState):
         with session_scope() as session:
             self.users = queries.staff(session)
 
-    def _run(self, change) -> None:
+    def _run(self, change: Callable[[Session, User], str]) -> rx.event.EventSpec | None:
         """Run one admin change with a fresh authorization and report the outcome."""
         self.error = self.notice = ""
         actor = self._authorize(admin=True)
         if actor is None:
             self.users = []
-            return
+            return None if self.forbidden else self._to_login()
         try:
             with session_scope() as session:
                 self.notice = change(session, actor)
         except (AppError, ValidationError) as exc:
             self.error = _message(exc)
         self._reload()
+        if self._authorize(admin=True) is None:  # e.g. the admin reset their own password
+            return self._to_login()
+        return None
 
     @rx.event
-    def load(self):
+    def load(self) -> rx.event.EventSpec | None:
         self.error = self.notice = ""
         if self._authorize(admin=True) is None:
             self.users = []
@@ -56,45 +61,50 @@ class UsersState(SessionState):
         return None
 
     @rx.event
-    def create_user(self, form: dict[str, Any]):
+    def create_user(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         def change(session, actor):
-            user = actions.create_user(session, UserCreate(**form), actor)
+            user = actions.create_user(session, UserCreate(**form), actor, self.router.session.client_ip)
             return f"Created {user.email} ({user.role})."
 
-        self._run(change)
+        return self._run(change)
 
     @rx.event
-    def set_role(self, user_id: int, role: str):
+    def set_role(self, user_id: int, role: str) -> rx.event.EventSpec | None:
         def change(session, actor):
-            actions.update_user(session, user_id, UserUpdate(role=role), actor)
+            actions.update_user(session, user_id, UserUpdate(role=role), actor, self.router.session.client_ip)
             return f"Role changed to {role}."
 
-        self._run(change)
+        return self._run(change)
 
     @rx.event
-    def set_active(self, user_id: int, active: bool):
+    def set_active(self, user_id: int, active: bool) -> rx.event.EventSpec | None:
         def change(session, actor):
-            actions.update_user(session, user_id, UserUpdate(is_active=active), actor)
+            actions.update_user(
+                session, user_id, UserUpdate(is_active=active), actor, self.router.session.client_ip
+            )
             return "Reactivated." if active else "Deactivated; their sessions have ended."
 
-        self._run(change)
+        return self._run(change)
 
     @rx.event
-    def open_reset(self, user_id: int, email: str):
+    def open_reset(self, user_id: int, email: str) -> None:
         self.reset_user_id, self.reset_user_email = user_id, email
 
     @rx.event
-    def close_reset(self):
+    def close_reset(self) -> None:
         self.reset_user_id, self.reset_user_email = 0, ""
 
     @rx.event
-    def reset_password(self, form: dict[str, Any]):
+    def reset_password(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         user_id = self.reset_user_id
 
         def change(session, actor):
-            actions.reset_password(session, user_id, PasswordReset(**form).password, actor)
+            actions.reset_password(
+                session, user_id, PasswordReset(**form).password, actor, self.router.session.client_ip
+            )
             return f"Password reset for {self.reset_user_email}; their sessions have ended."
 
-        self._run(change)
+        redirect = self._run(change)
         if not self.error:
             self.close_reset()
+        return redirect

@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -67,17 +68,26 @@ def test_wrong_password_shows_the_reason_on_the_login_page(page: Page):
 
 
 def _send_create_user_over_the_pages_socket(page: Page, email: str) -> None:
-    """Emit UsersState.create_user on the page's own websocket, as a tampered client could."""
-    sockets = []
+    """Emit UsersState.create_user on the page's own websocket, as a tampered client could,
+    and wait until the server has answered that very event."""
+    sockets, answers = [], []
 
     def route(ws):
-        sockets.append(ws.connect_to_server())
-        ws.on_message(lambda message: sockets[0].send(message))
+        server = ws.connect_to_server()
+        sockets.append(server)
+        ws.on_message(server.send)
+
+        def from_server(message):
+            answers.append(message)
+            ws.send(message)
+
+        server.on_message(from_server)
 
     page.route_web_socket(re.compile(r".*/_event.*"), route)
     page.goto("/settings/users")
     expect(page.locator("#sign-out")).to_be_visible()
     page.wait_for_timeout(500)
+    before = len(answers)
     event = {
         "name": f"{UsersState.get_full_name()}.create_user",
         "payload": {
@@ -86,7 +96,10 @@ def _send_create_user_over_the_pages_socket(page: Page, email: str) -> None:
         "router_data": {"pathname": "/settings/users/", "asPath": "/settings/users/"},
     }
     sockets[-1].send("42/_event," + json.dumps(["event", event]))
-    page.wait_for_timeout(1500)
+    deadline = time.monotonic() + 10
+    while len(answers) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert len(answers) > before, "the server never answered the forged event"
 
 
 def test_a_forged_create_user_event_works_for_an_admin(page: Page, app_url):

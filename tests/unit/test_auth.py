@@ -135,7 +135,8 @@ def test_one_address_guessing_many_emails_is_throttled(client, world, session):
         "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
     )
     assert response.status_code == 429
-    assert len(session.exec(select(LoginAttempt)).all()) == 20
+    # Every attempt is recorded, the refused one too.
+    assert len(session.exec(select(LoginAttempt)).all()) == 21
 
 
 def test_browser_login_sets_an_httponly_strict_cookie_and_redirects(client, world):
@@ -170,7 +171,8 @@ def test_browser_login_failure_returns_to_the_form_with_the_reason(client, world
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/login?error=Wrong+email+or+password.")
+    assert response.headers["location"].startswith("/login?error=invalid_credentials")
+    assert "agent%40shop.test" not in response.headers["location"]
     assert "set-cookie" not in response.headers
 
 
@@ -202,3 +204,60 @@ def test_browser_login_from_our_own_page_is_accepted(client, world):
     )
     assert response.status_code == 303
     assert SESSION_COOKIE in response.headers["set-cookie"]
+
+
+def test_parallel_guesses_cannot_race_past_the_throttle(client, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_):
+        return client.post(
+            "/api/auth/token", data={"username": "agent@shop.test", "password": "wrong-password"}
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(guess, range(24)))
+    # At most the allowed number of passwords were actually checked.
+    assert codes.count(401) <= 5
+    assert codes.count(429) >= 19
+
+
+def test_browser_form_is_throttled_too(client, world):
+    for _ in range(5):
+        client.post("/api/auth/login", data={"email": "agent@shop.test", "password": "wrong-password"})
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.headers["location"].startswith("/login?error=too_many_attempts")
+    assert "set-cookie" not in response.headers
+
+
+def test_an_overlong_email_is_an_ordinary_failure(client, world):
+    response = client.post("/api/auth/token", data={"username": "a" * 400 + "@shop.test", "password": "x"})
+    assert response.status_code == 401
+
+
+def test_the_cookie_is_secure_when_the_app_is_published_over_https(client, world, monkeypatch):
+    from aisha_app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_base_url", "https://aisha.example.com")
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD},
+        follow_redirects=False,
+    )
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_the_session_cookie_is_ignored_on_requests_from_another_origin(client, world):
+    client.post("/api/auth/login", data={"email": "owner@shop.test", "password": ADMIN_PASSWORD})
+    assert client.get("/api/users").status_code == 200
+    foreign = client.get("/api/users", headers={"Origin": "http://localhost:9999"})
+    assert foreign.status_code == 401
+    smuggled = client.post(
+        "/api/users",
+        json={"email": "evil@shop.test", "name": "Evil", "role": "admin", "password": "evil-password-1"},
+        headers={"Origin": "http://localhost:9999"},
+    )
+    assert smuggled.status_code == 401

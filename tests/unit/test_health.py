@@ -17,3 +17,17 @@ def test_unknown_api_route_is_a_json_404(client):
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_health_is_503_when_the_database_is_unreachable(client, monkeypatch):
+    import sqlalchemy as sa
+
+    from aisha_app import db
+
+    broken = sa.create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )
+    monkeypatch.setattr(db, "get_engine", lambda: broken)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["database"]["status"] == "error"

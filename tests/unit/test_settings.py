@@ -48,3 +48,19 @@ def test_default_database_is_the_embedded_sqlite_file(monkeypatch):
     assert settings.database_url.startswith("sqlite:///")
     assert settings.uses_default_database
     assert not Settings(database_url="sqlite:///elsewhere.db").uses_default_database
+
+
+def test_empty_values_from_a_copied_env_example_mean_unset(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "")
+    monkeypatch.setenv("DATABASE_URL", "")
+    (tmp_path / ".env").write_text("SECRET_KEY=\nDATABASE_URL=\nGEMINI_API_KEY=\n")
+    settings = check(Settings(environment="development"))
+    assert len(settings.secret_key) >= 32
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.gemini_api_key is None
+
+
+def test_a_weak_development_key_is_replaced_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert check(Settings(environment="development", secret_key="short")).secret_key != "short"

@@ -52,11 +52,24 @@ def test_first_run_on_the_embedded_database_creates_an_admin_and_the_demo(tmp_pa
     assert count(url, "users") == 1
 
 
-def test_a_generated_admin_password_is_printed_once(tmp_path):
-    result = run_setup(tmp_path)
+def test_a_generated_admin_password_is_printed_once_and_works(tmp_path):
+    result = run_setup(tmp_path, ADMIN_EMAIL="first@kazi.test", ADMIN_PASSWORD="")
     assert result.returncode == 0, result.stderr
-    assert "admin@example.com" in result.stdout
-    assert "password: " in result.stdout
+    password = next(
+        line.split(":", 1)[1].strip()
+        for line in result.stdout.splitlines()
+        if line.strip().startswith("password:")
+    )
+    assert len(password) >= 12
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/data/aisha.db")
+    with engine.connect() as conn:
+        hashed = conn.execute(sa.text("SELECT hashed_password FROM users")).scalar_one()
+    engine.dispose()
+    from aisha_app.security import verify_password
+
+    assert verify_password(password, hashed)
+    again = run_setup(tmp_path, ADMIN_EMAIL="first@kazi.test", ADMIN_PASSWORD="")
+    assert password not in again.stdout
 
 
 def test_an_explicit_database_url_never_gets_demo_data(tmp_path):
@@ -72,3 +85,12 @@ def test_production_with_the_default_secret_refuses_to_start(tmp_path):
     result = run_setup(tmp_path, ENVIRONMENT="production", DATABASE_URL=f"sqlite:///{tmp_path}/p.db")
     assert result.returncode == 2
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_never_generates_or_prints_an_admin_password(tmp_path):
+    result = run_setup(
+        tmp_path, ENVIRONMENT="production", SECRET_KEY="p" * 48, DATABASE_URL=f"sqlite:///{tmp_path}/p.db"
+    )
+    assert result.returncode == 2
+    assert "ADMIN_PASSWORD" in result.stderr
+    assert "password:" not in result.stdout

@@ -29,7 +29,8 @@ def test_anonymous_callers_are_refused_admin_routes(client, world, method, path,
 
 def test_agent_cannot_promote_itself_through_the_api(client, world, session):
     headers = login(client, "agent@shop.test", AGENT_PASSWORD)
-    client.patch(f"/api/users/{world.agent.id}", json={"role": "admin"}, headers=headers)
+    response = client.patch(f"/api/users/{world.agent.id}", json={"role": "admin"}, headers=headers)
+    assert response.status_code == 403
     session.refresh(world.agent)
     assert world.agent.role == "agent"
 
@@ -169,6 +170,7 @@ def test_admin_actions_land_in_the_audit_log(client, world):
         "user.password_reset",
     ]
     assert all(e["actor_id"] == world.admin.id for e in about_temp)
+    assert all(e["client_ip"] == "testclient" for e in about_temp)
     assert oldest_first[1]["details"] == {"changes": {"role": "admin"}}
     assert oldest_first[2]["details"] == {"changes": {"is_active": False}}
     assert "another-password" not in str(entries)
