@@ -20,11 +20,14 @@ from aisha_app.state.overview import (
 )
 from aisha_app.state.session import SessionState
 from aisha_app.state.users import UsersState
+from aisha_app.worker import in_app_workers
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("aisha").info("starting: %s", describe(get_settings()))
 
 app = rx.App(api_transformer=build_api())
+# Job-queue workers live as long as the app (IN_APP_WORKERS threads; 0 turns them off).
+app.register_lifespan_task(in_app_workers)
 
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · Aisha", on_load=LoginState.load)
 _PAGES = [

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     secret_key: str = INSECURE_SECRET_KEY
     public_base_url: str = "http://localhost:3000"
     access_token_minutes: int = Field(default=12 * 60, ge=1)
+    # Seconds before a call to Twilio, Meta or Google is given up (and retried later).
+    provider_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Customers' photos, voice notes and documents, served to signed-in staff only.
+    media_dir: Path = DATA_DIR / "media"
     # Job-queue worker threads inside the app process; `python -m aisha_app.worker` adds more.
     in_app_workers: int = Field(default=2, ge=0)
 

@@ -1,12 +1,23 @@
 """Every table, imported here so ``SQLModel.metadata`` knows them all."""
 
-from aisha_app.models.contact import Contact, ContactPublic, LeadLabel, LeadStage, SourceType
+from aisha_app.models.contact import (
+    Contact,
+    ContactPublic,
+    ContactUpdate,
+    LeadLabel,
+    LeadStage,
+    SourceType,
+)
 from aisha_app.models.conversation import (
     Channel,
+    ContactSummary,
     Conversation,
+    ConversationPublic,
     ConversationStatus,
+    ConversationUpdate,
     Message,
     MessageDirection,
+    MessagePublic,
     MessageStatus,
     MessageType,
 )
@@ -47,6 +58,11 @@ __all__ = [
     "Channel",
     "Contact",
     "ContactPublic",
+    "ContactSummary",
+    "ContactUpdate",
+    "ConversationPublic",
+    "ConversationUpdate",
+    "MessagePublic",
     "Conversation",
     "ConversationStatus",
     "Job",

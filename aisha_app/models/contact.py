@@ -76,3 +76,17 @@ class ContactPublic(ContactBase):
     source_details: dict[str, Any]
     last_seen_at: datetime | None
     created_at: datetime
+
+
+class ContactUpdate(SQLModel):
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=255)
+    language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    birthday_month: int | None = Field(default=None, ge=1, le=12)
+    birthday_day: int | None = Field(default=None, ge=1, le=31)
+    birthday_year: int | None = Field(default=None, ge=1900, le=2100)
+    tags: list[str] | None = None
+    attributes: dict[str, Any] | None = None
+    lead_label: LeadLabel | None = None
+    opted_out: bool | None = None

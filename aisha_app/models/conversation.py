@@ -105,3 +105,54 @@ class Message(SQLModel, table=True):
     delivered_at: datetime | None = timestamp_field()
     read_at: datetime | None = timestamp_field()
     failed_at: datetime | None = timestamp_field()
+
+
+class MessagePublic(SQLModel):
+    id: int
+    conversation_id: int
+    channel: str
+    direction: str
+    type: str
+    body: str | None
+    media_url: str | None
+    media_content_type: str | None
+    status: str
+    error_code: str | None
+    error_text: str | None
+    sender_id: int | None
+    from_assistant: bool
+    meta: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+
+class ContactSummary(SQLModel):
+    id: int
+    name: str | None
+    phone_e164: str | None
+    messenger_psid: str | None
+    language: str | None
+
+
+class ConversationPublic(SQLModel):
+    id: int
+    channel: str
+    status: str
+    assignee_id: int | None
+    ai_enabled: bool
+    labels: list[str]
+    last_inbound_at: datetime | None
+    last_message_at: datetime | None
+    window_open: bool
+    contact: ContactSummary
+    last_message: str | None = None
+
+
+class ConversationUpdate(SQLModel):
+    status: ConversationStatus | None = None
+    assignee_id: int | None = None
+    unassign: bool = False
+    labels: list[str] | None = None
+    ai_enabled: bool | None = None

@@ -1,40 +1,29 @@
 """One test world on a real database: SQLite by default, PostgreSQL when TEST_DATABASE_URL is set.
 
-The settings are read from the environment once, so the test database is chosen here,
-before anything from ``aisha_app`` is imported.
+``tests.unit.support`` sets the environment up before anything from ``aisha_app`` is imported.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+# isort: off
+from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, STUB, TEST_DATABASE_URL  # environment first
+# isort: on
+
 import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel
 
-_TMP = Path(tempfile.mkdtemp(prefix="aisha-tests-"))
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
-os.environ.update(
-    DATABASE_URL=TEST_DATABASE_URL,
-    ENVIRONMENT="test",
-    SECRET_KEY="test-secret-key-that-is-long-enough-0123456789",
-    PUBLIC_BASE_URL="http://testserver",
-)
-
-import sqlalchemy as sa  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
-
-from aisha_app import migrations  # noqa: E402
-from aisha_app.actions.users import create_user  # noqa: E402
-from aisha_app.api import build_api  # noqa: E402
-from aisha_app.db import get_engine  # noqa: E402
-from aisha_app.models import Contact, Role, User, UserCreate  # noqa: E402
-
-ADMIN_PASSWORD = "admin-password-123"
-AGENT_PASSWORD = "agent-password-123"
+from aisha_app import migrations
+from aisha_app.actions.users import create_user
+from aisha_app.api import build_api
+from aisha_app.db import get_engine
+from aisha_app.models import Contact, Role, User, UserCreate
+from tests.unit.provider_stub import ProviderStub
 
 
 def reset_schema(url: str) -> None:
@@ -63,6 +52,13 @@ def clean_tables(database: sa.Engine) -> Iterator[None]:
     with database.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture
+def stub() -> Iterator[ProviderStub]:
+    STUB.reset()
+    yield STUB
+    STUB.reset()
 
 
 @pytest.fixture
@@ -110,10 +106,3 @@ def client(api: TestClient) -> Iterator[TestClient]:
     api.cookies.clear()
     yield api
     api.cookies.clear()
-
-
-def login(client: TestClient, email: str, password: str) -> dict[str, str]:
-    """Bearer headers for a user, through the real token endpoint."""
-    response = client.post("/api/auth/token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}

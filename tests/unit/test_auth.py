@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from aisha_app.models import LoginAttempt
 from aisha_app.security import ALGORITHM, SESSION_COOKIE, create_access_token
-from tests.unit.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
+from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 
 def test_correct_password_returns_a_bearer_token_that_identifies_the_user(client, world):

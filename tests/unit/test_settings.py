@@ -34,6 +34,8 @@ def test_start_up_line_names_providers_but_never_secrets():
         twilio_auth_token="twilio-token-value",
         twilio_whatsapp_number="+1555",
         gemini_api_key="gemini-key-value",
+        fb_page_access_token=None,
+        fb_app_secret=None,
     )
     line = describe(settings)
     assert "twilio_whatsapp=configured" in line

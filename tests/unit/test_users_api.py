@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import select
 
 from aisha_app.models import AuditLog, User
-from tests.unit.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, login
+from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 ADMIN_ONLY = [
     ("get", "/api/users", None),

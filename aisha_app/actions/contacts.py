@@ -1,0 +1,28 @@
+"""Editing a contact's details."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from aisha_app import events
+from aisha_app.errors import NotFound
+from aisha_app.models import Contact, ContactUpdate, User
+from aisha_app.models.base import utcnow
+
+
+def update_contact(session: Session, contact_id: int, change: ContactUpdate, actor: User) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("Contact")
+    values = change.model_dump(exclude_unset=True)
+    if "tags" in values and values["tags"] is not None:
+        values["tags"] = sorted({t.strip()[:40] for t in values["tags"] if t.strip()})
+    if values.get("opted_out") and not contact.opted_out:
+        contact.opted_out_at = utcnow()
+    for key, value in values.items():
+        setattr(contact, key, value)
+    contact.updated_at = utcnow()
+    session.add(contact)
+    events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
+    session.commit()
+    return contact

@@ -1,0 +1,53 @@
+"""Staff working a conversation: assign, change status, label, switch the assistant."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from aisha_app import events
+from aisha_app.actions.audit import audit
+from aisha_app.errors import AppError, NotFound
+from aisha_app.models import Conversation, ConversationStatus, ConversationUpdate, User
+from aisha_app.models.base import utcnow
+
+MAX_LABELS = 20
+
+
+def update_conversation(
+    session: Session, conversation_id: int, change: ConversationUpdate, actor: User
+) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("Conversation")
+    now = utcnow()
+    if change.assignee_id is not None:
+        assignee = session.get(User, change.assignee_id)
+        if assignee is None or not assignee.is_active:
+            raise AppError("unknown_assignee", "Assign the conversation to an active staff member.", 400)
+        conversation.assignee_id = assignee.id
+    if change.unassign:
+        conversation.assignee_id = None
+    if change.labels is not None:
+        labels = sorted({label.strip()[:40] for label in change.labels if label.strip()})
+        if len(labels) > MAX_LABELS:
+            raise AppError("too_many_labels", f"At most {MAX_LABELS} labels per conversation.", 400)
+        conversation.labels = labels
+    if change.ai_enabled is not None and change.ai_enabled != conversation.ai_enabled:
+        conversation.ai_enabled = change.ai_enabled
+        conversation.handed_off_at = None if change.ai_enabled else now
+        audit(
+            session,
+            actor,
+            "conversation.ai_enabled" if change.ai_enabled else "conversation.handed_off",
+            conversation,
+        )
+    if change.status is not None and change.status != conversation.status:
+        conversation.status = change.status
+        if change.status == ConversationStatus.RESOLVED:
+            # The next customer message starts afresh, with the assistant answering again.
+            conversation.ai_enabled, conversation.handed_off_at = True, None
+    conversation.updated_at = now
+    session.add(conversation)
+    events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
+    session.commit()
+    return conversation

@@ -1,0 +1,262 @@
+"""What the business sends: staff replies, notes and templates, queued and sent by workers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from aisha_app import events, jobs
+from aisha_app.actions.inbound import advance_status
+from aisha_app.errors import AppError, Conflict, NotFound
+from aisha_app.models import (
+    Channel,
+    Contact,
+    Conversation,
+    Job,
+    Message,
+    MessageDirection,
+    MessageStatus,
+    MessageTemplate,
+    MessageType,
+    User,
+)
+from aisha_app.models.base import utcnow
+from aisha_app.services.messaging import adapter_for
+from aisha_app.services.messaging.base import Outbound, SendError
+
+log = logging.getLogger("aisha.outbound")
+
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+class OutsideWindow(AppError):
+    def __init__(self) -> None:
+        super().__init__(
+            "outside_window",
+            "The customer last wrote more than 24 hours ago, so WhatsApp and Messenger only allow "
+            "an approved template message now. Choose a template instead of free text.",
+            409,
+        )
+
+
+@dataclass
+class Draft:
+    """What a staff member (or the API) wants to send."""
+
+    text: str | None = None
+    media_url: str | None = None
+    media_type: MessageType | None = None
+    template: str | None = None  # a MessageTemplate's name
+    template_language: str | None = None
+    variables: list[str] = field(default_factory=list)
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    note: bool = False
+
+
+def window_open(conversation: Conversation) -> bool:
+    if conversation.channel == Channel.SIMULATOR:
+        return True
+    last = conversation.last_inbound_at
+    return last is not None and utcnow() - last < SERVICE_WINDOW
+
+
+def render_template(body: str, variables: list[str]) -> str:
+    return re.sub(
+        r"\{\{(\d+)\}\}", lambda m: variables[int(m[1]) - 1] if int(m[1]) <= len(variables) else m[0], body
+    )
+
+
+def _template(session: Session, conversation: Conversation, draft: Draft) -> MessageTemplate:
+    query = select(MessageTemplate).where(
+        MessageTemplate.name == draft.template, MessageTemplate.channel == conversation.channel
+    )
+    if draft.template_language:
+        query = query.where(MessageTemplate.language == draft.template_language)
+    template = session.exec(query).first()
+    if template is None:
+        raise AppError(
+            "unknown_template", f"No template named {draft.template!r} for {conversation.channel}.", 400
+        )
+    if len(draft.variables) != len(template.variables):
+        raise AppError(
+            "template_variables",
+            f"Template {template.name!r} takes {len(template.variables)} "
+            f"variable(s) ({', '.join(template.variables)}); {len(draft.variables)} given.",
+            400,
+        )
+    return template
+
+
+def send_message(
+    session: Session,
+    conversation_id: int,
+    draft: Draft,
+    *,
+    sender: User | None = None,
+    from_assistant: bool = False,
+) -> Message:
+    """Store an outgoing message as pending and queue its send; notes are stored only."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("Conversation")
+    contact = session.get(Contact, conversation.contact_id)
+    message = Message(
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        direction=MessageDirection.OUTBOUND,
+        sender_id=sender.id if sender else None,
+        from_assistant=from_assistant,
+    )
+    if draft.note:
+        if not (draft.text or "").strip():
+            raise AppError("empty_message", "A note needs some text.", 400)
+        message.type, message.body, message.status = MessageType.NOTE, draft.text.strip(), MessageStatus.SENT
+    else:
+        if contact.opted_out:
+            raise Conflict("This customer has opted out of messages.")
+        if draft.template:
+            template = _template(session, conversation, draft)
+            message.type = MessageType.TEMPLATE
+            message.body = render_template(template.body, draft.variables)
+            message.meta = {
+                "template": {
+                    "name": template.name,
+                    "language": template.language,
+                    "provider_id": template.provider_template_id or template.name,
+                    "variables": draft.variables,
+                }
+            }
+        else:
+            if not ((draft.text or "").strip() or draft.media_url):
+                raise AppError("empty_message", "Write a message or attach a file.", 400)
+            if not window_open(conversation):
+                raise OutsideWindow()
+            message.type = draft.media_type or (MessageType.IMAGE if draft.media_url else MessageType.TEXT)
+            message.body, message.media_url = (draft.text or "").strip() or None, draft.media_url
+            if draft.buttons:
+                message.meta = {"buttons": draft.buttons}
+        message.status = MessageStatus.PENDING
+    session.add(message)
+    now = utcnow()
+    conversation.last_message_at = conversation.updated_at = now
+    if sender is not None and not draft.note:
+        # A person answered: the assistant steps back until the conversation is resolved.
+        if conversation.ai_enabled:
+            conversation.ai_enabled, conversation.handed_off_at = False, now
+        conversation.assignee_id = conversation.assignee_id or sender.id
+    session.add(conversation)
+    session.flush()
+    if message.status == MessageStatus.PENDING:
+        jobs.enqueue(session, "send_message", {"message_id": message.id})
+    events.publish_on_commit(
+        session, events.MESSAGE_CREATED, conversation_id=conversation.id, message_id=message.id
+    )
+    events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
+    session.commit()
+    return message
+
+
+def retry_message(session: Session, message_id: int, actor: User) -> Message:
+    """Queue a failed message again (the inbox's retry button)."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound("Message")
+    if message.status != MessageStatus.FAILED:
+        raise Conflict("Only failed messages can be retried.")
+    conversation = session.get(Conversation, message.conversation_id)
+    if message.type != MessageType.TEMPLATE and not window_open(conversation):
+        raise OutsideWindow()
+    message.status, message.error_code, message.error_text, message.failed_at = (
+        MessageStatus.PENDING,
+        None,
+        None,
+        None,
+    )
+    session.add(message)
+    jobs.enqueue(session, "send_message", {"message_id": message.id})
+    events.publish_on_commit(
+        session,
+        events.MESSAGE_STATUS,
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status=message.status,
+    )
+    session.commit()
+    return message
+
+
+def _outbound(message: Message, contact: Contact) -> Outbound:
+    to = contact.messenger_psid if message.channel == Channel.MESSENGER else contact.phone_e164
+    template = message.meta.get("template")
+    return Outbound(
+        to=to or "",
+        text=message.body,
+        media_url=message.media_url,
+        media_type=message.type if message.media_url else None,
+        template_id=template["provider_id"] if template else None,
+        template_language=template["language"] if template else "en",
+        template_variables=template["variables"] if template else [],
+        buttons=message.meta.get("buttons", []),
+    )
+
+
+def _mark_failed(session: Session, message: Message, code: str, text: str) -> None:
+    if advance_status(message, MessageStatus.FAILED, code, text):
+        session.add(message)
+        events.publish_on_commit(
+            session,
+            events.MESSAGE_STATUS,
+            conversation_id=message.conversation_id,
+            message_id=message.id,
+            status=message.status,
+        )
+    session.commit()
+
+
+def _gave_up(session: Session, job: Job, error: str) -> None:
+    message = session.get(Message, job.payload["message_id"])
+    if message is not None:
+        _mark_failed(
+            session,
+            message,
+            message.error_code or "retries_exhausted",
+            f"Gave up after {job.attempts} attempts: {message.error_text or error}",
+        )
+
+
+@jobs.handler("send_message", on_dead=_gave_up)
+def _send(session: Session, job: Job) -> None:
+    message = session.get(Message, job.payload["message_id"])
+    if message is None or message.status not in (MessageStatus.PENDING, MessageStatus.QUEUED):
+        return  # sent already, or retried elsewhere: never send twice
+    conversation = session.get(Conversation, message.conversation_id)
+    contact = session.get(Contact, conversation.contact_id)
+    try:
+        provider_id = adapter_for(message.channel).send(_outbound(message, contact))
+    except SendError as exc:
+        if exc.permanent:
+            log.info("message %s failed permanently: %s", message.id, exc)
+            _mark_failed(session, message, exc.code, exc.text)
+            return
+        message.error_code, message.error_text = exc.code, exc.text
+        session.add(message)
+        session.commit()
+        raise jobs.RetryableJobError(str(exc)) from exc
+    message.provider_message_id = provider_id
+    message.error_code = message.error_text = None
+    advance_status(message, MessageStatus.SENT)
+    if message.channel == Channel.SIMULATOR:
+        advance_status(message, MessageStatus.DELIVERED)  # the simulated phone is always online
+    session.add(message)
+    events.publish_on_commit(
+        session,
+        events.MESSAGE_STATUS,
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status=message.status,
+    )
+    session.commit()

@@ -1,0 +1,174 @@
+"""Conversations and messages over REST (Bearer JWT)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field, model_validator
+
+from aisha_app.actions import conversations as conversation_actions
+from aisha_app.actions.inbound import find_or_create_contact, open_conversation
+from aisha_app.actions.outbound import Draft, retry_message, send_message
+from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.errors import AppError, NotFound
+from aisha_app.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationPublic,
+    ConversationUpdate,
+    MessagePublic,
+    MessageType,
+)
+from aisha_app.phones import normalize_phone
+from aisha_app.queries.inbox import (
+    ConversationFilter,
+    conversation_messages,
+    conversation_public,
+    list_conversations,
+)
+from aisha_app.services.messaging import default_phone_channel
+
+router = APIRouter(prefix="/api", tags=["conversations"])
+
+
+class Page(BaseModel):
+    items: list[ConversationPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class TemplateRef(BaseModel):
+    name: str
+    language: str | None = None
+    variables: list[str] | dict[str, str] = Field(default_factory=list)
+
+    def variable_list(self) -> list[str]:
+        if isinstance(self.variables, dict):
+            return [
+                self.variables[k] for k in sorted(self.variables, key=lambda k: int(k) if k.isdigit() else k)
+            ]
+        return self.variables
+
+
+class MessageIn(BaseModel):
+    text: str | None = Field(default=None, max_length=4096)
+    media_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000)
+    media_type: Literal["image", "audio", "video", "document"] | None = None
+    template: TemplateRef | None = None
+    note: bool = False
+    buttons: list[dict[str, str]] = Field(default_factory=list, max_length=3)
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> MessageIn:
+        if not (self.text or self.media_url or self.template):
+            raise ValueError("give text, media_url or template")
+        return self
+
+    def draft(self) -> Draft:
+        return Draft(
+            text=self.text,
+            media_url=self.media_url,
+            media_type=MessageType(self.media_type) if self.media_type else None,
+            template=self.template.name if self.template else None,
+            template_language=self.template.language if self.template else None,
+            variables=self.template.variable_list() if self.template else [],
+            buttons=self.buttons,
+            note=self.note,
+        )
+
+
+class DirectMessageIn(MessageIn):
+    to: str = Field(description="Phone number; 0712345678, 254712345678 and +254712345678 all work")
+    channel: Literal["twilio_whatsapp", "whatsapp_cloud", "simulator"] | None = None
+
+
+class DirectMessageOut(BaseModel):
+    conversation_id: int
+    message: MessagePublic
+
+
+@router.get("/conversations", response_model=Page)
+def conversations(
+    user: CurrentUser,
+    session: DbSession,
+    status: Literal["open", "pending", "snoozed", "resolved"] | None = None,
+    channel: Literal["twilio_whatsapp", "whatsapp_cloud", "messenger", "simulator"] | None = None,
+    assignee: str | None = Query(default=None, description="'me', 'unassigned' or a user id"),
+    label: str | None = None,
+    q: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> Page:
+    f = ConversationFilter(status=status, channel=channel, label=label, search=q, limit=limit, offset=offset)
+    if assignee == "me":
+        f.assignee_id = user.id
+    elif assignee == "unassigned":
+        f.unassigned = True
+    elif assignee is not None:
+        if not assignee.isdigit():
+            raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
+        f.assignee_id = int(assignee)
+    items, total = list_conversations(session, f)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def _conversation(session: Any, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("Conversation")
+    return conversation
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationPublic)
+def conversation(conversation_id: int, user: CurrentUser, session: DbSession) -> ConversationPublic:
+    found = _conversation(session, conversation_id)
+    return conversation_public(found, session.get(Contact, found.contact_id))
+
+
+@router.patch("/conversations/{conversation_id}", response_model=ConversationPublic)
+def update_conversation(
+    conversation_id: int, change: ConversationUpdate, user: CurrentUser, session: DbSession
+) -> ConversationPublic:
+    updated = conversation_actions.update_conversation(session, conversation_id, change, user)
+    return conversation_public(updated, session.get(Contact, updated.contact_id))
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=list[MessagePublic])
+def messages(
+    conversation_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    limit: int = Query(default=100, ge=1, le=500),
+    before_id: int | None = None,
+) -> list[MessagePublic]:
+    _conversation(session, conversation_id)
+    return conversation_messages(session, conversation_id, limit, before_id)
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessagePublic, status_code=201)
+def reply(conversation_id: int, body: MessageIn, user: CurrentUser, session: DbSession) -> MessagePublic:
+    """Queue a reply. 409 when free text is outside the 24-hour window: send a template instead."""
+    return MessagePublic.model_validate(send_message(session, conversation_id, body.draft(), sender=user))
+
+
+@router.post("/messages", response_model=DirectMessageOut, status_code=201)
+def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSession) -> DirectMessageOut:
+    """Send a WhatsApp message to a phone number, starting the conversation if there is none."""
+    if body.note:
+        raise AppError("bad_request", "Notes belong to an existing conversation.", 400)
+    phone = normalize_phone(body.to)
+    channel = Channel(body.channel) if body.channel else default_phone_channel()
+    contact = find_or_create_contact(session, channel, phone, None)
+    session.flush()
+    conversation_id = open_conversation(session, contact, channel).id
+    session.commit()
+    message = send_message(session, conversation_id, body.draft(), sender=user)
+    return DirectMessageOut(conversation_id=conversation_id, message=MessagePublic.model_validate(message))
+
+
+@router.post("/messages/{message_id}/retry", response_model=MessagePublic)
+def retry(message_id: int, user: CurrentUser, session: DbSession) -> MessagePublic:
+    return MessagePublic.model_validate(retry_message(session, message_id, user))

@@ -1,0 +1,33 @@
+"""Customers' media files, for signed-in staff only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from aisha_app.actions.media import media_path
+from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.errors import NotFound
+from aisha_app.models import Message
+
+router = APIRouter(tags=["media"])
+INLINE_KINDS = {"image", "audio", "video"}
+
+
+@router.get("/media/{message_id}", response_class=FileResponse)
+def message_media(message_id: int, user: CurrentUser, session: DbSession) -> FileResponse:
+    message = session.get(Message, message_id)
+    path = media_path(message_id)
+    if message is None or not path.exists():
+        raise NotFound("Media")
+    content_type = message.media_content_type or "application/octet-stream"
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+        # A customer's file never runs as a page of ours (an HTML or SVG "document" could).
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+    }
+    inline = content_type.split("/")[0] in INLINE_KINDS and "svg" not in content_type
+    if not inline:
+        headers["Content-Disposition"] = f'attachment; filename="message-{message_id}"'
+    return FileResponse(path, media_type=content_type, headers=headers)

@@ -1,0 +1,129 @@
+"""Provider webhooks: verify the signature, parse strictly, store, answer 200 in milliseconds.
+
+A bad signature is 403, a malformed body 400; nothing a provider sends produces a 500.
+Unknown event kinds are acknowledged (200) and logged so the provider stops retrying.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from aisha_app import jobs
+from aisha_app.actions.inbound import ingest_webhook, park_webhook, reprocess_webhook
+from aisha_app.config import get_settings
+from aisha_app.db import session_scope
+from aisha_app.models import Channel, Job, WebhookEvent
+from aisha_app.services.messaging import adapter_for
+from aisha_app.services.messaging.base import WebhookRejected
+
+log = logging.getLogger("aisha.webhooks")
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
+
+KEPT_HEADERS = (
+    "content-type",
+    "user-agent",
+    "x-hub-signature-256",
+    "x-twilio-signature",
+    "i-twilio-idempotency-token",
+)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError as exc:
+        raise WebhookRejected(400, "form body is not UTF-8") from exc
+
+
+def _store(provider: str, parsed, body: bytes, headers: dict[str, str]) -> None:
+    text = body.decode("utf-8", errors="replace")
+    with session_scope() as session:
+        try:
+            ingest_webhook(session, provider, parsed, text, headers)
+        except Exception as exc:  # noqa: BLE001  (keep the webhook; a worker retries it)
+            log.exception("processing a %s webhook failed; parked for retry", provider)
+            park_webhook(session, provider, text, headers, f"{type(exc).__name__}: {exc}")
+
+
+async def _receive(request: Request, channel: Channel) -> Response | None:
+    """None when stored; else the error response."""
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    adapter = adapter_for(channel)
+    url = get_settings().public_base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    try:
+        form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
+        adapter.verify(url=url, headers=headers, body=body, form=form)
+        parsed = adapter.parse(body, form)
+    except WebhookRejected as exc:
+        log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
+        return PlainTextResponse(exc.reason, status_code=exc.status)
+    kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
+    await run_in_threadpool(_store, channel.value, parsed, body, kept)
+    return None
+
+
+def _twiml(error: Response | None) -> Response:
+    return error or Response(EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("/twilio")
+async def twilio_message(request: Request) -> Response:
+    return _twiml(await _receive(request, Channel.TWILIO_WHATSAPP))
+
+
+@router.post("/twilio/status")
+async def twilio_status(request: Request) -> Response:
+    return _twiml(await _receive(request, Channel.TWILIO_WHATSAPP))
+
+
+def _handshake(request: Request, expected: str | None) -> Response:
+    params = request.query_params
+    token = params.get("hub.verify_token", "")
+    if (
+        expected
+        and params.get("hub.mode") == "subscribe"
+        and hmac.compare_digest(token.encode(), expected.encode())
+    ):
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    return PlainTextResponse("verification failed", status_code=403)
+
+
+@router.get("/whatsapp")
+def whatsapp_handshake(request: Request) -> Response:
+    return _handshake(request, get_settings().whatsapp_verify_token)
+
+
+@router.post("/whatsapp")
+async def whatsapp_event(request: Request) -> Response:
+    return await _receive(request, Channel.WHATSAPP_CLOUD) or PlainTextResponse("ok")
+
+
+@router.get("/messenger")
+def messenger_handshake(request: Request) -> Response:
+    return _handshake(request, get_settings().fb_verify_token)
+
+
+@router.post("/messenger")
+async def messenger_event(request: Request) -> Response:
+    return await _receive(request, Channel.MESSENGER) or PlainTextResponse("ok")
+
+
+@jobs.handler("process_webhook")
+def _reprocess(session, job: Job) -> None:
+    event = session.get(WebhookEvent, job.payload["event_id"])
+    if event is None or event.status == "processed":
+        return
+    channel = Channel(event.provider)
+    body = event.body.encode()
+    form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
+    reprocess_webhook(session, event, adapter_for(channel).parse(body, form))

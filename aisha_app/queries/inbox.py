@@ -1,0 +1,120 @@
+"""Reading conversations, messages and contacts for the inbox and the REST API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, or_, select
+
+from aisha_app.actions.outbound import window_open
+from aisha_app.models import (
+    Contact,
+    ContactSummary,
+    Conversation,
+    ConversationPublic,
+    Message,
+    MessagePublic,
+)
+
+
+@dataclass
+class ConversationFilter:
+    status: str | None = None
+    channel: str | None = None
+    assignee_id: int | None = None  # "mine" is resolved to the caller's id by the caller
+    unassigned: bool = False
+    label: str | None = None
+    search: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _last_body():
+    return (
+        select(Message.body)
+        .where(Message.conversation_id == Conversation.id)
+        .order_by(col(Message.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
+    query = select(Conversation, Contact, _last_body()).join(Contact, Contact.id == Conversation.contact_id)
+    conditions = []
+    if f.status:
+        conditions.append(Conversation.status == f.status)
+    if f.channel:
+        conditions.append(Conversation.channel == f.channel)
+    if f.assignee_id is not None:
+        conditions.append(Conversation.assignee_id == f.assignee_id)
+    if f.unassigned:
+        conditions.append(col(Conversation.assignee_id).is_(None))
+    if f.label:
+        # Labels are few per conversation; a LIKE over the JSON text is portable and exact enough.
+        conditions.append(sa.cast(Conversation.labels, sa.Text).like(f'%"{f.label}"%'))
+    if f.search:
+        term = f"%{f.search.strip().lower()}%"
+        matching_messages = select(Message.conversation_id).where(func.lower(Message.body).like(term))
+        conditions.append(
+            or_(
+                func.lower(Contact.name).like(term),
+                col(Contact.phone_e164).like(term),
+                col(Conversation.id).in_(matching_messages),
+            )
+        )
+    query = query.where(*conditions)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
+        .limit(f.limit)
+        .offset(f.offset)
+    ).all()
+    return [conversation_public(c, contact, body) for c, contact, body in rows], total
+
+
+def conversation_public(
+    conversation: Conversation, contact: Contact, last: str | None = None
+) -> ConversationPublic:
+    return ConversationPublic(
+        id=conversation.id,
+        channel=str(conversation.channel),
+        status=str(conversation.status),
+        assignee_id=conversation.assignee_id,
+        ai_enabled=conversation.ai_enabled,
+        labels=conversation.labels,
+        last_inbound_at=conversation.last_inbound_at,
+        last_message_at=conversation.last_message_at,
+        window_open=window_open(conversation),
+        contact=ContactSummary.model_validate(contact),
+        last_message=(last or "")[:200] or None,
+    )
+
+
+def conversation_messages(
+    session: Session, conversation_id: int, limit: int = 100, before_id: int | None = None
+) -> list[MessagePublic]:
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if before_id:
+        query = query.where(Message.id < before_id)
+    rows = session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
+    return [MessagePublic.model_validate(m) for m in reversed(rows)]
+
+
+def search_contacts(
+    session: Session, search: str | None, limit: int, offset: int
+) -> tuple[list[Contact], int]:
+    query = select(Contact)
+    if search:
+        term = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Contact.name).like(term),
+                col(Contact.phone_e164).like(term),
+                func.lower(Contact.email).like(term),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Contact.id).desc()).limit(limit).offset(offset)).all()
+    return list(rows), total

@@ -1,0 +1,98 @@
+"""What every channel adapter speaks: parsed webhooks in, messages out, errors classified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from aisha_app.models import Channel, MessageStatus, MessageType
+
+
+class WebhookRejected(Exception):
+    """The request is not from the provider (403) or not in its format (400)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class SendError(Exception):
+    """A provider refused or failed a send. ``permanent`` ones are never retried."""
+
+    def __init__(self, code: str, text: str, *, permanent: bool) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code = code
+        self.text = text
+        self.permanent = permanent
+
+
+@dataclass
+class Media:
+    content_type: str | None = None
+    url: str | None = None  # direct URL (Twilio, Messenger)
+    media_id: str | None = None  # Graph API media id, fetched with the access token
+    filename: str | None = None
+
+
+@dataclass
+class InboundMessage:
+    channel: Channel
+    provider_message_id: str
+    sender: str  # E.164 phone for WhatsApp channels, PSID for Messenger
+    type: MessageType
+    body: str | None = None
+    sender_name: str | None = None
+    media: list[Media] = field(default_factory=list)
+    timestamp: datetime | None = None
+    # location, interactive reply ids, reaction target, contacts ...: kept on the message.
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Ad / post / referral attribution, recorded on the contact.
+    referral: dict[str, Any] | None = None
+
+
+@dataclass
+class StatusUpdate:
+    channel: Channel
+    provider_message_id: str
+    status: MessageStatus
+    error_code: str | None = None
+    error_text: str | None = None
+    timestamp: datetime | None = None
+    # Messenger read receipts name the reader, not a message: all sent to them until ``timestamp``.
+    recipient: str | None = None
+
+
+@dataclass
+class ParsedWebhook:
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # event kinds we acknowledge and skip
+
+
+@dataclass
+class Outbound:
+    to: str
+    text: str | None = None
+    media_url: str | None = None
+    media_type: MessageType | None = None
+    template_id: str | None = None  # ContentSid (Twilio) or template name (Cloud API)
+    template_language: str = "en"
+    template_variables: list[str] = field(default_factory=list)
+    buttons: list[dict[str, str]] = field(default_factory=list)  # [{"id", "title"}]
+
+
+class ChannelAdapter(Protocol):
+    channel: Channel
+
+    def configured(self) -> bool: ...
+
+    def verify(self, *, url: str, headers: dict[str, str], body: bytes, form: dict[str, str] | None) -> None:
+        """Raise ``WebhookRejected(403, ...)`` unless the provider signed this request."""
+
+    def parse(self, body: bytes, form: dict[str, str] | None) -> ParsedWebhook:
+        """Raise ``WebhookRejected(400, ...)`` for a body that is not the provider's format."""
+
+    def send(self, message: Outbound) -> str:
+        """Send and return the provider's message id, or raise ``SendError``."""

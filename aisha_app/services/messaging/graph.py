@@ -1,0 +1,68 @@
+"""What the WhatsApp Cloud API and Messenger share: Meta's signature scheme and error codes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+
+from aisha_app.services.http import http_client
+from aisha_app.services.messaging.base import SendError, WebhookRejected
+
+# Meta error codes worth retrying: rate limits, throttling, temporary outages.
+RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613, 80007, 130429, 131000, 131016, 131056, 133004, 1200}
+
+
+def verify_hub_signature(secret: str | None, body: bytes, header: str | None) -> None:
+    if not secret:
+        raise WebhookRejected(403, "this channel's app secret is not configured")
+    if not header or not header.startswith("sha256="):
+        raise WebhookRejected(403, "missing X-Hub-Signature-256")
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, header.removeprefix("sha256=")):
+        raise WebhookRejected(403, "bad X-Hub-Signature-256")
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The header value Meta would send for ``body`` (tests and the benchmark use it)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def load_json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookRejected(400, "body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return data
+
+
+def post(url: str, token: str | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST to the Graph API; classify every failure as permanent or retryable."""
+    if not token:
+        raise SendError("not_configured", "the channel's access token is not configured", permanent=True)
+    try:
+        response = http_client().post(url, json=payload, headers={"Authorization": f"Bearer {token}"})
+    except httpx.TimeoutException as exc:
+        raise SendError("timeout", f"no answer from the Graph API: {exc}", permanent=False) from exc
+    except httpx.HTTPError as exc:
+        raise SendError("network", f"could not reach the Graph API: {exc}", permanent=False) from exc
+    return graph_result(response)
+
+
+def graph_result(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.is_success and isinstance(data, dict):
+        return data
+    error = data.get("error", {}) if isinstance(data, dict) else {}
+    code = error.get("code")
+    text = error.get("error_user_msg") or error.get("message") or response.reason_phrase or "error"
+    retryable = response.status_code == 429 or response.status_code >= 500 or code in RETRYABLE_CODES
+    raise SendError(str(code or response.status_code), str(text), permanent=not retryable)

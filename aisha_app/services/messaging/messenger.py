@@ -1,0 +1,192 @@
+"""Facebook Messenger: page webhooks signed with the app secret, sends through the Send API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aisha_app.config import get_settings
+from aisha_app.models import Channel, MessageStatus, MessageType
+from aisha_app.services.messaging import graph
+from aisha_app.services.messaging.base import (
+    InboundMessage,
+    Media,
+    Outbound,
+    ParsedWebhook,
+    SendError,
+    StatusUpdate,
+    WebhookRejected,
+)
+
+ATTACHMENTS = {
+    "image": MessageType.IMAGE,
+    "audio": MessageType.AUDIO,
+    "video": MessageType.VIDEO,
+    "file": MessageType.DOCUMENT,
+    "location": MessageType.LOCATION,
+}
+# Messenger referral sources, mapped to Aisha's attribution kinds.
+REFERRAL_SOURCES = {
+    "ADS": "ad",
+    "SHORTLINK": "referral",
+    "CUSTOMER_CHAT_PLUGIN": "referral",
+    "FEED": "post",
+    "COMMENT": "comment",
+}
+
+
+def _time(ms: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _referral(block: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source_type": REFERRAL_SOURCES.get(block.get("source", ""), "referral"),
+        "source_id": block.get("ad_id") or block.get("ref"),
+        "ref": block.get("ref"),
+        "source": block.get("source"),
+    }
+
+
+def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
+    psid = event["sender"]["id"]
+    when = _time(event.get("timestamp"))
+    if "message" in event:
+        raw = event["message"]
+        if raw.get("is_echo"):
+            parsed.ignored.append("echo")
+            return
+        message = InboundMessage(
+            channel=Channel.MESSENGER,
+            provider_message_id=raw["mid"],
+            sender=psid,
+            type=MessageType.TEXT,
+            body=raw.get("text"),
+            timestamp=when,
+            meta={},
+        )
+        for attachment in raw.get("attachments", []):
+            kind = ATTACHMENTS.get(attachment.get("type"), MessageType.DOCUMENT)
+            payload = attachment.get("payload") or {}
+            if kind == MessageType.LOCATION:
+                coords = payload.get("coordinates", {})
+                message.meta["location"] = {"latitude": coords.get("lat"), "longitude": coords.get("long")}
+            elif payload.get("url"):
+                message.media.append(Media(url=payload["url"]))
+            message.type = kind
+        if "quick_reply" in raw:
+            message.type = MessageType.INTERACTIVE
+            message.meta["reply_id"] = raw["quick_reply"].get("payload")
+        if "referral" in raw:
+            message.referral = _referral(raw["referral"])
+        parsed.messages.append(message)
+    elif "postback" in event:
+        postback = event["postback"]
+        mid = postback.get("mid") or f"postback-{psid}-{event.get('timestamp')}"
+        message = InboundMessage(
+            channel=Channel.MESSENGER,
+            provider_message_id=mid,
+            sender=psid,
+            type=MessageType.INTERACTIVE,
+            body=postback.get("title"),
+            timestamp=when,
+            meta={"reply_id": postback.get("payload")},
+        )
+        if "referral" in postback:
+            message.referral = _referral(postback["referral"])
+        parsed.messages.append(message)
+    elif "referral" in event:
+        # Someone opened the conversation from an ad or link without writing yet: attribution only.
+        parsed.messages.append(
+            InboundMessage(
+                channel=Channel.MESSENGER,
+                provider_message_id=f"referral-{psid}-{event.get('timestamp')}",
+                sender=psid,
+                type=MessageType.TEXT,
+                body=None,
+                timestamp=when,
+                meta={"referral_only": True},
+                referral=_referral(event["referral"]),
+            )
+        )
+    elif "delivery" in event:
+        parsed.statuses += [
+            StatusUpdate(
+                channel=Channel.MESSENGER,
+                provider_message_id=mid,
+                status=MessageStatus.DELIVERED,
+                timestamp=when,
+            )
+            for mid in event["delivery"].get("mids", [])
+        ]
+    elif "read" in event:
+        # Read receipts name no message: everything sent to this person up to the watermark.
+        parsed.statuses.append(
+            StatusUpdate(
+                channel=Channel.MESSENGER,
+                provider_message_id="",
+                status=MessageStatus.READ,
+                recipient=psid,
+                timestamp=_time(event["read"].get("watermark")),
+            )
+        )
+    else:
+        parsed.ignored.append(next((k for k in event if k not in ("sender", "recipient", "timestamp")), "?"))
+
+
+class Messenger:
+    channel = Channel.MESSENGER
+
+    def configured(self) -> bool:
+        return get_settings().providers()["messenger"]
+
+    def verify(self, *, url: str, headers: dict[str, str], body: bytes, form: dict[str, str] | None) -> None:
+        graph.verify_hub_signature(get_settings().fb_app_secret, body, headers.get("x-hub-signature-256"))
+
+    def parse(self, body: bytes, form: dict[str, str] | None = None) -> ParsedWebhook:
+        data = graph.load_json(body)
+        if data.get("object") != "page" or not isinstance(data.get("entry"), list):
+            raise WebhookRejected(400, "not a Messenger page webhook")
+        parsed = ParsedWebhook()
+        try:
+            for entry in data["entry"]:
+                for event in entry.get("messaging", []):
+                    _event(event, parsed)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise WebhookRejected(400, f"malformed Messenger webhook: missing {exc}") from exc
+        return parsed
+
+    def send(self, message: Outbound) -> str:
+        settings = get_settings()
+        if message.template_id:
+            raise SendError(
+                "unsupported",
+                "Messenger has no message templates; write to the customer "
+                "within 24 hours of their last message",
+                permanent=True,
+            )
+        content: dict[str, Any]
+        if message.media_url:
+            kind = {MessageType.AUDIO: "audio", MessageType.VIDEO: "video", MessageType.DOCUMENT: "file"}.get(
+                message.media_type, "image"
+            )
+            content = {
+                "attachment": {"type": kind, "payload": {"url": message.media_url, "is_reusable": True}}
+            }
+        else:
+            content = {"text": message.text or ""}
+            if message.buttons:
+                content["quick_replies"] = [
+                    {"content_type": "text", "title": b["title"][:20], "payload": b["id"]}
+                    for b in message.buttons[:13]
+                ]
+        payload = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE", "message": content}
+        data = graph.post(
+            f"{settings.fb_api_base_url.rstrip('/')}/me/messages", settings.fb_page_access_token, payload
+        )
+        if "message_id" not in data:
+            raise SendError("bad_response", "the Send API answered without a message id", permanent=False)
+        return data["message_id"]

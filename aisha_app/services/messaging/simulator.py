@@ -1,0 +1,28 @@
+"""The built-in channel: a staff member plays the customer on the /simulator page.
+
+Nothing leaves the machine. Inbound messages are recorded by the simulator page itself;
+sending only names the message, and the page marks it delivered and read as it shows it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from aisha_app.models import Channel
+from aisha_app.services.messaging.base import Outbound, ParsedWebhook, WebhookRejected
+
+
+class Simulator:
+    channel = Channel.SIMULATOR
+
+    def configured(self) -> bool:
+        return True
+
+    def verify(self, *, url: str, headers: dict[str, str], body: bytes, form: dict[str, str] | None) -> None:
+        raise WebhookRejected(403, "the simulator has no webhook")
+
+    def parse(self, body: bytes, form: dict[str, str] | None = None) -> ParsedWebhook:
+        raise WebhookRejected(400, "the simulator has no webhook")
+
+    def send(self, message: Outbound) -> str:
+        return f"sim-{uuid.uuid4().hex}"

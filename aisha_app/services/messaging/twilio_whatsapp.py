@@ -1,0 +1,163 @@
+"""Twilio WhatsApp: form-encoded webhooks signed with the auth token, sends with the twilio SDK."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from aisha_app.config import get_settings
+from aisha_app.models import Channel, MessageStatus, MessageType
+from aisha_app.phones import provider_phone
+from aisha_app.services.messaging.base import (
+    InboundMessage,
+    Media,
+    Outbound,
+    ParsedWebhook,
+    SendError,
+    StatusUpdate,
+    WebhookRejected,
+)
+
+STATUSES = {
+    "queued": MessageStatus.QUEUED,
+    "accepted": MessageStatus.QUEUED,
+    "sending": MessageStatus.QUEUED,
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.READ,
+    "undelivered": MessageStatus.FAILED,
+    "failed": MessageStatus.FAILED,
+}
+# Twilio errors worth retrying: rate limits and Twilio-side outages.
+RETRYABLE_CODES = {20429, 20500, 20503, 30001, 30008}
+MEDIA_KINDS = {"image": MessageType.IMAGE, "audio": MessageType.AUDIO, "video": MessageType.VIDEO}
+
+
+def _media_type(content_type: str | None) -> MessageType:
+    return MEDIA_KINDS.get((content_type or "").split("/")[0], MessageType.DOCUMENT)
+
+
+class TwilioWhatsApp:
+    channel = Channel.TWILIO_WHATSAPP
+
+    def configured(self) -> bool:
+        return get_settings().providers()["twilio_whatsapp"]
+
+    def verify(self, *, url: str, headers: dict[str, str], body: bytes, form: dict[str, str] | None) -> None:
+        token = get_settings().twilio_auth_token
+        if not token:
+            raise WebhookRejected(403, "TWILIO_AUTH_TOKEN is not configured")
+        signature = headers.get("x-twilio-signature")
+        if not signature or not RequestValidator(token).validate(url, form or {}, signature):
+            raise WebhookRejected(403, "bad X-Twilio-Signature")
+
+    def parse(self, body: bytes, form: dict[str, str] | None) -> ParsedWebhook:
+        form = form or {}
+        if "MessageStatus" in form and "MessageSid" in form and "Body" not in form:
+            return self._parse_status(form)
+        sid, sender = form.get("MessageSid"), form.get("From")
+        if not sid or not sender:
+            raise WebhookRejected(400, "a Twilio message webhook needs MessageSid and From")
+        try:
+            media_count = int(form.get("NumMedia") or 0)
+        except ValueError as exc:
+            raise WebhookRejected(400, "NumMedia is not a number") from exc
+        message = InboundMessage(
+            channel=self.channel,
+            provider_message_id=sid,
+            sender=provider_phone(form.get("WaId") or sender),
+            sender_name=form.get("ProfileName") or None,
+            type=MessageType.TEXT,
+            body=form.get("Body") or None,
+            timestamp=datetime.now(UTC),
+            meta={"to": form.get("To")},
+        )
+        message.media = [
+            Media(url=form.get(f"MediaUrl{i}"), content_type=form.get(f"MediaContentType{i}"))
+            for i in range(media_count)
+            if form.get(f"MediaUrl{i}")
+        ]
+        if message.media:
+            message.type = _media_type(message.media[0].content_type)
+        if form.get("Latitude") and form.get("Longitude"):
+            message.type = MessageType.LOCATION
+            message.meta["location"] = {
+                "latitude": form["Latitude"],
+                "longitude": form["Longitude"],
+                "name": form.get("Label"),
+                "address": form.get("Address"),
+            }
+        if form.get("ButtonPayload"):
+            message.type = MessageType.INTERACTIVE
+            message.body = form.get("ButtonText") or form.get("Body")
+            message.meta["reply_id"] = form["ButtonPayload"]
+        if form.get("ReferralSourceId") or form.get("ReferralCtwaClid"):
+            message.referral = {
+                "source_type": "ad" if form.get("ReferralSourceType", "ad") == "ad" else "post",
+                "source_id": form.get("ReferralSourceId"),
+                "source_url": form.get("ReferralSourceUrl"),
+                "headline": form.get("ReferralHeadline"),
+                "ctwa_clid": form.get("ReferralCtwaClid"),
+            }
+        return ParsedWebhook(messages=[message])
+
+    def _parse_status(self, form: dict[str, str]) -> ParsedWebhook:
+        status = STATUSES.get(form["MessageStatus"])
+        if status is None:
+            return ParsedWebhook(ignored=[f"status:{form['MessageStatus']}"])
+        return ParsedWebhook(
+            statuses=[
+                StatusUpdate(
+                    channel=self.channel,
+                    provider_message_id=form["MessageSid"],
+                    status=status,
+                    error_code=form.get("ErrorCode") or None,
+                    error_text=form.get("ErrorMessage") or None,
+                    timestamp=datetime.now(UTC),
+                )
+            ]
+        )
+
+    def _client(self) -> Client:
+        settings = get_settings()
+        client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=TwilioHttpClient(timeout=settings.provider_timeout_seconds),
+        )
+        if settings.twilio_api_base_url:
+            client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+        return client
+
+    def send(self, message: Outbound) -> str:
+        settings = get_settings()
+        if not self.configured():
+            raise SendError("not_configured", "Twilio WhatsApp is not configured", permanent=True)
+        params: dict = {
+            "from_": f"whatsapp:{settings.twilio_whatsapp_number}",
+            "to": f"whatsapp:{message.to}",
+        }
+        if message.template_id:
+            params["content_sid"] = message.template_id
+            params["content_variables"] = json.dumps(
+                {str(i): v for i, v in enumerate(message.template_variables, start=1)}
+            )
+        else:
+            params["body"] = message.text or ""
+            if message.media_url:
+                params["media_url"] = [message.media_url]
+        params["status_callback"] = f"{settings.public_base_url.rstrip('/')}/webhooks/twilio/status"
+        try:
+            return self._client().messages.create(**params).sid
+        except TwilioRestException as exc:
+            retryable = exc.status == 429 or exc.status >= 500 or exc.code in RETRYABLE_CODES
+            raise SendError(
+                str(exc.code or exc.status), exc.msg or "Twilio error", permanent=not retryable
+            ) from exc
+        except Exception as exc:  # noqa: BLE001  (the SDK lets requests' network errors through)
+            raise SendError("network", f"could not reach Twilio: {exc}", permanent=False) from exc

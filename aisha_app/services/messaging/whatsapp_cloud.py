@@ -1,0 +1,217 @@
+"""WhatsApp Cloud API (Meta): webhooks signed with the app secret, sends through the Graph API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aisha_app.config import get_settings
+from aisha_app.models import Channel, MessageStatus, MessageType
+from aisha_app.phones import provider_phone
+from aisha_app.services.messaging import graph
+from aisha_app.services.messaging.base import (
+    InboundMessage,
+    Media,
+    Outbound,
+    ParsedWebhook,
+    SendError,
+    StatusUpdate,
+    WebhookRejected,
+)
+
+log = logging.getLogger("aisha.whatsapp_cloud")
+
+MEDIA_TYPES = {
+    "image": MessageType.IMAGE,
+    "sticker": MessageType.IMAGE,
+    "audio": MessageType.AUDIO,
+    "video": MessageType.VIDEO,
+    "document": MessageType.DOCUMENT,
+}
+STATUSES = {
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.READ,
+    "failed": MessageStatus.FAILED,
+}
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _referral(block: dict[str, Any]) -> dict[str, Any]:
+    source = "ad" if block.get("source_type") == "ad" else "post"
+    return {
+        "source_type": source,
+        "source_id": block.get("source_id"),
+        "source_url": block.get("source_url"),
+        "headline": block.get("headline"),
+        "ctwa_clid": block.get("ctwa_clid"),
+    }
+
+
+def _message(raw: dict[str, Any], names: dict[str, str]) -> InboundMessage:
+    kind = raw["type"]
+    sender = provider_phone(raw["from"])
+    message = InboundMessage(
+        channel=Channel.WHATSAPP_CLOUD,
+        provider_message_id=raw["id"],
+        sender=sender,
+        sender_name=names.get(raw["from"]),
+        type=MessageType.TEXT,
+        timestamp=_timestamp(raw.get("timestamp")),
+        meta={"wa_type": kind, "wa_id": raw["from"]},
+    )
+    if "context" in raw:
+        message.meta["reply_to"] = raw["context"].get("id")
+    if "referral" in raw:
+        message.referral = _referral(raw["referral"])
+    if kind == "text":
+        message.body = raw["text"]["body"]
+    elif kind in MEDIA_TYPES:
+        block = raw[kind]
+        message.type = MEDIA_TYPES[kind]
+        message.body = block.get("caption")
+        message.media = [
+            Media(content_type=block.get("mime_type"), media_id=block["id"], filename=block.get("filename"))
+        ]
+    elif kind == "location":
+        block = raw["location"]
+        message.type = MessageType.LOCATION
+        message.body = block.get("name") or block.get("address")
+        message.meta["location"] = {k: block.get(k) for k in ("latitude", "longitude", "name", "address")}
+    elif kind == "contacts":
+        message.body = ", ".join(c.get("name", {}).get("formatted_name", "") for c in raw["contacts"])
+        message.meta["contacts"] = raw["contacts"]
+    elif kind == "interactive":
+        reply = raw["interactive"].get("button_reply") or raw["interactive"].get("list_reply") or {}
+        message.type = MessageType.INTERACTIVE
+        message.body = reply.get("title")
+        message.meta["reply_id"] = reply.get("id")
+    elif kind == "button":
+        message.type = MessageType.INTERACTIVE
+        message.body = raw["button"].get("text")
+        message.meta["reply_id"] = raw["button"].get("payload")
+    elif kind == "reaction":
+        message.type = MessageType.REACTION
+        message.body = raw["reaction"].get("emoji")
+        message.meta["reacted_to"] = raw["reaction"].get("message_id")
+    else:  # "unsupported", "unknown", or a type newer than this code
+        message.body = None
+        message.meta["unsupported"] = raw.get("errors") or kind
+    return message
+
+
+def _status(raw: dict[str, Any]) -> StatusUpdate | None:
+    status = STATUSES.get(raw.get("status", ""))
+    if status is None:
+        return None
+    error = (raw.get("errors") or [{}])[0]
+    return StatusUpdate(
+        channel=Channel.WHATSAPP_CLOUD,
+        provider_message_id=raw["id"],
+        status=status,
+        error_code=str(error["code"]) if "code" in error else None,
+        error_text=error.get("title") or error.get("message"),
+        timestamp=_timestamp(raw.get("timestamp")),
+    )
+
+
+class WhatsAppCloud:
+    channel = Channel.WHATSAPP_CLOUD
+
+    def configured(self) -> bool:
+        return get_settings().providers()["whatsapp_cloud"]
+
+    def verify(self, *, url: str, headers: dict[str, str], body: bytes, form: dict[str, str] | None) -> None:
+        graph.verify_hub_signature(
+            get_settings().whatsapp_app_secret, body, headers.get("x-hub-signature-256")
+        )
+
+    def parse(self, body: bytes, form: dict[str, str] | None = None) -> ParsedWebhook:
+        data = graph.load_json(body)
+        if data.get("object") != "whatsapp_business_account" or not isinstance(data.get("entry"), list):
+            raise WebhookRejected(400, "not a WhatsApp Business Account webhook")
+        parsed = ParsedWebhook()
+        try:
+            for entry in data["entry"]:
+                for change in entry.get("changes", []):
+                    if change.get("field") != "messages":
+                        parsed.ignored.append(str(change.get("field")))
+                        continue
+                    value = change["value"]
+                    names = {c["wa_id"]: c.get("profile", {}).get("name") for c in value.get("contacts", [])}
+                    parsed.messages += [_message(m, names) for m in value.get("messages", [])]
+                    parsed.statuses += [s for s in map(_status, value.get("statuses", [])) if s]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise WebhookRejected(400, f"malformed WhatsApp webhook: missing {exc}") from exc
+        return parsed
+
+    def send(self, message: Outbound) -> str:
+        settings = get_settings()
+        payload: dict[str, Any] = {"messaging_product": "whatsapp", "to": message.to.lstrip("+")}
+        if message.template_id:
+            components = []
+            if message.template_variables:
+                params = [{"type": "text", "text": v} for v in message.template_variables]
+                components.append({"type": "body", "parameters": params})
+            payload |= {
+                "type": "template",
+                "template": {
+                    "name": message.template_id,
+                    "language": {"code": message.template_language},
+                    "components": components,
+                },
+            }
+        elif message.media_url:
+            kind = (message.media_type or MessageType.IMAGE).value
+            kind = kind if kind in ("image", "audio", "video", "document") else "document"
+            media: dict[str, Any] = {"link": message.media_url}
+            if message.text and kind != "audio":
+                media["caption"] = message.text
+            payload |= {"type": kind, kind: media}
+        elif message.buttons:
+            buttons = [
+                {"type": "reply", "reply": {"id": b["id"], "title": b["title"][:20]}}
+                for b in message.buttons[:3]
+            ]
+            payload |= {
+                "type": "interactive",
+                "interactive": {
+                    "type": "button",
+                    "body": {"text": message.text or ""},
+                    "action": {"buttons": buttons},
+                },
+            }
+        else:
+            payload |= {"type": "text", "text": {"body": message.text or "", "preview_url": False}}
+        url = f"{settings.whatsapp_api_base_url.rstrip('/')}/{settings.whatsapp_phone_number_id}/messages"
+        data = graph.post(url, settings.whatsapp_access_token, payload)
+        try:
+            return data["messages"][0]["id"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise SendError(
+                "bad_response", "the Graph API answered without a message id", permanent=False
+            ) from exc
+
+    def fetch_media(self, media_id: str) -> tuple[bytes, str | None]:
+        """Download an inbound media file: look up its URL, then fetch it with the token."""
+        settings = get_settings()
+        headers = {"Authorization": f"Bearer {settings.whatsapp_access_token}"}
+        client = graph.http_client()
+        info = graph.graph_result(
+            client.get(f"{settings.whatsapp_api_base_url.rstrip('/')}/{media_id}", headers=headers)
+        )
+        response = client.get(info["url"], headers=headers)
+        if not response.is_success:
+            raise SendError(
+                str(response.status_code),
+                "media download failed",
+                permanent=response.status_code < 500 and response.status_code != 429,
+            )
+        return response.content, info.get("mime_type")

@@ -1,0 +1,97 @@
+"""Workers: claim jobs from the database queue and run them.
+
+By default a few worker threads run inside the app process (started with the app's lifespan).
+``python -m aisha_app.worker --threads N`` runs more, in their own process, on the same queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import AsyncIterator
+
+import aisha_app.actions.media
+
+# Importing these registers their job handlers.
+import aisha_app.actions.inbound
+import aisha_app.actions.outbound
+import aisha_app.api.webhooks  # noqa: F401
+from aisha_app import jobs
+from aisha_app.config import get_settings
+from aisha_app.db import session_scope
+
+log = logging.getLogger("aisha.worker")
+
+
+class Worker:
+    def __init__(self, name: str | None = None, poll_seconds: float = 1.0) -> None:
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.poll_seconds = poll_seconds
+
+    def run_once(self) -> bool:
+        """Run one due job; False if there was none."""
+        with session_scope() as session:
+            job = jobs.claim(session, self.name)
+            if job is None:
+                return False
+            jobs.run_job(session, job)
+            return True
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("worker %s started", self.name)
+        while not stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # the database may be briefly away; keep the worker alive
+                log.exception("worker %s: claiming failed", self.name)
+            jobs.WAKE.wait(self.poll_seconds)
+            jobs.WAKE.clear()
+        log.info("worker %s stopped", self.name)
+
+
+def start_threads(count: int, stop: threading.Event) -> list[threading.Thread]:
+    threads = []
+    for i in range(count):
+        worker = Worker(name=f"{socket.gethostname()}:{os.getpid()}:t{i}")
+        thread = threading.Thread(target=worker.run, args=(stop,), name=f"aisha-worker-{i}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+@contextlib.asynccontextmanager
+async def in_app_workers() -> AsyncIterator[None]:
+    """The app's lifespan task: worker threads live as long as the app."""
+    stop = threading.Event()
+    threads = start_threads(get_settings().in_app_workers, stop)
+    try:
+        yield
+    finally:
+        stop.set()
+        jobs.WAKE.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m aisha_app.worker")
+    parser.add_argument("--threads", type=int, default=2, help="worker threads in this process")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: (stop.set(), jobs.WAKE.set()))
+    threads = start_threads(args.threads, stop)
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(timeout=1)
+
+
+if __name__ == "__main__":
+    main()

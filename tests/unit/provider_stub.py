@@ -1,0 +1,133 @@
+"""Twilio's Messages API and Meta's Graph API, as far as Aisha uses them, on 127.0.0.1.
+
+The real twilio SDK and the real httpx client talk to it; tests read what it received and
+tell it to fail the next calls (an HTTP error, a provider error code, or a slow answer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode())
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    delay: float = 0.0
+
+
+@dataclass
+class ProviderStub:
+    requests: list[Received] = field(default_factory=list)
+    failures: deque[Failure] = field(default_factory=deque)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base_url: str = ""
+
+    def start(self) -> str:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _answer(self, status: int, payload: Any, content_type: str = "application/json") -> None:
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = urlsplit(self.path).path
+                with stub.lock:
+                    stub.requests.append(Received(self.command, path, dict(self.headers), body))
+                    failure = stub.failures.popleft() if stub.failures and self.command == "POST" else None
+                if failure:
+                    time.sleep(failure.delay)
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self._answer(failure.status, failure.body)  # the client may have given up
+                    return
+                self._route(path)
+
+            def _route(self, path: str) -> None:
+                if self.command == "POST" and path.endswith("/Messages.json"):
+                    self._answer(201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"})
+                elif self.command == "POST" and path.endswith("/me/messages"):
+                    self._answer(200, {"recipient_id": "psid", "message_id": "m_" + uuid.uuid4().hex})
+                elif self.command == "POST" and path.endswith("/messages"):
+                    self._answer(
+                        200,
+                        {"messaging_product": "whatsapp", "messages": [{"id": "wamid." + uuid.uuid4().hex}]},
+                    )
+                elif self.command == "GET" and path.startswith("/media-bytes/"):
+                    content, mime = stub.media.get(path.rsplit("/", 1)[1], (b"", "application/octet-stream"))
+                    self._answer(200, content, mime)
+                elif self.command == "GET" and path.rsplit("/", 1)[1] in stub.media:
+                    media_id = path.rsplit("/", 1)[1]
+                    self._answer(
+                        200,
+                        {
+                            "url": f"{stub.base_url}/media-bytes/{media_id}",
+                            "mime_type": stub.media[media_id][1],
+                            "id": media_id,
+                        },
+                    )
+                else:
+                    self._answer(
+                        404, {"error": {"message": f"no stub for {self.command} {path}", "code": 100}}
+                    )
+
+            do_GET = do_POST = _handle
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        return self.base_url
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.failures.clear()
+            self.media.clear()
+
+    def fail_next(
+        self, status: int = 500, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0
+    ) -> None:
+        with self.lock:
+            for _ in range(times):
+                self.failures.append(
+                    Failure(status, body or {"error": {"message": "stub failure", "code": 1}}, delay)
+                )
+
+    def sends(self) -> list[Received]:
+        """The message sends it received (not media look-ups)."""
+        with self.lock:
+            return [r for r in self.requests if r.method == "POST"]

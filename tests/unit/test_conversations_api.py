@@ -1,0 +1,162 @@
+"""The inbox's REST API: listing, filtering, searching, updating, and sending to a phone number."""
+
+import pytest
+from sqlmodel import select
+
+from aisha_app.models import Contact, Conversation, Message
+from tests.unit.support import AGENT_PASSWORD, PROVIDER_ENV, login, payload, post_meta, post_twilio, run_jobs
+
+WA_SECRET = PROVIDER_ENV["WHATSAPP_APP_SECRET"]
+
+
+@pytest.fixture
+def inbox(client, world):
+    """Two customers have written: one on WhatsApp Cloud, one on Twilio."""
+    post_meta(client, "/webhooks/whatsapp", payload("whatsapp_cloud", "text"), WA_SECRET)
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "text"))
+    return login(client, "agent@shop.test", AGENT_PASSWORD)
+
+
+def ids(response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [c["contact"]["name"] for c in response.json()["items"]]
+
+
+def test_a_known_customer_writing_on_whatsapp_is_found_by_phone(client, inbox, session, world):
+    # The world's Wanjiru has +254712345678; the webhook's sender (wa_id 254712345678) is her.
+    assert len(session.exec(select(Contact).where(Contact.phone_e164 == "+254712345678")).all()) == 1
+    assert session.get(Contact, world.contacts[0].id).name == "Wanjiru"
+
+
+def test_lists_conversations_newest_first_with_their_last_message(client, inbox):
+    body = client.get("/api/conversations", headers=inbox).json()
+    assert body["total"] == 2
+    assert [c["contact"]["name"] for c in body["items"]] == ["Otieno", "Wanjiru"]
+    assert body["items"][0]["last_message"] == "Do you embroider logos?"
+    assert body["items"][0]["window_open"] is True
+
+
+def test_filters_by_channel_status_and_search(client, inbox, session):
+    assert ids(client.get("/api/conversations?channel=twilio_whatsapp", headers=inbox)) == ["Otieno"]
+    assert ids(client.get("/api/conversations?q=colour", headers=inbox)) == ["Wanjiru"]  # message text
+    assert ids(client.get("/api/conversations?q=otie", headers=inbox)) == ["Otieno"]  # name
+    assert ids(client.get("/api/conversations?q=%2B2547123", headers=inbox)) == ["Wanjiru"]  # phone
+    conversation = session.exec(select(Conversation).where(Conversation.channel == "twilio_whatsapp")).one()
+    client.patch(f"/api/conversations/{conversation.id}", json={"status": "resolved"}, headers=inbox)
+    assert ids(client.get("/api/conversations?status=open", headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations?status=resolved", headers=inbox)) == ["Otieno"]
+
+
+def test_mine_unassigned_and_label_filters(client, inbox, session, world):
+    conversation = session.exec(select(Conversation).where(Conversation.channel == "whatsapp_cloud")).one()
+    response = client.patch(
+        f"/api/conversations/{conversation.id}",
+        json={"assignee_id": world.agent.id, "labels": ["vip", "boots"]},
+        headers=inbox,
+    )
+    assert response.json()["labels"] == ["boots", "vip"]
+    assert ids(client.get("/api/conversations?assignee=me", headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations?assignee=unassigned", headers=inbox)) == ["Otieno"]
+    assert ids(client.get("/api/conversations?label=vip", headers=inbox)) == ["Wanjiru"]
+    assert client.get("/api/conversations?assignee=someone", headers=inbox).status_code == 400
+
+
+def test_paging(client, inbox):
+    first = client.get("/api/conversations?limit=1", headers=inbox).json()
+    second = client.get("/api/conversations?limit=1&offset=1", headers=inbox).json()
+    assert first["total"] == second["total"] == 2
+    assert first["items"][0]["id"] != second["items"][0]["id"]
+
+
+def test_turning_the_assistant_off_hands_over_and_resolving_turns_it_back_on(client, inbox, session):
+    conversation = session.exec(select(Conversation)).first()
+    off = client.patch(f"/api/conversations/{conversation.id}", json={"ai_enabled": False}, headers=inbox)
+    assert off.json()["ai_enabled"] is False
+    resolved = client.patch(
+        f"/api/conversations/{conversation.id}", json={"status": "resolved"}, headers=inbox
+    )
+    assert resolved.json()["ai_enabled"] is True
+
+
+def test_messages_of_a_conversation_in_order(client, inbox, session):
+    conversation = session.exec(select(Conversation).where(Conversation.channel == "whatsapp_cloud")).one()
+    client.post(
+        f"/api/conversations/{conversation.id}/messages", json={"text": "Navy and black"}, headers=inbox
+    )
+    messages = client.get(f"/api/conversations/{conversation.id}/messages", headers=inbox).json()
+    assert [(m["direction"], m["body"]) for m in messages] == [
+        ("inbound", "Does it come in another colour?"),
+        ("outbound", "Navy and black"),
+    ]
+    assert client.get("/api/conversations/9999/messages", headers=inbox).status_code == 404
+
+
+@pytest.mark.parametrize("to", ["0712345678", "254712345678", "+254712345678"])
+def test_send_to_a_phone_number_in_any_common_format_reaches_one_contact(client, inbox, session, stub, to):
+    response = client.post(
+        "/api/messages",
+        json={"to": to, "channel": "whatsapp_cloud", "text": "Your order shipped"},
+        headers=inbox,
+    )
+    assert response.status_code == 201, response.text
+    assert len(session.exec(select(Contact).where(Contact.phone_e164 == "+254712345678")).all()) == 1
+    run_jobs()
+    assert stub.sends()[0].json()["to"] == "254712345678"
+
+
+def test_send_to_an_invalid_number_is_400_with_a_clear_error(client, inbox):
+    response = client.post("/api/messages", json={"to": "12345", "text": "hi"}, headers=inbox)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_phone_number"
+    assert "country code" in response.json()["error"]["message"]
+
+
+def test_send_to_a_new_number_needs_a_template(client, inbox, session):
+    response = client.post(
+        "/api/messages",
+        json={"to": "+254700111222", "channel": "whatsapp_cloud", "text": "hi"},
+        headers=inbox,
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "outside_window"
+
+
+def test_message_body_must_say_something(client, inbox, session):
+    conversation = session.exec(select(Conversation)).first()
+    response = client.post(f"/api/conversations/{conversation.id}/messages", json={}, headers=inbox)
+    assert response.status_code == 422
+    assert session.exec(select(Message).where(Message.direction == "outbound")).all() == []
+
+
+def test_contacts_list_search_get_and_edit(client, inbox, session):
+    listed = client.get("/api/contacts?q=wanjiru", headers=inbox).json()
+    assert listed["total"] == 1
+    contact_id = listed["items"][0]["id"]
+    edited = client.patch(
+        f"/api/contacts/{contact_id}",
+        json={"email": "wanjiru@example.org", "tags": ["vip"], "birthday_month": 3, "birthday_day": 14},
+        headers=inbox,
+    )
+    assert edited.status_code == 200
+    fetched = client.get(f"/api/contacts/{contact_id}", headers=inbox).json()
+    assert (fetched["email"], fetched["tags"], fetched["birthday_month"], fetched["birthday_year"]) == (
+        "wanjiru@example.org",
+        ["vip"],
+        3,
+        None,
+    )
+    assert (
+        client.patch(f"/api/contacts/{contact_id}", json={"birthday_month": 13}, headers=inbox).status_code
+        == 422
+    )
+    assert client.get("/api/contacts/9999", headers=inbox).status_code == 404
+
+
+def test_inbox_routes_need_a_signed_in_user(client, inbox):
+    for method, path in [
+        ("get", "/api/conversations"),
+        ("get", "/api/contacts"),
+        ("post", "/api/messages"),
+        ("get", "/api/conversations/1/messages"),
+    ]:
+        assert client.request(method, path, json={}).status_code == 401

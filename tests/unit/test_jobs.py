@@ -1,0 +1,123 @@
+"""The job queue: one claim per job, backoff, stale reclaim, dead letters, and many workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from aisha_app import jobs
+from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.models import Channel, Conversation, Job, Message
+from aisha_app.models.base import utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_job_is_claimed_by_exactly_one_worker(session, database):
+    jobs.enqueue(session, "noop", {})
+    session.commit()
+    with Session(database) as a, Session(database) as b:
+        first = jobs.claim(a, "worker-a")
+        second = jobs.claim(b, "worker-b")
+    assert first is not None and first.locked_by == "worker-a" and first.attempts == 1
+    assert second is None
+
+
+def test_a_job_is_not_claimed_before_it_is_due(session):
+    jobs.enqueue(session, "noop", {}, delay=timedelta(minutes=5))
+    session.commit()
+    assert jobs.claim(session, "w") is None
+
+
+def test_a_job_whose_worker_died_is_claimed_again(session, database):
+    jobs.enqueue(session, "noop", {})
+    session.commit()
+    with Session(database) as a:
+        jobs.claim(a, "died")
+    assert jobs.claim(session, "alive") is None
+    assert (
+        jobs.claim(session, "alive", now=utcnow() + jobs.STALE_AFTER + timedelta(seconds=1)).locked_by
+        == "alive"
+    )
+
+
+def test_backoff_grows_and_is_capped():
+    waits = [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 10, 30)]
+    assert waits[0] < waits[1] < waits[2] < waits[3]
+    assert waits[4] <= jobs.MAX_BACKOFF_SECONDS * 1.2
+
+
+def test_a_job_of_unknown_kind_is_dead_not_lost(session):
+    jobs.enqueue(session, "no-such-kind", {"x": 1})
+    session.commit()
+    job = jobs.claim(session, "w")
+    assert jobs.run_job(session, job) == "dead"
+    assert "no handler" in session.get(Job, job.id).last_error
+
+
+def test_only_dead_jobs_can_be_replayed(session):
+    jobs.enqueue(session, "noop", {})
+    session.commit()
+    job = session.exec(select(Job)).one()
+    from aisha_app.errors import Conflict
+
+    try:
+        jobs.replay(session, job.id)
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("a queued job was replayed")
+
+
+def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
+    """Workers in separate processes share one queue; every message is sent exactly once."""
+    conversation = Conversation(
+        contact_id=world.contacts[0].id, channel=Channel.WHATSAPP_CLOUD, last_inbound_at=utcnow()
+    )
+    session.add(conversation)
+    session.commit()
+    count = 40
+    for i in range(count):
+        send_message(session, conversation.id, Draft(text=f"message {i}"), sender=world.agent)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aisha_app.worker", "--threads", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            session.expire_all()
+            if all(m.status == "sent" for m in session.exec(select(Message)).all()):
+                break
+            time.sleep(0.2)
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        logs = [w.communicate(timeout=20)[1].decode() for w in workers]
+
+    bodies = [r.json()["text"]["body"] for r in stub.sends()]
+    assert sorted(bodies) == sorted(f"message {i}" for i in range(count))  # each once, none twice
+    claimed_by = {j.locked_by for j in session.exec(select(Job)).all()}
+    assert claimed_by == {None}  # every job finished and released
+    assert all("started" in log for log in logs)
+    hosts = {
+        line.split("worker ")[1].split(" ")[0].rsplit(":", 1)[0]
+        for log in logs
+        for line in log.splitlines()
+        if "worker " in line and "started" in line
+    }
+    assert len(hosts) == 2  # two processes took part

@@ -1,0 +1,76 @@
+"""Messenger webhooks: one test per recorded payload, and the signature rules."""
+
+import pytest
+from sqlmodel import select
+
+from aisha_app.models import Contact, Conversation, Message, WebhookEvent
+from tests.unit.support import PROVIDER_ENV, payload, post_meta
+
+SECRET = PROVIDER_ENV["FB_APP_SECRET"]
+PSID = "6789012345678901"
+
+MESSAGES = {
+    "text": ("text", "Hello, do you deliver to Mombasa?"),
+    "image": ("image", None),
+    "quick_reply": ("interactive", "Red"),
+    "postback": ("interactive", "Get Started"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_recorded_message_is_stored_for_the_psid(client, session, name):
+    assert post_meta(client, "/webhooks/messenger", payload("messenger", name), SECRET).status_code == 200
+    message = session.exec(select(Message)).one()
+    assert (message.type, message.body) == MESSAGES[name]
+    contact = session.exec(select(Contact)).one()
+    assert contact.messenger_psid == PSID
+    assert contact.phone_e164 is None
+    assert session.get(Conversation, message.conversation_id).channel == "messenger"
+
+
+def test_image_attachment_url_is_kept(client, session):
+    post_meta(client, "/webhooks/messenger", payload("messenger", "image"), SECRET)
+    assert session.exec(select(Message)).one().media_url.startswith("https://scontent")
+
+
+def test_postback_referral_and_ad_referral_set_the_source(client, session):
+    post_meta(client, "/webhooks/messenger", payload("messenger", "referral"), SECRET)
+    contact = session.exec(select(Contact)).one()
+    assert contact.source_type == "ad"
+    assert contact.source_details["source_id"] == "23842603453770256"
+    assert session.exec(select(Message)).all() == []  # opening a thread from an ad is not a message
+
+
+def test_shortlink_postback_is_a_referral(client, session):
+    post_meta(client, "/webhooks/messenger", payload("messenger", "postback"), SECRET)
+    contact = session.exec(select(Contact)).one()
+    assert contact.source_type == "referral"
+    assert contact.source_details["ref"] == "summer_sale"
+
+
+def test_our_own_echo_is_skipped(client, session):
+    assert post_meta(client, "/webhooks/messenger", payload("messenger", "echo"), SECRET).status_code == 200
+    assert session.exec(select(Message)).all() == []
+    assert session.exec(select(WebhookEvent)).one().event_type == "echo"
+
+
+def test_bad_signature_is_403(client):
+    assert (
+        post_meta(
+            client, "/webhooks/messenger", payload("messenger", "text"), "whatsapp-app-secret"
+        ).status_code
+        == 403
+    )
+
+
+def test_handshake(client):
+    params = {"hub.mode": "subscribe", "hub.verify_token": "fb-verify-token", "hub.challenge": "42"}
+    assert client.get("/webhooks/messenger", params=params).text == "42"
+    params["hub.verify_token"] = "whatsapp-verify-token"
+    assert client.get("/webhooks/messenger", params=params).status_code == 403
+
+
+def test_not_a_page_event_is_400(client):
+    assert (
+        post_meta(client, "/webhooks/messenger", payload("whatsapp_cloud", "text"), SECRET).status_code == 400
+    )

@@ -1,0 +1,92 @@
+"""Twilio WhatsApp webhooks: one test per recorded payload, and the signature rules."""
+
+import pytest
+from sqlmodel import select
+
+from aisha_app.models import Contact, Message, WebhookEvent
+from tests.unit.support import payload, post_twilio
+
+MESSAGES = {
+    "text": ("text", "Do you embroider logos?"),
+    "media": ("image", "Our logo"),
+    "location": ("location", None),
+    "button": ("interactive", "Join the list"),
+    "referral": ("text", "I saw your ad"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_recorded_message_is_stored_and_answered_with_empty_twiml(client, session, name):
+    form = payload("twilio", name)
+    response = post_twilio(client, "/webhooks/twilio", form)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert response.text.endswith("<Response/>")
+    message = session.exec(select(Message)).one()
+    assert (message.type, message.body) == MESSAGES[name]
+    assert message.provider_message_id == form["MessageSid"]
+    contact = session.exec(select(Contact)).one()
+    assert contact.phone_e164 == "+254722000111"
+    assert contact.name == "Otieno"
+
+
+def test_media_url_and_type_are_kept(client, session):
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "media"))
+    message = session.exec(select(Message)).one()
+    assert message.media_url.startswith("https://api.twilio.com/")
+    assert message.media_content_type == "image/jpeg"
+
+
+def test_location_and_button_payload_are_kept(client, session):
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "location"))
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "button"))
+    location, button = session.exec(select(Message).order_by(Message.id)).all()
+    assert location.meta["location"]["latitude"] == "-1.283253"
+    assert button.meta["reply_id"] == "join_waitlist"
+
+
+def test_referral_is_the_contacts_source(client, session):
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "referral"))
+    contact = session.exec(select(Contact)).one()
+    assert contact.source_type == "ad"
+    assert contact.source_details["source_id"] == "120226305854810726"
+
+
+def test_bad_signature_is_403(client, session):
+    response = post_twilio(client, "/webhooks/twilio", payload("twilio", "text"), token="another-token")
+    assert response.status_code == 403
+    assert session.exec(select(WebhookEvent)).all() == []
+
+
+def test_missing_signature_is_403(client):
+    assert client.post("/webhooks/twilio", data=payload("twilio", "text")).status_code == 403
+
+
+def test_changed_field_breaks_the_signature(client):
+    from twilio.request_validator import RequestValidator
+
+    form = payload("twilio", "text")
+    signature = RequestValidator("twilio-auth-token-for-tests").compute_signature(
+        "http://testserver/webhooks/twilio", form
+    )
+    form["Body"] = "Send me a refund"
+    response = client.post("/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_replayed_webhook_is_stored_once(client, session):
+    for _ in range(2):
+        assert post_twilio(client, "/webhooks/twilio", payload("twilio", "text")).status_code == 200
+    assert len(session.exec(select(Message)).all()) == 1
+
+
+def test_signed_but_malformed_form_is_400(client):
+    assert post_twilio(client, "/webhooks/twilio", {"Body": "hello"}).status_code == 400
+    assert (
+        post_twilio(
+            client,
+            "/webhooks/twilio",
+            {"MessageSid": "SM1", "From": "whatsapp:+254722000111", "NumMedia": "many"},
+        ).status_code
+        == 400
+    )
