@@ -7,18 +7,22 @@ import reflex as rx
 from aisha_app import routes
 from aisha_app.api import build_api
 from aisha_app.config import describe, get_settings
-from aisha_app.pages import overview, users
+from aisha_app.live import live_updates
+from aisha_app.pages import contacts, inbox, overview, users
 from aisha_app.pages.login import login_page
+from aisha_app.pages.simulator import simulator_page
+from aisha_app.state.contacts import ContactsState
+from aisha_app.state.inbox import InboxState
 from aisha_app.state.login import LoginState
 from aisha_app.state.overview import (
     DashboardState,
-    InboxState,
     LeadsState,
     ReviewsState,
     SettingsState,
     WaitingState,
 )
 from aisha_app.state.session import SessionState
+from aisha_app.state.simulator import SimulatorState
 from aisha_app.state.users import UsersState
 from aisha_app.worker import in_app_workers
 
@@ -28,11 +32,15 @@ logging.getLogger("aisha").info("starting: %s", describe(get_settings()))
 app = rx.App(api_transformer=build_api())
 # Job-queue workers live as long as the app (IN_APP_WORKERS threads; 0 turns them off).
 app.register_lifespan_task(in_app_workers)
+# Committed events reach every open inbox and simulator tab.
+app.register_lifespan_task(live_updates)
 
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · Aisha", on_load=LoginState.load)
+app.add_page(simulator_page, route=routes.SIMULATOR, title="Simulator · Aisha", on_load=SimulatorState.load)
 _PAGES = [
     (overview.dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
-    (overview.inbox_page, routes.INBOX, "Inbox", InboxState.load),
+    (inbox.inbox_page, routes.INBOX, "Inbox", InboxState.load),
+    (contacts.contacts_page, routes.CONTACTS, "Contacts", ContactsState.load),
     (overview.leads_page, routes.LEADS, "Leads", LeadsState.load),
     (overview.waiting_page, routes.WAITING_LIST, "Waiting list", WaitingState.load),
     (overview.reviews_page, routes.REVIEWS, "Reviews", ReviewsState.load),

@@ -15,10 +15,9 @@ import socket
 import threading
 from collections.abc import AsyncIterator
 
-import aisha_app.actions.media
-
 # Importing these registers their job handlers.
 import aisha_app.actions.inbound
+import aisha_app.actions.media
 import aisha_app.actions.outbound
 import aisha_app.api.webhooks  # noqa: F401
 from aisha_app import jobs

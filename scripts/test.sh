@@ -19,8 +19,8 @@ suite() {  # suite NAME DATABASE_URL PYTEST_ARGS...
 }
 
 echo "=== lint"
-ruff check . || status=1
-ruff format --check --quiet . || { echo "run: .venv/bin/ruff format ."; status=1; }
+ruff check --no-cache . || status=1
+ruff format --no-cache --check --quiet . || { echo "run: .venv/bin/ruff format ."; status=1; }
 
 pg=${TEST_DATABASE_URL:-}
 suite unit-sqlite "" tests/unit -q

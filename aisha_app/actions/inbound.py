@@ -285,3 +285,64 @@ def _retry_status(session: Session, job) -> None:
     if not apply_status(session, update):
         raise jobs.RetryableJobError(f"no message with provider id {update.provider_message_id}")
     session.commit()
+
+
+def receive_simulated(
+    session: Session,
+    phone: str,
+    name: str | None,
+    body: str | None,
+    *,
+    reply_id: str | None = None,
+    media: tuple[bytes, str] | None = None,
+) -> Message | None:
+    """A message typed (or a button tapped, or a picture sent) on the /simulator page."""
+    import uuid
+
+    from aisha_app.actions.media import media_path
+    from aisha_app.models import MessageType
+
+    kind = MessageType.INTERACTIVE if reply_id else MessageType.IMAGE if media else MessageType.TEXT
+    inbound = InboundMessage(
+        channel=Channel.SIMULATOR,
+        provider_message_id=f"sim-in-{uuid.uuid4().hex}",
+        sender=phone,
+        sender_name=name,
+        type=kind,
+        body=body or None,
+        meta={"reply_id": reply_id} if reply_id else {},
+    )
+    message = record_inbound(session, inbound)
+    if message is not None and media is not None:
+        content, content_type = media
+        path = media_path(message.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        message.media_url, message.media_content_type = f"/media/{message.id}", content_type
+        session.add(message)
+    session.commit()
+    return message
+
+
+def mark_read_by_customer(session: Session, conversation_id: int) -> int:
+    """The simulated phone showed our messages: they are read. Returns how many changed."""
+    rows = session.exec(
+        select(Message).where(
+            Message.conversation_id == conversation_id,
+            Message.direction == MessageDirection.OUTBOUND,
+            col(Message.status).in_([MessageStatus.SENT, MessageStatus.DELIVERED]),
+        )
+    ).all()
+    for message in rows:
+        advance_status(message, MessageStatus.READ)
+        session.add(message)
+        events.publish_on_commit(
+            session,
+            events.MESSAGE_STATUS,
+            conversation_id=conversation_id,
+            message_id=message.id,
+            status=message.status,
+        )
+    if rows:
+        session.commit()
+    return len(rows)

@@ -31,6 +31,7 @@ from aisha_app.models.journey import (
 )
 from aisha_app.models.knowledge import KnowledgeArticle, MessageTemplate, Product, TemplateStatus
 from aisha_app.models.ops import (
+    AppSetting,
     AuditLog,
     AuditLogPublic,
     Automation,
@@ -50,6 +51,7 @@ from aisha_app.models.user import (
 )
 
 __all__ = [
+    "AppSetting",
     "ActivityKind",
     "AuditLog",
     "AuditLogPublic",

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from aisha_app.models.base import created_at_field, json_field, timestamp_field
+from aisha_app.models.base import JSONType, created_at_field, json_field, timestamp_field
 
 
 class Automation(SQLModel, table=True):
@@ -113,3 +113,13 @@ class AuditLogPublic(SQLModel):
     details: dict[str, Any]
     client_ip: str | None
     created_at: datetime
+
+
+class AppSetting(SQLModel, table=True):
+    """A workspace-wide switch or value an admin sets in the app (not a secret)."""
+
+    __tablename__ = "app_settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(default=None, sa_type=JSONType, nullable=True)
+    updated_at: datetime = created_at_field()

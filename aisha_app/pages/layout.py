@@ -13,10 +13,12 @@ from aisha_app.state.session import SessionState
 NAV = [
     ("Dashboard", routes.DASHBOARD, "layout-dashboard"),
     ("Inbox", routes.INBOX, "inbox"),
+    ("Contacts", routes.CONTACTS, "contact"),
     ("Leads", routes.LEADS, "kanban"),
     ("Waiting list", routes.WAITING_LIST, "list-ordered"),
     ("Reviews", routes.REVIEWS, "star"),
     ("Analytics", routes.ANALYTICS, "chart-column"),
+    ("Simulator", routes.SIMULATOR, "smartphone"),
     ("Settings", routes.SETTINGS, "settings"),
 ]
 

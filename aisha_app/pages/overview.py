@@ -6,7 +6,6 @@ from aisha_app import routes
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.overview import (
     DashboardState,
-    InboxState,
     LeadsState,
     ReviewsState,
     SettingsState,
@@ -51,27 +50,6 @@ def _table(headers: list[str], rows, cells) -> rx.Component:
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
         rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
         width="100%",
-    )
-
-
-def _inbox() -> rx.Component:
-    return rx.cond(
-        InboxState.conversations.length() > 0,
-        rx.vstack(
-            rx.text(
-                "Recent conversations. Replying from here arrives with the live inbox.", color_scheme="gray"
-            ),
-            _table(
-                ["Contact", "Channel", "Status", "Last message", "When"],
-                InboxState.conversations,
-                lambda c: [
-                    rx.table.cell(c[k]) for k in ("contact", "channel", "status", "last_message", "when")
-                ],
-            ),
-        ),
-        empty_state(
-            "No conversations yet", "Messages from WhatsApp, Messenger and the simulator will appear here."
-        ),
     )
 
 
@@ -140,6 +118,18 @@ def _settings() -> rx.Component:
             SettingsState.is_admin,
             rx.link(rx.button(rx.icon("users"), "Users", variant="soft"), href=routes.USERS, id="users-link"),
         ),
+        rx.cond(
+            SettingsState.is_admin,
+            rx.hstack(
+                rx.switch(
+                    checked=SettingsState.simulator_public,
+                    on_change=SettingsState.set_simulator_public,
+                    id="simulator-public",
+                ),
+                rx.text("Open the simulator to anyone with the link (for a public demo)"),
+                align="center",
+            ),
+        ),
         rx.heading("Channels and providers", size="4"),
         _table(
             ["Provider", "Status"],
@@ -152,7 +142,6 @@ def _settings() -> rx.Component:
 
 
 dashboard_page = shell("Dashboard", _dashboard)
-inbox_page = shell("Inbox", _inbox)
 leads_page = shell("Leads", _leads)
 waiting_page = shell("Waiting list", _waiting)
 reviews_page = shell("Reviews", _reviews)

@@ -11,7 +11,6 @@ from aisha_app.models import (
     Conversation,
     ConversationStatus,
     LeadStage,
-    Message,
     Review,
     User,
     WaitingList,
@@ -32,33 +31,6 @@ def dashboard_counts(session: Session) -> dict[str, int]:
         "waiting_now": _count(session, WaitingListEntry, WaitingListEntry.status == WaitingStatus.WAITING),
         "reviews": _count(session, Review),
     }
-
-
-def recent_conversations(session: Session, limit: int = 50) -> list[dict[str, str]]:
-    last_body = (
-        select(Message.body)
-        .where(Message.conversation_id == Conversation.id)
-        .order_by(col(Message.created_at).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Conversation, Contact, last_body)
-        .join(Contact, Contact.id == Conversation.contact_id)
-        .order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
-        .limit(limit)
-    ).all()
-    return [
-        {
-            "id": str(conv.id),
-            "contact": contact.name or contact.phone_e164 or "Unknown",
-            "channel": conv.channel,
-            "status": conv.status,
-            "last_message": (body or "")[:120],
-            "when": conv.last_message_at.strftime("%Y-%m-%d %H:%M") if conv.last_message_at else "",
-        }
-        for conv, contact, body in rows
-    ]
 
 
 def leads_by_stage(session: Session) -> list[dict[str, str]]:

@@ -118,3 +118,67 @@ def search_contacts(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Contact.id).desc()).limit(limit).offset(offset)).all()
     return list(rows), total
+
+
+@dataclass
+class ChatMessage:
+    """One chat bubble, as the inbox and the simulator draw it."""
+
+    id: int
+    direction: str
+    type: str
+    body: str
+    status: str
+    tick: str
+    at: str
+    error: str
+    media_url: str
+    media_kind: str
+    map_url: str
+    author: str
+    buttons: list[dict[str, str]]
+
+
+TICKS = {"pending": "🕓", "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+
+
+def thread_view(session: Session, conversation_id: int, limit: int = 200) -> list[ChatMessage]:
+    """Messages shaped for the chat bubbles of the inbox and the simulator."""
+    from aisha_app.models import User
+
+    messages = conversation_messages(session, conversation_id, limit)
+    names = dict(session.exec(select(User.id, User.name)).all())
+    rows = []
+    for m in messages:
+        location = m.meta.get("location") or {}
+        media_kind = ""
+        if m.media_url:
+            media_kind = (m.media_content_type or m.type or "").split("/")[0]
+            media_kind = media_kind if media_kind in ("image", "audio", "video") else "document"
+        rows.append(
+            {
+                "id": m.id,
+                "direction": m.direction,
+                "type": m.type,
+                "body": m.body or "",
+                "status": m.status,
+                "tick": TICKS.get(m.status, ""),
+                "at": m.created_at.isoformat(),
+                "error": f"{m.error_code}: {m.error_text}" if m.status == "failed" else "",
+                "media_url": m.media_url or "",
+                "media_kind": media_kind,
+                "map_url": (
+                    f"https://www.openstreetmap.org/?mlat={location.get('latitude')}&mlon={location.get('longitude')}"
+                    if location
+                    else ""
+                ),
+                "author": "Assistant"
+                if m.from_assistant
+                else names.get(m.sender_id, "")
+                if m.sender_id
+                else "",
+                "buttons": [b.get("title", "") for b in m.meta.get("buttons", [])],
+                "button_ids": [b.get("id", "") for b in m.meta.get("buttons", [])],
+            }
+        )
+    return rows

@@ -1,10 +1,11 @@
-"""View state of the read-only overview pages (dashboard, inbox list, leads, waiting, reviews)."""
+"""View state of the read-only overview pages (dashboard, leads, waiting, reviews)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from aisha_app import queries
+from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting, set_setting
 from aisha_app.config import get_settings
 from aisha_app.db import session_scope
 from aisha_app.state.session import SessionState
@@ -19,18 +20,6 @@ class DashboardState(SessionState):
             return self._to_login()
         with session_scope() as session:
             self.counts = queries.dashboard_counts(session)
-        return None
-
-
-class InboxState(SessionState):
-    conversations: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        if self._authorize() is None:
-            return self._to_login()
-        with session_scope() as session:
-            self.conversations = queries.recent_conversations(session)
         return None
 
 
@@ -76,6 +65,7 @@ class ReviewsState(SessionState):
 
 class SettingsState(SessionState):
     providers: list[dict[str, str]] = []
+    simulator_public: bool = False
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
@@ -85,4 +75,16 @@ class SettingsState(SessionState):
             {"name": name.replace("_", " "), "status": "configured" if ok else "not configured"}
             for name, ok in get_settings().providers().items()
         ]
+        with session_scope() as session:
+            self.simulator_public = bool(get_setting(session, SIMULATOR_PUBLIC, False))
         return None
+
+    @rx.event
+    def set_simulator_public(self, value: bool) -> None:
+        user = self._authorize(admin=True)
+        self.forbidden = False  # the page stays visible; only the switch is refused
+        if user is None:
+            return
+        with session_scope() as session:
+            set_setting(session, SIMULATOR_PUBLIC, bool(value), user)
+            self.simulator_public = bool(get_setting(session, SIMULATOR_PUBLIC, False))

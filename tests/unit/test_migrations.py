@@ -24,6 +24,7 @@ EXPECTED_TABLES = {
     "webhook_events",
     "audit_log",
     "login_attempts",
+    "app_settings",
 }
 
 

@@ -1,0 +1,29 @@
+"""Workspace switches that admins flip in the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from aisha_app.actions.audit import audit
+from aisha_app.errors import Forbidden
+from aisha_app.models import AppSetting, Role, User
+from aisha_app.models.base import utcnow
+
+SIMULATOR_PUBLIC = "simulator_public"
+
+
+def get_setting(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(AppSetting, key)
+    return default if row is None else row.value
+
+
+def set_setting(session: Session, key: str, value: Any, actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only admins change workspace settings.")
+    row = session.get(AppSetting, key) or AppSetting(key=key)
+    row.value, row.updated_at = value, utcnow()
+    session.add(row)
+    audit(session, actor, "setting.changed", None, key=key, value=value)
+    session.commit()

@@ -1,0 +1,89 @@
+"""Live pages: after a commit, every open inbox (and simulator) is refreshed on the server.
+
+Pages register their browser tab when they load. A committed event (from a request, a state
+handler or a worker thread) is handed to the app's event loop, gathered for a moment, and each
+registered tab's state is updated with ``app.modify_state`` -- the same fan-out Reflex's shared
+states use -- which pushes the change down that tab's websocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import reflex as rx
+
+from aisha_app import events
+
+log = logging.getLogger("aisha.live")
+GATHER_SECONDS = 0.05
+
+
+class LiveView(Protocol):
+    def _on_events(self, batch: list[events.Event]) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.app: Any = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.viewers: dict[str, type[rx.State]] = {}
+        self.pending: list[events.Event] = []
+        self.lock = threading.Lock()
+        self.flush_scheduled = False
+
+    def watch(self, client_token: str, state_cls: type[rx.State]) -> None:
+        """A tab shows a live page; ``state_cls._on_events`` runs for it after each commit."""
+        with self.lock:
+            self.viewers[client_token] = state_cls
+
+    def unwatch(self, client_token: str) -> None:
+        with self.lock:
+            self.viewers.pop(client_token, None)
+
+    def on_event(self, event: events.Event) -> None:
+        """Events subscriber: runs in whatever thread committed."""
+        if self.loop is None or self.loop.is_closed():
+            return
+        with self.lock:
+            self.pending.append(event)
+            if self.flush_scheduled:
+                return
+            self.flush_scheduled = True
+        self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self._flush_soon()))
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(GATHER_SECONDS)
+        with self.lock:
+            batch, self.pending, self.flush_scheduled = self.pending, [], False
+            viewers = dict(self.viewers)
+        token_manager = self.app.event_namespace._token_manager if self.app.event_namespace else None
+        for token, state_cls in viewers.items():
+            try:
+                if token_manager is not None and not await token_manager.is_token_connected(token):
+                    self.unwatch(token)
+                    continue
+                async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
+                    view = await root.get_state(state_cls)
+                    view._on_events(batch)
+            except Exception:  # one broken tab must not stop the others
+                log.exception("live update for a %s tab failed", state_cls.__name__)
+
+
+HUB = Hub()
+
+
+@contextlib.asynccontextmanager
+async def live_updates(app: Any) -> AsyncIterator[None]:
+    """The app's lifespan task: connect committed events to open pages."""
+    HUB.app, HUB.loop = app, asyncio.get_running_loop()
+    unsubscribe = events.subscribe(HUB.on_event)
+    try:
+        yield
+    finally:
+        unsubscribe()
+        HUB.loop = None

@@ -1,0 +1,314 @@
+"""The staff inbox: filters and conversation list, the thread with its composer, the contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from aisha_app.pages.chat import AUTO_DIR, bubble
+from aisha_app.pages.layout import empty_state, shell
+from aisha_app.state.inbox import InboxState
+
+CHANNELS = [
+    ("all", "All channels"),
+    ("whatsapp_cloud", "WhatsApp Cloud"),
+    ("twilio_whatsapp", "Twilio WhatsApp"),
+    ("messenger", "Messenger"),
+    ("simulator", "Simulator"),
+]
+
+
+def _filters() -> rx.Component:
+    return rx.vstack(
+        rx.input(
+            placeholder="Search name, phone or message",
+            value=InboxState.search,
+            on_change=InboxState.set_search.debounce(300),
+            width="100%",
+            id="inbox-search",
+        ),
+        rx.segmented_control.root(
+            *[
+                rx.segmented_control.item(label, value=value)
+                for value, label in [
+                    ("open", "Open"),
+                    ("pending", "Pending"),
+                    ("resolved", "Resolved"),
+                    ("all", "All"),
+                ]
+            ],
+            value=InboxState.status_filter,
+            on_change=InboxState.set_status_filter,
+            size="1",
+            width="100%",
+        ),
+        rx.grid(
+            rx.select.root(
+                rx.select.trigger(width="100%"),
+                rx.select.content(*[rx.select.item(label, value=v) for v, label in CHANNELS]),
+                value=InboxState.channel_filter,
+                on_change=InboxState.set_channel_filter,
+                size="1",
+            ),
+            rx.select.root(
+                rx.select.trigger(width="100%"),
+                rx.select.content(
+                    rx.select.item("Everyone's", value="all"),
+                    rx.select.item("Mine", value="mine"),
+                    rx.select.item("Unassigned", value="unassigned"),
+                ),
+                value=InboxState.scope,
+                on_change=InboxState.set_scope,
+                size="1",
+            ),
+            columns="2",
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _row(c: Any) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(c["name"], weight="bold", size="2", custom_attrs=AUTO_DIR),
+            rx.spacer(),
+            rx.moment(c["at"], from_now=True, font_size="11px", color=rx.color("gray", 10)),
+        ),
+        rx.text(
+            c["last"],
+            size="1",
+            color_scheme="gray",
+            trim="both",
+            custom_attrs=AUTO_DIR,
+            overflow="hidden",
+            white_space="nowrap",
+            text_overflow="ellipsis",
+        ),
+        rx.hstack(
+            rx.badge(c["channel"], size="1", variant="soft"),
+            rx.badge(c["status"], size="1", variant="outline"),
+            rx.cond(c["ai"], rx.badge("AI", size="1", color_scheme="violet")),
+            spacing="1",
+        ),
+        padding="0.6em",
+        border_radius="8px",
+        cursor="pointer",
+        background=rx.cond(InboxState.selected_id == c["id"], rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("accent", 2)},
+        on_click=InboxState.select(c["id"]),
+        class_name="conversation",
+        custom_attrs={"data-id": c["id"]},
+        width="100%",
+    )
+
+
+def _list() -> rx.Component:
+    return rx.vstack(
+        _filters(),
+        rx.cond(
+            InboxState.conversations.length() > 0,
+            rx.vstack(
+                rx.foreach(InboxState.conversations, _row),
+                width="100%",
+                spacing="1",
+                overflow_y="auto",
+                max_height="70vh",
+                id="conversation-list",
+            ),
+            rx.text("No conversations match.", color_scheme="gray", size="2"),
+        ),
+        width="300px",
+        min_width="300px",
+        spacing="3",
+    )
+
+
+def _header() -> rx.Component:
+    h = InboxState.header
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(h["name"].to(str), size="4", custom_attrs=AUTO_DIR),
+            rx.badge(h["channel"].to(str), variant="soft"),
+            rx.spacer(),
+            rx.select.root(
+                rx.select.trigger(),
+                rx.select.content(
+                    *[rx.select.item(s.title(), value=s) for s in ("open", "pending", "snoozed", "resolved")]
+                ),
+                value=h["status"].to(str),
+                on_change=InboxState.set_conversation_status,
+                size="1",
+            ),
+            rx.select.root(
+                rx.select.trigger(placeholder="Unassigned"),
+                rx.select.content(
+                    rx.select.item("Unassigned", value="none"),
+                    rx.foreach(InboxState.staff, lambda u: rx.select.item(u["name"], value=u["id"])),
+                ),
+                value=h["assignee"].to(str),
+                on_change=InboxState.assign,
+                size="1",
+            ),
+            rx.hstack(
+                rx.text("AI", size="1"),
+                rx.switch(checked=h["ai"].to(bool), on_change=InboxState.set_ai, id="ai-switch"),
+                align="center",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.hstack(
+            rx.foreach(
+                h["labels"].to(list[str]),
+                lambda label: rx.badge(
+                    label, " ×", variant="surface", cursor="pointer", on_click=InboxState.remove_label(label)
+                ),
+            ),
+            rx.input(
+                placeholder="+ label",
+                value=InboxState.label_draft,
+                on_change=InboxState.set_label_draft,
+                on_blur=InboxState.add_label,
+                size="1",
+                width="8em",
+            ),
+            spacing="1",
+            align="center",
+        ),
+        width="100%",
+    )
+
+
+def _composer() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            InboxState.error != "",
+            rx.callout(
+                InboxState.error, color_scheme="red", icon="triangle-alert", size="1", id="composer-error"
+            ),
+        ),
+        rx.cond(
+            InboxState.header["window_open"].to(bool) | InboxState.note_mode,
+            rx.hstack(
+                rx.text_area(
+                    value=InboxState.draft,
+                    on_change=InboxState.set_draft,
+                    id="composer",
+                    placeholder=rx.cond(InboxState.note_mode, "Private note for the team", "Write a reply"),
+                    width="100%",
+                    rows="2",
+                    custom_attrs=AUTO_DIR,
+                ),
+                rx.button(
+                    rx.cond(InboxState.note_mode, "Add note", "Send"),
+                    on_click=InboxState.send,
+                    id="send",
+                    disabled=InboxState.draft == "",
+                ),
+                width="100%",
+                align="end",
+            ),
+            rx.vstack(
+                rx.text(
+                    "The customer last wrote more than 24 hours ago: only an approved template can be "
+                    "sent now.",
+                    size="2",
+                    color_scheme="amber",
+                    id="window-closed",
+                ),
+                rx.hstack(
+                    rx.select(
+                        InboxState.templates,
+                        value=InboxState.template_name,
+                        on_change=InboxState.set_template_name,
+                        placeholder="Choose a template",
+                    ),
+                    rx.input(
+                        placeholder="Variables, separated by |",
+                        value=InboxState.template_vars,
+                        on_change=InboxState.set_template_vars,
+                    ),
+                    rx.button(
+                        "Send template",
+                        on_click=InboxState.send_template,
+                        disabled=InboxState.template_name == "",
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
+        rx.hstack(
+            rx.switch(checked=InboxState.note_mode, on_change=InboxState.set_note_mode, size="1"),
+            rx.text("Private note", size="1"),
+            align="center",
+        ),
+        width="100%",
+    )
+
+
+def _thread() -> rx.Component:
+    return rx.cond(
+        InboxState.selected_id > 0,
+        rx.vstack(
+            _header(),
+            rx.divider(),
+            rx.vstack(
+                rx.foreach(
+                    InboxState.thread,
+                    lambda m: bubble(m, m.direction == "outbound", on_retry=InboxState.retry),
+                ),
+                width="100%",
+                spacing="2",
+                overflow_y="auto",
+                max_height="55vh",
+                id="thread",
+            ),
+            _composer(),
+            width="100%",
+            spacing="3",
+        ),
+        empty_state("Choose a conversation", "New messages appear here as they arrive.", "message-circle"),
+    )
+
+
+def _field(label: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), spacing="0")
+
+
+def _contact() -> rx.Component:
+    h = InboxState.header
+    return rx.cond(
+        InboxState.selected_id > 0,
+        rx.vstack(
+            rx.heading("Contact", size="3"),
+            _field("Phone", h["phone"].to(str)),
+            _field("Email", h["email"].to(str)),
+            _field("Language", h["language"].to(str)),
+            _field("Lead stage", h["stage"].to(str)),
+            _field("Source", h["source"].to(str)),
+            _field("Tags", h["tags"].to(str)),
+            width="220px",
+            min_width="220px",
+            spacing="2",
+            id="contact-panel",
+        ),
+    )
+
+
+def _inbox() -> rx.Component:
+    return rx.hstack(
+        _list(),
+        rx.divider(orientation="vertical"),
+        _thread(),
+        _contact(),
+        width="100%",
+        align="start",
+        spacing="4",
+    )
+
+
+inbox_page = shell("Inbox", _inbox)

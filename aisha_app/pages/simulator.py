@@ -1,0 +1,104 @@
+"""/simulator: play a customer writing to the business, and watch the replies arrive."""
+
+import reflex as rx
+
+from aisha_app.pages.chat import AUTO_DIR, bubble
+from aisha_app.state.simulator import SimulatorState
+
+
+def _start() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Play a customer", size="5"),
+            rx.text(
+                "Write to the business as a customer would on WhatsApp. Staff see it in the inbox.",
+                color_scheme="gray",
+                size="2",
+            ),
+            rx.input(name="name", placeholder="Your name", id="sim-name", width="100%"),
+            rx.input(
+                name="phone",
+                placeholder="Phone, e.g. 0712345678",
+                id="sim-phone",
+                required=True,
+                width="100%",
+            ),
+            rx.cond(
+                SimulatorState.error != "", rx.callout(SimulatorState.error, color_scheme="red", size="1")
+            ),
+            rx.button("Start chatting", type="submit", id="sim-start", width="100%"),
+            spacing="3",
+        ),
+        on_submit=SimulatorState.start,
+    )
+
+
+def _chat() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(
+                rx.cond(SimulatorState.customer_name != "", SimulatorState.customer_name, "Customer"),
+                size="4",
+                custom_attrs=AUTO_DIR,
+            ),
+            rx.text(SimulatorState.customer_phone, color_scheme="gray", size="2"),
+            rx.spacer(),
+            rx.button("Leave", variant="ghost", size="1", on_click=SimulatorState.leave),
+            width="100%",
+            align="center",
+        ),
+        rx.vstack(
+            rx.foreach(
+                SimulatorState.thread,
+                lambda m: bubble(m, m.direction == "inbound", on_tap=SimulatorState.tap),
+            ),
+            width="100%",
+            spacing="2",
+            overflow_y="auto",
+            height="60vh",
+            id="sim-thread",
+            padding="0.5em",
+            background=rx.color("gray", 2),
+            border_radius="12px",
+        ),
+        rx.cond(SimulatorState.error != "", rx.callout(SimulatorState.error, color_scheme="red", size="1")),
+        rx.hstack(
+            rx.upload.root(
+                rx.button(rx.icon("image"), variant="soft", type="button"),
+                id="sim-picture",
+                accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
+                max_files=1,
+                on_drop=SimulatorState.send_picture(rx.upload_files(upload_id="sim-picture")),
+                border="none",
+                padding="0",
+            ),
+            rx.input(
+                value=SimulatorState.draft,
+                on_change=SimulatorState.set_draft,
+                id="sim-input",
+                placeholder="Type a message",
+                width="100%",
+                custom_attrs=AUTO_DIR,
+            ),
+            rx.button("Send", on_click=SimulatorState.send, id="sim-send"),
+            width="100%",
+        ),
+        width="100%",
+        max_width="520px",
+        spacing="3",
+    )
+
+
+def simulator_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.cond(
+                SimulatorState.allowed,
+                rx.cond(SimulatorState.conversation_id > 0, _chat(), _start()),
+                rx.spinner(),
+            ),
+            width="560px",
+            padding="1.5em",
+        ),
+        padding_y="3em",
+    )

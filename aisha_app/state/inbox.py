@@ -1,0 +1,244 @@
+"""The staff inbox: conversation list, thread, composer, and live updates after every commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from sqlmodel import select
+
+from aisha_app import events
+from aisha_app.actions.conversations import update_conversation
+from aisha_app.actions.outbound import Draft, retry_message, send_message
+from aisha_app.db import session_scope
+from aisha_app.errors import AppError
+from aisha_app.live import HUB
+from aisha_app.models import Contact, Conversation, ConversationUpdate, MessageTemplate, User
+from aisha_app.queries.inbox import (
+    ChatMessage,
+    ConversationFilter,
+    conversation_public,
+    list_conversations,
+    thread_view,
+)
+from aisha_app.state.session import SessionState
+
+ALL = "all"
+
+
+class InboxState(SessionState):
+    status_filter: str = "open"
+    channel_filter: str = ALL
+    scope: str = ALL  # all | mine | unassigned
+    search: str = ""
+    conversations: list[dict[str, Any]] = []
+    selected_id: int = 0
+    header: dict[str, Any] = {}
+    thread: list[ChatMessage] = []
+    staff: list[dict[str, str]] = []
+    templates: list[str] = []
+    draft: str = ""
+    note_mode: bool = False
+    template_name: str = ""
+    template_vars: str = ""
+    label_draft: str = ""
+    error: str = ""
+
+    # -- loading -------------------------------------------------------------------------
+    def _reload_list(self) -> None:
+        f = ConversationFilter(
+            status=None if self.status_filter == ALL else self.status_filter,
+            channel=None if self.channel_filter == ALL else self.channel_filter,
+            assignee_id=self.user_id if self.scope == "mine" else None,
+            unassigned=self.scope == "unassigned",
+            search=self.search or None,
+            limit=100,
+        )
+        with session_scope() as session:
+            items, _ = list_conversations(session, f)
+        self.conversations = [
+            {
+                "id": c.id,
+                "name": c.contact.name or c.contact.phone_e164 or "Customer",
+                "channel": c.channel,
+                "status": c.status,
+                "last": c.last_message or "",
+                "at": c.last_message_at.isoformat() if c.last_message_at else "",
+                "ai": c.ai_enabled,
+                "labels": ", ".join(c.labels),
+            }
+            for c in items
+        ]
+
+    def _reload_thread(self) -> None:
+        if not self.selected_id:
+            self.header, self.thread = {}, []
+            return
+        with session_scope() as session:
+            conversation = session.get(Conversation, self.selected_id)
+            if conversation is None:
+                self.selected_id, self.header, self.thread = 0, {}, []
+                return
+            contact = session.get(Contact, conversation.contact_id)
+            public = conversation_public(conversation, contact)
+            self.header = {
+                "id": public.id,
+                "name": contact.name or contact.phone_e164 or "Customer",
+                "phone": contact.phone_e164 or "",
+                "psid": contact.messenger_psid or "",
+                "email": contact.email or "",
+                "channel": public.channel,
+                "status": public.status,
+                "ai": public.ai_enabled,
+                "assignee": str(public.assignee_id or ""),
+                "labels": public.labels,
+                "window_open": public.window_open,
+                "stage": contact.lead_stage,
+                "source": contact.source_type,
+                "tags": ", ".join(contact.tags),
+                "language": contact.language or "",
+            }
+            self.thread = thread_view(session, conversation.id)
+            self.templates = list(
+                session.exec(
+                    select(MessageTemplate.name).where(MessageTemplate.channel == conversation.channel)
+                ).all()
+            )
+
+    def _refresh(self) -> bool:
+        if self._authorize() is None:
+            HUB.unwatch(self.router.session.client_token)
+            self.conversations, self.thread, self.header = [], [], {}
+            return False
+        self._reload_list()
+        self._reload_thread()
+        return True
+
+    def _on_events(self, batch: list[events.Event]) -> None:
+        """Live: something committed; this tab shows it without a reload."""
+        self._refresh()
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        if self._authorize() is None:
+            return self._to_login()
+        selected = self.router.url.query_parameters.get("c", "")
+        self.selected_id = int(selected) if selected.isdigit() else self.selected_id
+        with session_scope() as session:
+            self.staff = [
+                {"id": str(u.id), "name": u.name}
+                for u in session.exec(select(User).where(User.is_active).order_by(User.name)).all()
+            ]
+        self._refresh()
+        HUB.watch(self.router.session.client_token, InboxState)
+        return None
+
+    # -- filters -------------------------------------------------------------------------
+    @rx.event
+    def set_status_filter(self, value: str | list[str]) -> None:
+        self.status_filter = value if isinstance(value, str) else (value[0] if value else ALL)
+        self._refresh()
+
+    @rx.event
+    def set_channel_filter(self, value: str) -> None:
+        self.channel_filter = value
+        self._refresh()
+
+    @rx.event
+    def set_scope(self, value: str) -> None:
+        self.scope = value
+        self._refresh()
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        self.search = value[:200]
+        self._refresh()
+
+    @rx.event
+    def select(self, conversation_id: int) -> None:
+        self.selected_id, self.error, self.draft = conversation_id, "", ""
+        self._refresh()
+
+    # -- composing -----------------------------------------------------------------------
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+
+    @rx.event
+    def set_note_mode(self, value: bool) -> None:
+        self.note_mode = value
+
+    @rx.event
+    def set_template_name(self, value: str) -> None:
+        self.template_name = value
+
+    @rx.event
+    def set_template_vars(self, value: str) -> None:
+        self.template_vars = value
+
+    @rx.event
+    def set_label_draft(self, value: str) -> None:
+        self.label_draft = value
+
+    def _act(self, action) -> bool:
+        """Run a change as the signed-in user; a refused one shows its reason."""
+        self.error = ""
+        user = self._authorize()
+        if user is None:
+            return False
+        try:
+            with session_scope() as session:
+                action(session, user)
+        except AppError as exc:
+            self.error = exc.message
+            return False
+        self._refresh()
+        return True
+
+    @rx.event
+    def send(self) -> None:
+        draft = Draft(text=self.draft, note=self.note_mode)
+        if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
+            self.draft = ""
+
+    @rx.event
+    def send_template(self) -> None:
+        variables = [v.strip() for v in self.template_vars.split("|")] if self.template_vars.strip() else []
+        draft = Draft(template=self.template_name, variables=variables)
+        if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
+            self.template_name, self.template_vars = "", ""
+
+    @rx.event
+    def retry(self, message_id: int) -> None:
+        self._act(lambda s, u: retry_message(s, message_id, u))
+
+    def _update(self, change: ConversationUpdate) -> None:
+        self._act(lambda s, u: update_conversation(s, self.selected_id, change, u))
+
+    @rx.event
+    def set_conversation_status(self, status: str) -> None:
+        self._update(ConversationUpdate(status=status))
+
+    @rx.event
+    def assign(self, user_id: str) -> None:
+        self._update(
+            ConversationUpdate(unassign=True)
+            if user_id in ("", "none")
+            else ConversationUpdate(assignee_id=int(user_id))
+        )
+
+    @rx.event
+    def set_ai(self, enabled: bool) -> None:
+        self._update(ConversationUpdate(ai_enabled=enabled))
+
+    @rx.event
+    def add_label(self) -> None:
+        if self.label_draft.strip():
+            self._update(
+                ConversationUpdate(labels=[*self.header.get("labels", []), self.label_draft.strip()])
+            )
+            self.label_draft = ""
+
+    @rx.event
+    def remove_label(self, label: str) -> None:
+        self._update(ConversationUpdate(labels=[x for x in self.header.get("labels", []) if x != label]))

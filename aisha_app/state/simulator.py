@@ -1,0 +1,116 @@
+"""The simulator: a staff member (or, when an admin allows it, anyone) plays a customer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aisha_app import events
+from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
+from aisha_app.actions.inbound import (
+    find_or_create_contact,
+    mark_read_by_customer,
+    open_conversation,
+    receive_simulated,
+)
+from aisha_app.db import session_scope
+from aisha_app.errors import AppError
+from aisha_app.live import HUB
+from aisha_app.models import Channel
+from aisha_app.phones import normalize_phone
+from aisha_app.queries.inbox import ChatMessage, thread_view
+from aisha_app.state.session import SessionState
+
+MAX_PICTURE_BYTES = 10 * 1024 * 1024
+
+
+class SimulatorState(SessionState):
+    allowed: bool = False
+    customer_name: str = ""
+    customer_phone: str = ""
+    conversation_id: int = 0
+    thread: list[ChatMessage] = []
+    draft: str = ""
+    error: str = ""
+
+    def _may_use(self) -> bool:
+        if self._authorize() is not None:
+            return True
+        with session_scope() as session:
+            return bool(get_setting(session, SIMULATOR_PUBLIC, False))
+
+    def _reload(self) -> None:
+        if not self.conversation_id:
+            self.thread = []
+            return
+        with session_scope() as session:
+            mark_read_by_customer(session, self.conversation_id)
+            self.thread = thread_view(session, self.conversation_id)
+
+    def _on_events(self, batch: list[events.Event]) -> None:
+        if any(e.data.get("conversation_id") == self.conversation_id for e in batch):
+            self._reload()
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        self.allowed = self._may_use()
+        if not self.allowed:
+            return self._to_login()
+        HUB.watch(self.router.session.client_token, SimulatorState)
+        self._reload()
+        return None
+
+    @rx.event
+    def start(self, form: dict[str, str]) -> None:
+        self.error = ""
+        if not self._may_use():
+            self.allowed = False
+            return
+        try:
+            phone = normalize_phone(form.get("phone", ""))
+        except AppError as exc:
+            self.error = exc.message
+            return
+        name = (form.get("name") or "").strip()[:100] or None
+        with session_scope() as session:
+            contact = find_or_create_contact(session, Channel.SIMULATOR, phone, name)
+            session.flush()
+            self.conversation_id = open_conversation(session, contact, Channel.SIMULATOR).id
+            session.commit()
+        self.customer_name, self.customer_phone = name or "", phone
+        self._reload()
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+
+    def _receive(self, body: str | None, **kwargs) -> None:
+        if not self.conversation_id or not self._may_use():
+            return
+        with session_scope() as session:
+            receive_simulated(session, self.customer_phone, self.customer_name or None, body, **kwargs)
+        self._reload()
+
+    @rx.event
+    def send(self) -> None:
+        text = self.draft.strip()[:4096]
+        if text:
+            self._receive(text)
+            self.draft = ""
+
+    @rx.event
+    def tap(self, reply_id: str, title: str) -> None:
+        self._receive(title, reply_id=reply_id)
+
+    @rx.event
+    async def send_picture(self, files: list[rx.UploadFile]) -> None:
+        for file in files[:1]:
+            content = await file.read()
+            content_type = file.content_type or "application/octet-stream"
+            if not content_type.startswith("image/") or len(content) > MAX_PICTURE_BYTES:
+                self.error = "Send a picture (JPEG, PNG or WebP) of at most 10 MB."
+                return
+            self._receive(None, media=(content, content_type))
+
+    @rx.event
+    def leave(self) -> None:
+        self.conversation_id, self.thread, self.customer_name, self.customer_phone = 0, [], "", ""

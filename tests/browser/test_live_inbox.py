@@ -1,0 +1,71 @@
+"""A customer writes in the simulator; an agent's open inbox shows it live and the reply comes back."""
+
+import re
+
+import httpx
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+
+AGENT_EMAIL = "inbox.agent@kazi.test"
+AGENT_PASSWORD = "inbox-agent-password"
+
+
+def _create_agent(app_url: str) -> None:
+    token = httpx.post(
+        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    httpx.post(
+        f"{app_url}/api/users",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"email": AGENT_EMAIL, "name": "Inbox Agent", "password": AGENT_PASSWORD},
+    )
+
+
+def test_simulator_message_appears_live_and_the_reply_returns_with_ticks(browser: Browser, app_url):
+    _create_agent(app_url)
+    agent_context = browser.new_context(base_url=app_url)
+    customer_context = browser.new_context(base_url=app_url)
+    for context in (agent_context, customer_context):
+        context.set_default_timeout(15_000)
+    inbox, simulator = agent_context.new_page(), customer_context.new_page()
+
+    sign_in(inbox, AGENT_EMAIL, AGENT_PASSWORD)
+    expect(inbox.locator("#welcome")).to_be_visible()
+    inbox.goto("/inbox")
+    expect(inbox.locator("#inbox-search")).to_be_visible()
+
+    sign_in(simulator, ADMIN_EMAIL, ADMIN_PASSWORD)
+    expect(simulator.locator("#welcome")).to_be_visible()
+    simulator.goto("/simulator")
+    simulator.fill("#sim-name", "Fatuma")
+    simulator.fill("#sim-phone", "0722123456")
+    simulator.click("#sim-start")
+    simulator.fill("#sim-input", "Habari, do you have reflective vests?")
+    simulator.click("#sim-send")
+
+    # No reload: the agent's open inbox is told about the new conversation.
+    row = inbox.locator(".conversation", has_text="Fatuma")
+    expect(row).to_be_visible(timeout=5_000)
+    expect(row).to_contain_text("reflective vests")
+    row.click()
+    expect(inbox.locator(".bubble[data-direction=inbound]")).to_contain_text("reflective vests")
+
+    inbox.fill("#composer", "Yes, KES 650 each.")
+    inbox.click("#send")
+
+    reply = simulator.locator(".bubble[data-direction=outbound]", has_text="KES 650 each")
+    expect(reply).to_be_visible(timeout=5_000)
+    expect(reply.locator(".tick")).to_have_text("✓✓")
+    # The customer's phone showed it, so the agent sees it read.
+    expect(inbox.locator(".bubble[data-status=read]", has_text="KES 650 each")).to_be_visible(timeout=5_000)
+    agent_context.close()
+    customer_context.close()
+
+
+def test_the_simulator_needs_a_signed_in_user_unless_an_admin_opens_it(browser: Browser, app_url):
+    context = browser.new_context(base_url=app_url)
+    page = context.new_page()
+    page.goto("/simulator")
+    expect(page).to_have_url(re.compile(r"/login"))
+    context.close()
