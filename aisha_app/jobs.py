@@ -34,6 +34,7 @@ Handler = Callable[[Session, Job], None]
 DeadHook = Callable[[Session, Job, str], None]
 HANDLERS: dict[str, Handler] = {}
 DEAD_HOOKS: dict[str, DeadHook] = {}
+REPLAY_HOOKS: dict[str, Handler] = {}
 
 
 class RetryableJobError(Exception):
@@ -44,13 +45,21 @@ class PermanentJobError(Exception):
     """Retrying cannot help: the job goes straight to dead."""
 
 
-def handler(kind: str, *, on_dead: DeadHook | None = None) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``; ``on_dead`` records a final failure."""
+def handler(
+    kind: str, *, on_dead: DeadHook | None = None, on_replay: Handler | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``.
+
+    ``on_dead`` records a final failure (e.g. the message shows it failed); ``on_replay`` undoes
+    that when an admin replays the job, in the same transaction.
+    """
 
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
         if on_dead is not None:
             DEAD_HOOKS[kind] = on_dead
+        if on_replay is not None:
+            REPLAY_HOOKS[kind] = on_replay
         return fn
 
     return register
@@ -174,6 +183,9 @@ def replay(session: Session, job_id: int) -> Job:
     job.run_after = utcnow()
     job.finished_at = None
     session.add(job)
+    if job.kind in REPLAY_HOOKS:
+        REPLAY_HOOKS[job.kind](session, job)
+    session.info["wake_workers"] = True
     session.commit()
     return job
 

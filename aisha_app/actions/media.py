@@ -2,21 +2,59 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
 
 from sqlmodel import Session
 
 from aisha_app import events, jobs
 from aisha_app.config import get_settings
-from aisha_app.models import Channel, Job, Message
+from aisha_app.errors import AppError
+from aisha_app.models import Channel, Job, Message, MessageType
 from aisha_app.services.messaging import adapter_for
 from aisha_app.services.messaging.base import SendError
 
 MAX_BYTES = 25 * 1024 * 1024
+OUTBOUND_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")
+ATTACHABLE = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "video/mp4": "mp4",
+}
 
 
 def media_path(message_id: int) -> Path:
     return Path(get_settings().media_dir) / str(message_id)
+
+
+def outbound_path(name: str) -> Path:
+    return Path(get_settings().media_dir) / "outbound" / name
+
+
+def store_attachment(content: bytes, content_type: str) -> tuple[str, MessageType]:
+    """Keep a file staff attach to a reply; returns the public URL the provider fetches it from."""
+    extension = ATTACHABLE.get(content_type.split(";")[0].strip())
+    if extension is None:
+        raise AppError(
+            "unsupported_file",
+            "Attach a JPEG, PNG or WebP picture, a PDF, an MP3/OGG audio or an MP4 video.",
+            400,
+        )
+    if len(content) > MAX_BYTES:
+        raise AppError("file_too_large", "Attachments can be at most 25 MB.", 400)
+    name = f"{uuid.uuid4().hex}.{extension}"
+    path = outbound_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    kind = {"image": MessageType.IMAGE, "audio": MessageType.AUDIO, "video": MessageType.VIDEO}.get(
+        content_type.split("/")[0], MessageType.DOCUMENT
+    )
+    return f"{get_settings().public_base_url.rstrip('/')}/files/{name}", kind
 
 
 @jobs.handler("fetch_media")

@@ -228,7 +228,27 @@ def _gave_up(session: Session, job: Job, error: str) -> None:
         )
 
 
-@jobs.handler("send_message", on_dead=_gave_up)
+def _replayed(session: Session, job: Job) -> None:
+    """An admin replays a dead send: the message is pending again (nothing else touched it)."""
+    message = session.get(Message, job.payload["message_id"])
+    if message is not None and message.status == MessageStatus.FAILED:
+        message.status, message.error_code, message.error_text, message.failed_at = (
+            MessageStatus.PENDING,
+            None,
+            None,
+            None,
+        )
+        session.add(message)
+        events.publish_on_commit(
+            session,
+            events.MESSAGE_STATUS,
+            conversation_id=message.conversation_id,
+            message_id=message.id,
+            status=message.status,
+        )
+
+
+@jobs.handler("send_message", on_dead=_gave_up, on_replay=_replayed)
 def _send(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
     if message is None or message.status not in (MessageStatus.PENDING, MessageStatus.QUEUED):

@@ -66,6 +66,13 @@ def _filters() -> rx.Component:
             spacing="2",
             width="100%",
         ),
+        rx.input(
+            placeholder="Label",
+            value=InboxState.label_filter,
+            on_change=InboxState.set_label_filter.debounce(300),
+            size="1",
+            width="100%",
+        ),
         width="100%",
         spacing="2",
     )
@@ -202,6 +209,14 @@ def _composer() -> rx.Component:
                     width="100%",
                     rows="2",
                     custom_attrs=AUTO_DIR,
+                ),
+                rx.upload.root(
+                    rx.button(rx.icon("paperclip"), variant="soft", type="button", title="Attach a file"),
+                    id="composer-file",
+                    max_files=1,
+                    border="none",
+                    padding="0",
+                    on_drop=InboxState.attach(rx.upload_files(upload_id="composer-file")),
                 ),
                 rx.button(
                     rx.cond(InboxState.note_mode, "Add note", "Send"),

@@ -116,7 +116,14 @@ def _settings() -> rx.Component:
     return rx.vstack(
         rx.cond(
             SettingsState.is_admin,
-            rx.link(rx.button(rx.icon("users"), "Users", variant="soft"), href=routes.USERS, id="users-link"),
+            rx.hstack(
+                rx.link(
+                    rx.button(rx.icon("users"), "Users", variant="soft"), href=routes.USERS, id="users-link"
+                ),
+                rx.link(
+                    rx.button(rx.icon("triangle-alert"), "Failed jobs", variant="soft"), href=routes.JOBS
+                ),
+            ),
         ),
         rx.cond(
             SettingsState.is_admin,

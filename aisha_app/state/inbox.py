@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from aisha_app import events
 from aisha_app.actions.conversations import update_conversation
+from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
@@ -31,6 +32,7 @@ class InboxState(SessionState):
     channel_filter: str = ALL
     scope: str = ALL  # all | mine | unassigned
     search: str = ""
+    label_filter: str = ""
     conversations: list[dict[str, Any]] = []
     selected_id: int = 0
     header: dict[str, Any] = {}
@@ -52,6 +54,7 @@ class InboxState(SessionState):
             assignee_id=self.user_id if self.scope == "mine" else None,
             unassigned=self.scope == "unassigned",
             search=self.search or None,
+            label=self.label_filter.strip() or None,
             limit=100,
         )
         with session_scope() as session:
@@ -155,6 +158,11 @@ class InboxState(SessionState):
         self._refresh()
 
     @rx.event
+    def set_label_filter(self, value: str) -> None:
+        self.label_filter = value[:40]
+        self._refresh()
+
+    @rx.event
     def select(self, conversation_id: int) -> None:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
         self._refresh()
@@ -200,6 +208,25 @@ class InboxState(SessionState):
         draft = Draft(text=self.draft, note=self.note_mode)
         if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
             self.draft = ""
+
+    @rx.event
+    async def attach(self, files: list[rx.UploadFile]) -> None:
+        """Send the attached file, with the draft as its caption."""
+        for file in files[:1]:
+            content = await file.read()
+            content_type = file.content_type or "application/octet-stream"
+
+            def send_file(session, user, content=content, content_type=content_type):
+                url, kind = store_attachment(content, content_type)
+                send_message(
+                    session,
+                    self.selected_id,
+                    Draft(text=self.draft, media_url=url, media_type=kind),
+                    sender=user,
+                )
+
+            if self._act(send_file):
+                self.draft = ""
 
     @rx.event
     def send_template(self) -> None:
