@@ -6,6 +6,10 @@ bare endpoint, no database) on the same server, and prints throughput and p50/p9
 both, their ratio, and the time from the last webhook sent until every message is visible
 through the REST API.
 
+The load comes from ``wrk`` (Debian package ``wrk``; C, so the 2-core machine's CPU goes to the
+server, not the client) fed pre-signed bodies by a Lua script; ``--client httpx`` uses Python
+instead, which saturates long before the server does.
+
 Against a running app (it must have WHATSAPP_APP_SECRET set to --secret):
     python bench/webhooks.py --url http://localhost:3000 --secret S --email admin@x --password P
 Or let it start a fresh app on a temporary SQLite database (takes ~20 s to build):
@@ -106,6 +110,128 @@ def summary(name: str, latencies: list[float], elapsed: float, errors: int) -> d
     return row
 
 
+WRK_SCRIPT = """
+local bodies, signatures, i, sent = {}, {}, 0, 0
+local threads, counter = {}, 1
+function setup(thread)
+  thread:set("id", counter)
+  table.insert(threads, thread)
+  counter = counter + 1
+end
+function init(args)
+  local n, nthreads = 0, tonumber(args[2])
+  for line in io.lines(args[1]) do
+    n = n + 1
+    if (n % nthreads) + 1 == id then
+      local tab = line:find("\\t")
+      table.insert(signatures, line:sub(1, tab - 1))
+      table.insert(bodies, line:sub(tab + 1))
+    end
+  end
+end
+function request()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/webhooks/whatsapp",
+    {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = signatures[i]}, bodies[i])
+end
+function response(status, headers, body)
+  sent = sent + 1
+  wrk.thread:set("sent", sent)
+  wrk.thread:set("size", #bodies)
+end
+function done(summary, latency, requests)
+  local unique = 0
+  for _, thread in ipairs(threads) do
+    local n, size = thread:get("sent"), thread:get("size")
+    unique = unique + math.min(n, size)
+  end
+  io.write("unique " .. unique .. "\\n")
+end
+function delay() return 0 end
+"""
+
+
+def run_wrk(
+    url: str, concurrency: int, script: Path | None = None, args: list[str] | None = None, seconds: int = 60
+) -> dict:
+    command = ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    command += [url]
+    if args:
+        command += ["--", *args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    row = {"errors": 0}
+    for line in output.splitlines():
+        parts = line.split()
+        if line.strip().startswith(("50%", "99%")):
+            row["p50_ms" if parts[0] == "50%" else "p99_ms"] = _ms(parts[1])
+        elif "requests in" in line:
+            row["requests"] = int(parts[0])
+        elif line.strip().startswith("Non-2xx"):
+            row["errors"] = int(parts[-1])
+        elif line.startswith("Requests/sec:"):
+            row["per_second"] = float(parts[1])
+        elif line.startswith("unique "):
+            row["unique"] = int(parts[1])
+    return row
+
+
+def _ms(value: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("m", 60_000.0), ("s", 1000.0)):
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return float(value)
+
+
+def print_row(name: str, row: dict) -> None:
+    print(
+        f"{name:>10}: {row['per_second']:8.0f} req/s   p50 {row['p50_ms']:6.1f} ms   "
+        f"p99 {row['p99_ms']:6.1f} ms   requests {row.get('requests')}   errors {row['errors']}"
+    )
+
+
+async def bench_wrk(args: argparse.Namespace) -> None:
+    run = uuid.uuid4().hex[:8]
+    work = Path(tempfile.mkdtemp(prefix="aisha-wrk-"))
+    lines = []
+    for i in range(args.count):
+        body = webhook(run, i, args.senders)
+        lines.append(sign(args.secret, body) + "\t" + body.decode())
+    (work / "bodies.tsv").write_text("\n".join(lines) + "\n")
+    (work / "webhooks.lua").write_text(WRK_SCRIPT)
+    print(f"run {run}: {args.seconds} s each, {args.concurrency} connections, {args.senders} senders (wrk)")
+    bare = run_wrk(f"{args.url}/ping", args.concurrency, seconds=args.seconds)
+    print_row("bare /ping", bare)
+    hooks = run_wrk(
+        args.url,
+        args.concurrency,
+        work / "webhooks.lua",
+        [str(work / "bodies.tsv"), "2"],
+        seconds=args.seconds,
+    )
+    print_row("webhooks", hooks)
+    if hooks["requests"] > hooks["unique"]:
+        repeats = hooks["requests"] - hooks["unique"]
+        print(f"            ({repeats} were repeats of sent webhooks: raise --count)")
+    print(
+        f"     ratio: webhooks/bare throughput {hooks['per_second'] / bare['per_second']:.2f}, "
+        f"p99 {hooks['p99_ms'] / bare['p99_ms']:.1f}x"
+    )
+    async with httpx.AsyncClient(base_url=args.url, timeout=30) as client:
+        token = await client.post("/api/auth/token", data={"username": args.email, "password": args.password})
+        visible = await visible_after(client, token.json()["access_token"], run, hooks["unique"], timeout=30)
+    print(
+        "   visible: "
+        + (
+            f"all {hooks['unique']} answered webhooks' messages found in their conversations by a check "
+            f"that ended {visible:.2f} s after the last webhook was answered"
+            if visible is not None
+            else "NOT all visible within 30 s"
+        )
+    )
+
+
 async def visible_after(
     client: httpx.AsyncClient, token: str, run: str, count: int, timeout: float
 ) -> float | None:
@@ -129,6 +255,7 @@ async def visible_after(
         if seen >= count:
             return time.perf_counter() - start
         await asyncio.sleep(0.05)
+    print(f"            (saw {seen} of {count} messages)")
     return None
 
 
@@ -162,7 +289,7 @@ async def bench(args: argparse.Namespace) -> None:
             "   visible: "
             + (
                 f"all {args.count} messages in their conversations {visible:.2f} s after the last "
-                "webhook was answered"
+                f"that ended {visible:.2f} s after the last webhook was answered"
                 if visible is not None
                 else "NOT all visible within 30 s"
             )
@@ -227,11 +354,13 @@ def main() -> None:
     parser.add_argument("--secret", help="the app's WHATSAPP_APP_SECRET")
     parser.add_argument("--email")
     parser.add_argument("--password")
-    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--count", type=int, default=20000, help="distinct webhooks prepared")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--senders", type=int, default=100)
     parser.add_argument("--start", action="store_true", help="start a fresh app on a temporary database")
     parser.add_argument("--port", type=int, default=3123)
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     args = parser.parse_args()
     process = None
     if args.start:
@@ -239,7 +368,7 @@ def main() -> None:
         args.url = f"http://localhost:{args.port}"
         args.secret, args.email, args.password = creds["secret"], creds["email"], creds["password"]
     try:
-        asyncio.run(bench(args))
+        asyncio.run(bench_wrk(args) if args.client == "wrk" else bench(args))
     finally:
         if process is not None:
             os.killpg(process.pid, signal.SIGTERM)

@@ -12,15 +12,14 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from aisha_app import jobs
-from aisha_app.actions.inbound import ingest_webhook, park_webhook, reprocess_webhook
+from aisha_app.actions.ingest import Delivery, reprocess_webhook
 from aisha_app.config import get_settings
-from aisha_app.db import session_scope
 from aisha_app.models import Channel, Job, WebhookEvent
 from aisha_app.services.messaging import adapter_for
 from aisha_app.services.messaging.base import WebhookRejected
+from aisha_app.writer import WRITER
 
 log = logging.getLogger("aisha.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
@@ -42,16 +41,6 @@ def _form(body: bytes) -> dict[str, str]:
         raise WebhookRejected(400, "form body is not UTF-8") from exc
 
 
-def _store(provider: str, parsed, body: bytes, headers: dict[str, str]) -> None:
-    text = body.decode("utf-8", errors="replace")
-    with session_scope() as session:
-        try:
-            ingest_webhook(session, provider, parsed, text, headers)
-        except Exception as exc:  # noqa: BLE001  (keep the webhook; a worker retries it)
-            log.exception("processing a %s webhook failed; parked for retry", provider)
-            park_webhook(session, provider, text, headers, f"{type(exc).__name__}: {exc}")
-
-
 async def _receive(request: Request, channel: Channel) -> Response | None:
     """None when stored; else the error response."""
     body = await request.body()
@@ -68,7 +57,7 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
         return PlainTextResponse(exc.reason, status_code=exc.status)
     kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
-    await run_in_threadpool(_store, channel.value, parsed, body, kept)
+    await WRITER.store(Delivery(channel.value, parsed, body.decode("utf-8", errors="replace"), kept))
     return None
 
 

@@ -6,12 +6,8 @@ import reflex as rx
 
 from aisha_app import events
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
-from aisha_app.actions.inbound import (
-    find_or_create_contact,
-    mark_read_by_customer,
-    open_conversation,
-    receive_simulated,
-)
+from aisha_app.actions.inbound import find_or_create_contact, mark_read_by_customer, open_conversation
+from aisha_app.actions.ingest import receive_simulated
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
 from aisha_app.live import HUB

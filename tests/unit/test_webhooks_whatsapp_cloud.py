@@ -130,7 +130,7 @@ def test_malformed_body_is_400(client, session, body):
 
 
 def test_other_webhook_fields_are_acknowledged_and_skipped(client, session, caplog):
-    caplog.set_level("INFO", logger="aisha.inbound")
+    caplog.set_level("INFO", logger="aisha.ingest")
     response = post_meta(
         client, "/webhooks/whatsapp", payload("whatsapp_cloud", "template_status_update"), SECRET
     )

@@ -1,0 +1,384 @@
+"""Storing verified webhooks: a whole batch in one transaction and a handful of statements.
+
+The webhook route hands each verified delivery to the group-commit writer (``aisha_app.writer``),
+which stores everything that arrived meanwhile here at once. Per batch, whatever its size:
+one look-up of known provider ids, one of contacts, one of conversations, then bulk inserts and
+updates. Provider ids stay unique in the database, so a race with another process ends in an
+IntegrityError, and the writer then stores the deliveries one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from aisha_app import events, jobs
+from aisha_app.actions.inbound import _apply_read_watermark, advance_status
+from aisha_app.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageDirection,
+    MessageStatus,
+    SourceType,
+    WebhookEvent,
+)
+from aisha_app.models.base import utcnow
+from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook, StatusUpdate
+
+log = logging.getLogger("aisha.ingest")
+
+CONTACTS, CONVERSATIONS, MESSAGES = Contact.__table__, Conversation.__table__, Message.__table__
+PHONE_CHANNELS = (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP, Channel.SIMULATOR)
+
+
+@dataclass
+class Delivery:
+    """One verified webhook (or simulator message) waiting to be stored."""
+
+    provider: str
+    parsed: ParsedWebhook
+    body: str | None = None  # the raw webhook; None for the simulator, which has none
+    headers: dict[str, str] | None = None
+
+
+def _row(model: type, **values: Any) -> dict[str, Any]:
+    """A full row with the model's defaults, for bulk inserts."""
+    instance = model(**values)
+    return {c.name: getattr(instance, c.name) for c in model.__table__.columns if c.name != "id"}
+
+
+def _key(message: InboundMessage) -> tuple[str, str]:
+    return ("psid", message.sender) if message.channel == Channel.MESSENGER else ("phone", message.sender)
+
+
+def _new_messages(session: Session, inbound: list[InboundMessage]) -> list[InboundMessage]:
+    """Drop messages whose provider id is stored already, or repeated within this batch."""
+    if not inbound:
+        return []
+    known = set(
+        session.execute(
+            sa.select(MESSAGES.c.channel, MESSAGES.c.provider_message_id).where(
+                sa.tuple_(MESSAGES.c.channel, MESSAGES.c.provider_message_id).in_(
+                    [(m.channel.value, m.provider_message_id) for m in inbound]
+                )
+            )
+        ).all()
+    )
+    fresh = []
+    for message in inbound:
+        key = (message.channel.value, message.provider_message_id)
+        if key not in known:
+            known.add(key)
+            fresh.append(message)
+    return fresh
+
+
+def _contacts(session: Session, messages: list[InboundMessage], now) -> dict[tuple[str, str], int]:
+    """Contact ids by (phone|psid, sender): found, created, and brought up to date."""
+    phones = {m.sender for m in messages if _key(m)[0] == "phone"}
+    psids = {m.sender for m in messages if _key(m)[0] == "psid"}
+    found = session.execute(
+        sa.select(
+            CONTACTS.c.id,
+            CONTACTS.c.phone_e164,
+            CONTACTS.c.messenger_psid,
+            CONTACTS.c.name,
+            CONTACTS.c.source_details,
+        ).where(sa.or_(CONTACTS.c.phone_e164.in_(phones), CONTACTS.c.messenger_psid.in_(psids)))
+    ).all()
+    ids: dict[tuple[str, str], int] = {}
+    current: dict[int, SimpleNamespace] = {}
+    for row in found:
+        key = ("phone", row.phone_e164) if row.phone_e164 in phones else ("psid", row.messenger_psid)
+        ids[key] = row.id
+        current[row.id] = SimpleNamespace(name=row.name, source_details=row.source_details)
+    new_rows, first = [], {}
+    for message in messages:
+        key = _key(message)
+        if key in ids or key in first:
+            continue
+        fields = {"messenger_psid": message.sender} if key[0] == "psid" else {"phone_e164": message.sender}
+        if message.channel in (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP):
+            fields["whatsapp_id"] = message.sender.lstrip("+")
+        first[key] = message
+        new_rows.append(_row(Contact, name=message.sender_name, **fields))
+    if new_rows:
+        created = (
+            session.execute(
+                sa.insert(CONTACTS).returning(CONTACTS.c.id, sort_by_parameter_order=True), new_rows
+            )
+            .scalars()
+            .all()
+        )
+        for key, contact_id in zip(first, created, strict=True):
+            ids[key] = contact_id
+            current[contact_id] = SimpleNamespace(name=first[key].sender_name, source_details={})
+    updates: dict[int, dict[str, Any]] = {}
+    for message in messages:
+        contact_id = ids[_key(message)]
+        update = updates.setdefault(contact_id, {"cid": contact_id, "last_seen_at": now})
+        state = current[contact_id]
+        if message.sender_name and not state.name:
+            state.name = update["name"] = message.sender_name
+        if message.referral and not state.source_details:  # first touch wins
+            state.source_details = {
+                k: v for k, v in message.referral.items() if v is not None and k != "source_type"
+            }
+            update["source_type"] = SourceType(message.referral.get("source_type") or "referral").value
+            update["source_details"] = state.source_details
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for update in updates.values():  # grouped by the columns they set: one executemany each
+        groups.setdefault(tuple(sorted(update)), []).append(update)
+    for columns, batch in groups.items():
+        values = {k: sa.bindparam(k) for k in columns if k != "cid"}
+        session.execute(sa.update(CONTACTS).where(CONTACTS.c.id == sa.bindparam("cid")).values(values), batch)
+    return ids
+
+
+def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Open conversation ids by (contact, channel); resolved ones are reopened with the assistant on."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        sa.select(
+            CONVERSATIONS.c.id, CONVERSATIONS.c.contact_id, CONVERSATIONS.c.channel, CONVERSATIONS.c.status
+        )
+        .where(CONVERSATIONS.c.contact_id.in_({contact for contact, _ in keys}))
+        .order_by(CONVERSATIONS.c.id)
+    ).all()
+    latest = {(r.contact_id, r.channel): r for r in rows if (r.contact_id, r.channel) in keys}
+    reopen = [
+        {"cid": r.id, "ai": r.status == ConversationStatus.RESOLVED}
+        for r in latest.values()
+        if r.status in (ConversationStatus.RESOLVED, ConversationStatus.SNOOZED)
+    ]
+    for ai in (True, False):
+        batch = [r for r in reopen if r["ai"] is ai]
+        if batch:
+            values = {"status": ConversationStatus.OPEN.value}
+            if ai:  # a handoff lasts until the conversation is resolved
+                values |= {"ai_enabled": True, "handed_off_at": None}
+            session.execute(
+                sa.update(CONVERSATIONS).where(CONVERSATIONS.c.id == sa.bindparam("cid")).values(values),
+                [{"cid": r["cid"]} for r in batch],
+            )
+    ids = {key: row.id for key, row in latest.items()}
+    missing = [key for key in keys if key not in ids]
+    if missing:
+        created = (
+            session.execute(
+                sa.insert(CONVERSATIONS).returning(CONVERSATIONS.c.id, sort_by_parameter_order=True),
+                [_row(Conversation, contact_id=contact, channel=channel) for contact, channel in missing],
+            )
+            .scalars()
+            .all()
+        )
+        ids.update(zip(missing, created, strict=True))
+    return ids
+
+
+def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
+    by_id = [u for u in updates if not u.recipient]
+    rows = (
+        session.execute(
+            sa.select(Message).where(
+                sa.tuple_(Message.channel, Message.provider_message_id).in_(
+                    [(u.channel.value, u.provider_message_id) for u in by_id]
+                )
+            )
+        )
+        .scalars()
+        .all()
+        if by_id
+        else []
+    )
+    known = {(m.channel, m.provider_message_id): m for m in rows}
+    for update in updates:
+        if update.recipient:
+            _apply_read_watermark(session, update)
+            continue
+        message = known.get((update.channel.value, update.provider_message_id))
+        if message is None:
+            # The send that produced this id may not have committed yet: try again shortly.
+            jobs.enqueue(
+                session,
+                "apply_status",
+                {"update": status_payload(update)},
+                delay=timedelta(seconds=5),
+                max_attempts=6,
+            )
+        elif advance_status(message, update.status, update.error_code, update.error_text):
+            events.publish_on_commit(
+                session,
+                events.MESSAGE_STATUS,
+                conversation_id=message.conversation_id,
+                message_id=message.id,
+                status=message.status,
+            )
+
+
+def status_payload(update: StatusUpdate) -> dict:
+    return {
+        "channel": update.channel,
+        "provider_message_id": update.provider_message_id,
+        "status": update.status,
+        "error_code": update.error_code,
+        "error_text": update.error_text,
+    }
+
+
+def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
+    """Store verified deliveries and what they carry; commits. Returns new message ids by provider id."""
+    now = utcnow()
+    fresh = _new_messages(session, [m for d in deliveries for m in d.parsed.messages])
+    contacts = _contacts(session, fresh, now) if fresh else {}
+    real = [m for m in fresh if not m.meta.get("referral_only")]
+    for m in fresh:
+        if m.meta.get("referral_only"):
+            events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contacts[_key(m)])
+    conversation_of = {m.provider_message_id: (contacts[_key(m)], m.channel.value) for m in real}
+    conversations = _conversations(session, set(conversation_of.values()))
+    created: dict[str, int] = {}
+    if real:
+        rows = []
+        for m in real:
+            media = m.media[0] if m.media else None
+            meta = dict(m.meta) | ({"media": [x.__dict__ for x in m.media]} if m.media else {})
+            rows.append(
+                _row(
+                    Message,
+                    conversation_id=conversations[conversation_of[m.provider_message_id]],
+                    channel=m.channel,
+                    direction=MessageDirection.INBOUND,
+                    type=m.type,
+                    body=m.body,
+                    provider_message_id=m.provider_message_id,
+                    media_url=media.url if media else None,
+                    media_content_type=media.content_type if media else None,
+                    status=MessageStatus.RECEIVED,
+                    meta=meta,
+                    created_at=now,
+                )
+            )
+        ids = (
+            session.execute(sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        for m, message_id, row in zip(real, ids, rows, strict=True):
+            created[m.provider_message_id] = message_id
+            if m.media and m.media[0].media_id:
+                jobs.enqueue(session, "fetch_media", {"message_id": message_id})
+            events.publish_on_commit(
+                session, events.MESSAGE_CREATED, conversation_id=row["conversation_id"], message_id=message_id
+            )
+        touched = {row["conversation_id"] for row in rows}
+        session.execute(
+            sa.update(CONVERSATIONS)
+            .where(CONVERSATIONS.c.id == sa.bindparam("cid"))
+            .values(last_inbound_at=now, last_message_at=now, updated_at=now),
+            [{"cid": cid} for cid in touched],
+        )
+        for cid in touched:
+            events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=cid)
+    statuses = [s for d in deliveries for s in d.parsed.statuses]
+    if statuses:
+        _statuses(session, statuses)
+    stored = [d for d in deliveries if d.body is not None]
+    if stored:
+        session.execute(sa.insert(WebhookEvent.__table__), [_event_row(d, now) for d in stored])
+    for d in deliveries:
+        if d.parsed.ignored:
+            log.info("%s webhook: acknowledged and skipped %s", d.provider, ", ".join(d.parsed.ignored))
+    session.commit()
+    return created
+
+
+def _event_row(delivery: Delivery, now) -> dict[str, Any]:
+    parsed = delivery.parsed
+    kinds = (["message"] if parsed.messages else []) + (["status"] if parsed.statuses else [])
+    return _row(
+        WebhookEvent,
+        provider=delivery.provider,
+        event_type=",".join(kinds + parsed.ignored)[:64] or None,
+        headers=delivery.headers or {},
+        body=delivery.body,
+        status="processed",
+        received_at=now,
+        processed_at=now,
+    )
+
+
+def park_webhook(session: Session, delivery: Delivery, error: str) -> None:
+    """Storing failed unexpectedly: keep the raw webhook and let a worker try again later."""
+    session.rollback()
+    event = WebhookEvent(
+        provider=delivery.provider,
+        headers=delivery.headers or {},
+        body=delivery.body or "",
+        status="failed",
+        error=error[:2000],
+    )
+    session.add(event)
+    session.flush()
+    jobs.enqueue(session, "process_webhook", {"event_id": event.id})
+    session.commit()
+
+
+def reprocess_webhook(session: Session, event: WebhookEvent, parsed: ParsedWebhook) -> None:
+    """A worker stores a parked webhook's content (the raw event exists already)."""
+    event.status, event.error, event.processed_at = "processed", None, utcnow()
+    session.add(event)
+    store_batch(session, [Delivery(event.provider, parsed)])
+
+
+def receive_simulated(
+    session: Session,
+    phone: str,
+    name: str | None,
+    body: str | None,
+    *,
+    reply_id: str | None = None,
+    media: tuple[bytes, str] | None = None,
+) -> int | None:
+    """A message typed (or a button tapped, or a picture sent) on the /simulator page; its id."""
+    import uuid
+
+    from aisha_app.actions.media import media_path
+    from aisha_app.models import MessageType
+
+    kind = MessageType.INTERACTIVE if reply_id else MessageType.IMAGE if media else MessageType.TEXT
+    inbound = InboundMessage(
+        channel=Channel.SIMULATOR,
+        provider_message_id=f"sim-in-{uuid.uuid4().hex}",
+        sender=phone,
+        sender_name=name,
+        type=kind,
+        body=body or None,
+        meta={"reply_id": reply_id} if reply_id else {},
+    )
+    message_id = store_batch(session, [Delivery("simulator", ParsedWebhook(messages=[inbound]))]).get(
+        inbound.provider_message_id
+    )
+    if message_id is not None and media is not None:
+        content, content_type = media
+        path = media_path(message_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        message = session.get(Message, message_id)
+        message.media_url, message.media_content_type = f"/media/{message_id}", content_type
+        session.add(message)
+        events.publish_on_commit(
+            session, events.MESSAGE_UPDATED, conversation_id=message.conversation_id, message_id=message_id
+        )
+        session.commit()
+    return message_id
