@@ -44,15 +44,19 @@ def publish_on_commit(session: Session, kind: str, **data: Any) -> None:
     session.info.setdefault("pending_events", []).append(Event(kind, data))
 
 
+def deliver(event: Event) -> None:
+    """Hand one event to every subscriber of this process."""
+    for fn in list(_subscribers):
+        try:
+            fn(event)
+        except Exception:  # a broken listener must not undo or block the write
+            log.exception("event subscriber failed for %s", event.kind)
+
+
 @sa.event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
-    events = session.info.pop("pending_events", [])
-    for event in events:
-        for fn in list(_subscribers):
-            try:
-                fn(event)
-            except Exception:  # a broken listener must not undo or block the write
-                log.exception("event subscriber failed for %s", event.kind)
+    for event in session.info.pop("pending_events", []):
+        deliver(event)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

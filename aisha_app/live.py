@@ -18,6 +18,8 @@ from typing import Any, Protocol
 import reflex as rx
 
 from aisha_app import events
+from aisha_app.bus import start_bus
+from aisha_app.config import get_settings
 
 log = logging.getLogger("aisha.live")
 GATHER_SECONDS = 0.05
@@ -82,8 +84,11 @@ async def live_updates(app: Any) -> AsyncIterator[None]:
     """The app's lifespan task: connect committed events to open pages."""
     HUB.app, HUB.loop = app, asyncio.get_running_loop()
     unsubscribe = events.subscribe(HUB.on_event)
+    bus = start_bus(get_settings().redis_url)  # events of worker processes and other app processes
     try:
         yield
     finally:
         unsubscribe()
+        if bus:
+            bus.stop()
         HUB.loop = None

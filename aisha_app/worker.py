@@ -21,6 +21,7 @@ import aisha_app.actions.media
 import aisha_app.actions.outbound
 import aisha_app.api.webhooks  # noqa: F401
 from aisha_app import jobs
+from aisha_app.bus import start_bus
 from aisha_app.config import get_settings
 from aisha_app.db import session_scope
 
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="worker threads in this process")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bus = start_bus(get_settings().redis_url)  # so open inboxes hear about this process's work
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: (stop.set(), jobs.WAKE.set()))
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> None:
     for thread in threads:
         while thread.is_alive():
             thread.join(timeout=1)
+    if bus:
+        bus.stop()
 
 
 if __name__ == "__main__":

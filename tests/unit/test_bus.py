@@ -1,0 +1,81 @@
+"""With Redis, a separate worker process's events reach this process's live pages."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from aisha_app import events
+from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.bus import start_bus
+from aisha_app.models import Channel, Conversation
+from aisha_app.models.base import utcnow
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bus():
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    bus = start_bus(REDIS_URL)
+    yield bus
+    bus.stop()
+
+
+def test_a_send_by_a_worker_process_is_heard_here(bus, session, world, stub):
+    heard: list[events.Event] = []
+    got_status = threading.Event()
+
+    def listen(event: events.Event) -> None:
+        heard.append(event)
+        if event.kind == events.MESSAGE_STATUS and event.data.get("status") == "sent":
+            got_status.set()
+
+    unsubscribe = events.subscribe(listen)
+    conversation = Conversation(
+        contact_id=world.contacts[0].id, channel=Channel.WHATSAPP_CLOUD, last_inbound_at=utcnow()
+    )
+    session.add(conversation)
+    session.commit()
+    message = send_message(session, conversation.id, Draft(text="sent elsewhere"), sender=world.agent)
+    time.sleep(0.3)  # the bus subscription is up
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": REDIS_URL}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "aisha_app.worker", "--threads", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert got_status.wait(timeout=20), [e.kind for e in heard]
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)
+        unsubscribe()
+    remote = [e for e in heard if e.kind == events.MESSAGE_STATUS]
+    assert remote[0].data["message_id"] == message.id
+    assert remote[0].data["_origin"] != bus.origin
+
+
+def test_this_processs_own_events_are_heard_once(bus, session, world):
+    heard: list[events.Event] = []
+    unsubscribe = events.subscribe(heard.append)
+    try:
+        events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=world.contacts[0].id)
+        session.commit()
+        time.sleep(0.5)  # time for a round trip over Redis, were it to come back
+    finally:
+        unsubscribe()
+    assert [e.kind for e in heard] == [events.CONTACT_UPDATED]
