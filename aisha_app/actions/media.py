@@ -60,11 +60,11 @@ def store_attachment(content: bytes, content_type: str) -> tuple[str, MessageTyp
 @jobs.handler("fetch_media")
 def _fetch(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
-    if message is None or message.channel != Channel.WHATSAPP_CLOUD:
+    if message is None or message.channel == Channel.SIMULATOR or not message.meta.get("media"):
         return
-    media = (message.meta.get("media") or [{}])[0]
+    media = message.meta["media"][0]
     try:
-        content, mime = adapter_for(message.channel).fetch_media(media["media_id"])
+        content, mime = adapter_for(message.channel).fetch_media(media)
     except SendError as exc:
         if exc.permanent:
             raise jobs.PermanentJobError(str(exc)) from exc
@@ -75,7 +75,9 @@ def _fetch(session: Session, job: Job) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     message.media_url = f"/media/{message.id}"
-    message.media_content_type = mime or media.get("content_type")
+    message.media_content_type = (mime or media.get("content_type") or "application/octet-stream").split(";")[
+        0
+    ]
     session.add(message)
     events.publish_on_commit(
         session, events.MESSAGE_UPDATED, conversation_id=message.conversation_id, message_id=message.id

@@ -268,9 +268,8 @@ def _send(session: Session, job: Job) -> None:
         raise jobs.RetryableJobError(str(exc)) from exc
     message.provider_message_id = provider_id
     message.error_code = message.error_text = None
-    advance_status(message, MessageStatus.SENT)
-    if message.channel == Channel.SIMULATOR:
-        advance_status(message, MessageStatus.DELIVERED)  # the simulated phone is always online
+    # What the provider's acceptance means differs: WhatsApp reports "sent" by webhook later.
+    advance_status(message, adapter_for(message.channel).accepted_status)
     session.add(message)
     events.publish_on_commit(
         session,

@@ -86,6 +86,13 @@ class ProviderStub:
                         200,
                         {"messaging_product": "whatsapp", "messages": [{"id": "wamid." + uuid.uuid4().hex}]},
                     )
+                elif self.command == "GET" and ("/Media/" in path or path.startswith("/cdn/")):
+                    # Twilio media (needs the account's credentials) and Messenger's CDN files.
+                    if "/Media/" in path and not self.headers.get("Authorization", "").startswith("Basic "):
+                        self._answer(401, {"code": 20003, "message": "Authenticate"})
+                        return
+                    content, mime = stub.media.get(path.rsplit("/", 1)[1], (b"", "application/octet-stream"))
+                    self._answer(200 if content else 404, content or {"error": "no such media"}, mime)
                 elif self.command == "GET" and path.startswith("/media-bytes/"):
                     content, mime = stub.media.get(path.rsplit("/", 1)[1], (b"", "application/octet-stream"))
                     self._answer(200, content, mime)

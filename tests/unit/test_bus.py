@@ -38,7 +38,7 @@ def test_a_send_by_a_worker_process_is_heard_here(bus, session, world, stub):
 
     def listen(event: events.Event) -> None:
         heard.append(event)
-        if event.kind == events.MESSAGE_STATUS and event.data.get("status") == "sent":
+        if event.kind == events.MESSAGE_STATUS and event.data.get("status") == "queued":
             got_status.set()
 
     unsubscribe = events.subscribe(listen)

@@ -41,7 +41,7 @@ def test_a_send_publishes_message_status(session, world, stub, heard):
     heard.clear()
     run_jobs()
     assert kinds(heard) == [events.MESSAGE_STATUS]
-    assert heard[0].data["status"] == "sent"
+    assert heard[0].data["status"] == "queued"
 
 
 def test_media_downloaded_publishes_message_updated(client, stub, heard):

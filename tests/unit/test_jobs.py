@@ -101,7 +101,7 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             session.expire_all()
-            if all(m.status == "sent" for m in session.exec(select(Message)).all()):
+            if all(m.status == "queued" for m in session.exec(select(Message)).all()):
                 break
             time.sleep(0.2)
     finally:
@@ -109,6 +109,7 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
             os.killpg(worker.pid, signal.SIGTERM)
         logs = [w.communicate(timeout=20)[1].decode() for w in workers]
 
+    assert {m.status for m in session.exec(select(Message)).all()} == {"queued"}  # all accepted
     bodies = [r.json()["text"]["body"] for r in stub.sends()]
     assert sorted(bodies) == sorted(f"message {i}" for i in range(count))  # each once, none twice
     claimed_by = {j.locked_by for j in session.exec(select(Job)).all()}

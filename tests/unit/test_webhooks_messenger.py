@@ -74,3 +74,18 @@ def test_not_a_page_event_is_400(client):
     assert (
         post_meta(client, "/webhooks/messenger", payload("whatsapp_cloud", "text"), SECRET).status_code == 400
     )
+
+
+def test_an_attachment_is_copied_before_the_cdn_link_expires(client, session, stub):
+    from tests.unit.support import run_jobs
+
+    body = payload("messenger", "image")
+    body["entry"][0]["messaging"][0]["message"]["attachments"][0]["payload"]["url"] = (
+        f"{stub.base_url}/cdn/photo1"
+    )
+    stub.media["photo1"] = (b"jpeg from the cdn", "image/jpeg")
+    post_meta(client, "/webhooks/messenger", body, SECRET)
+    assert run_jobs() == 1
+    message = session.exec(select(Message)).one()
+    session.refresh(message)
+    assert (message.media_url, message.media_content_type) == (f"/media/{message.id}", "image/jpeg")

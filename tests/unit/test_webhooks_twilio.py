@@ -90,3 +90,19 @@ def test_signed_but_malformed_form_is_400(client):
         ).status_code
         == 400
     )
+
+
+def test_media_is_downloaded_with_the_account_credentials_and_served_to_staff(client, session, stub, world):
+    from tests.unit.support import AGENT_PASSWORD, login, run_jobs
+
+    stub.media["ME1"] = (b"\x89PNG logo", "image/png")
+    post_twilio(client, "/webhooks/twilio", payload("twilio", "media"))
+    assert run_jobs() == 1
+    fetch = next(r for r in stub.requests if r.method == "GET")
+    assert fetch.path.endswith("/Messages/MM1/Media/ME1")
+    assert fetch.headers["Authorization"].startswith("Basic ")
+    message = session.exec(select(Message)).one()
+    session.refresh(message)
+    assert message.media_url == f"/media/{message.id}"
+    served = client.get(message.media_url, headers=login(client, "agent@shop.test", AGENT_PASSWORD))
+    assert served.content == b"\x89PNG logo"

@@ -85,6 +85,8 @@ class Outbound:
 
 class ChannelAdapter(Protocol):
     channel: Channel
+    # A message's status once the provider has accepted it for sending.
+    accepted_status: MessageStatus
 
     def configured(self) -> bool: ...
 
@@ -96,3 +98,6 @@ class ChannelAdapter(Protocol):
 
     def send(self, message: Outbound) -> str:
         """Send and return the provider's message id, or raise ``SendError``."""
+
+    def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
+        """Download an inbound media file (as kept in the message's meta): content and type."""

@@ -1,4 +1,4 @@
-"""What the WhatsApp Cloud API and Messenger share: Meta's signature scheme and error codes."""
+"""HTTP shared by the adapters: Meta's signature scheme and error codes, and media downloads."""
 
 from __future__ import annotations
 
@@ -66,3 +66,19 @@ def graph_result(response: httpx.Response) -> dict[str, Any]:
     text = error.get("error_user_msg") or error.get("message") or response.reason_phrase or "error"
     retryable = response.status_code == 429 or response.status_code >= 500 or code in RETRYABLE_CODES
     raise SendError(str(code or response.status_code), str(text), permanent=not retryable)
+
+
+def download_result(response: httpx.Response) -> bytes:
+    if not response.is_success:
+        retryable = response.status_code == 429 or response.status_code >= 500
+        raise SendError(str(response.status_code), "media download failed", permanent=not retryable)
+    return response.content
+
+
+def fetch_url(url: str, **kwargs: Any) -> tuple[bytes, str | None]:
+    """GET a media URL (following redirects); errors classified like sends."""
+    try:
+        response = http_client().get(url, follow_redirects=True, **kwargs)
+    except httpx.HTTPError as exc:
+        raise SendError("network", f"media download failed: {exc}", permanent=False) from exc
+    return download_result(response), response.headers.get("content-type")

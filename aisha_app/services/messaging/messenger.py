@@ -139,6 +139,7 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
 
 class Messenger:
     channel = Channel.MESSENGER
+    accepted_status = MessageStatus.SENT  # Messenger reports only delivery and read
 
     def configured(self) -> bool:
         return get_settings().providers()["messenger"]
@@ -158,6 +159,10 @@ class Messenger:
         except (KeyError, TypeError, AttributeError) as exc:
             raise WebhookRejected(400, f"malformed Messenger webhook: missing {exc}") from exc
         return parsed
+
+    def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
+        """Attachment URLs point at Facebook's CDN and expire: keep a copy."""
+        return graph.fetch_url(media["url"])
 
     def send(self, message: Outbound) -> str:
         settings = get_settings()

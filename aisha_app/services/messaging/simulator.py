@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 
-from aisha_app.models import Channel
-from aisha_app.services.messaging.base import Outbound, ParsedWebhook, WebhookRejected
+from aisha_app.models import Channel, MessageStatus
+from aisha_app.services.messaging.base import Outbound, ParsedWebhook, SendError, WebhookRejected
 
 
 class Simulator:
     channel = Channel.SIMULATOR
+    accepted_status = MessageStatus.DELIVERED  # the simulated phone is always online
 
     def configured(self) -> bool:
         return True
@@ -23,6 +24,9 @@ class Simulator:
 
     def parse(self, body: bytes, form: dict[str, str] | None = None) -> ParsedWebhook:
         raise WebhookRejected(400, "the simulator has no webhook")
+
+    def fetch_media(self, media: dict) -> tuple[bytes, str | None]:
+        raise SendError("unsupported", "simulator media are stored when they are sent", permanent=True)
 
     def send(self, message: Outbound) -> str:
         return f"sim-{uuid.uuid4().hex}"

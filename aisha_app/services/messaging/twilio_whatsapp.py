@@ -13,6 +13,7 @@ from twilio.rest import Client
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, MessageStatus, MessageType
 from aisha_app.phones import provider_phone
+from aisha_app.services.messaging import graph
 from aisha_app.services.messaging.base import (
     InboundMessage,
     Media,
@@ -35,6 +36,7 @@ STATUSES = {
 }
 # Twilio errors worth retrying: rate limits and Twilio-side outages.
 RETRYABLE_CODES = {20429, 20500, 20503, 30001, 30008}
+TWILIO_API = "https://api.twilio.com"
 MEDIA_KINDS = {"image": MessageType.IMAGE, "audio": MessageType.AUDIO, "video": MessageType.VIDEO}
 
 
@@ -44,6 +46,7 @@ def _media_type(content_type: str | None) -> MessageType:
 
 class TwilioWhatsApp:
     channel = Channel.TWILIO_WHATSAPP
+    accepted_status = MessageStatus.QUEUED  # the "sent" status callback follows
 
     def configured(self) -> bool:
         return get_settings().providers()["twilio_whatsapp"]
@@ -122,6 +125,17 @@ class TwilioWhatsApp:
                 )
             ]
         )
+
+    def fetch_media(self, media: dict) -> tuple[bytes, str | None]:
+        """Twilio media URLs may require the account's credentials; keep a copy."""
+        settings = get_settings()
+        url = media["url"]
+        if settings.twilio_api_base_url and url.startswith(TWILIO_API):
+            url = settings.twilio_api_base_url.rstrip("/") + url[len(TWILIO_API) :]
+        content, mime = graph.fetch_url(
+            url, auth=(settings.twilio_account_sid or "", settings.twilio_auth_token or "")
+        )
+        return content, media.get("content_type") or mime
 
     def _client(self) -> Client:
         settings = get_settings()

@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, MessageStatus, MessageType
 from aisha_app.phones import provider_phone
@@ -124,6 +126,7 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
 
 class WhatsAppCloud:
     channel = Channel.WHATSAPP_CLOUD
+    accepted_status = MessageStatus.QUEUED  # the "sent" status webhook follows
 
     def configured(self) -> bool:
         return get_settings().providers()["whatsapp_cloud"]
@@ -199,19 +202,18 @@ class WhatsAppCloud:
                 "bad_response", "the Graph API answered without a message id", permanent=False
             ) from exc
 
-    def fetch_media(self, media_id: str) -> tuple[bytes, str | None]:
+    def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
         """Download an inbound media file: look up its URL, then fetch it with the token."""
         settings = get_settings()
         headers = {"Authorization": f"Bearer {settings.whatsapp_access_token}"}
         client = graph.http_client()
-        info = graph.graph_result(
-            client.get(f"{settings.whatsapp_api_base_url.rstrip('/')}/{media_id}", headers=headers)
-        )
-        response = client.get(info["url"], headers=headers)
-        if not response.is_success:
-            raise SendError(
-                str(response.status_code),
-                "media download failed",
-                permanent=response.status_code < 500 and response.status_code != 429,
+        try:
+            info = graph.graph_result(
+                client.get(
+                    f"{settings.whatsapp_api_base_url.rstrip('/')}/{media['media_id']}", headers=headers
+                )
             )
-        return response.content, info.get("mime_type")
+            response = client.get(info["url"], headers=headers)
+        except httpx.HTTPError as exc:
+            raise SendError("network", f"media download failed: {exc}", permanent=False) from exc
+        return graph.download_result(response), info.get("mime_type")
