@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aisha_app.devserver import running_app  # noqa: E402
 from aisha_app.services.messaging.graph import sign  # noqa: E402
 
 
@@ -296,56 +295,6 @@ async def bench(args: argparse.Namespace) -> None:
         )
 
 
-def start_app(port: int) -> tuple[subprocess.Popen, dict]:
-    tmp = Path(tempfile.mkdtemp(prefix="aisha-bench-"))
-    creds = {"secret": "bench-app-secret", "email": "bench@example.com", "password": "bench-password-1"}
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-        "ENVIRONMENT": "test",
-        "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
-        "PUBLIC_BASE_URL": f"http://localhost:{port}",
-        "ADMIN_EMAIL": creds["email"],
-        "ADMIN_PASSWORD": creds["password"],
-        "WHATSAPP_APP_SECRET": creds["secret"],
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "aisha_app.manage", "setup"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reflex",
-            "run",
-            "--env",
-            "prod",
-            "--single-port",
-            "--frontend-port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=open(tmp / "app.log", "w"),  # noqa: SIM115  (the app keeps it open while it runs)
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://localhost:{port}/health", timeout=1).status_code == 200:
-                return process, creds
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the app did not start; see {tmp}/app.log")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -362,16 +311,22 @@ def main() -> None:
     parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk")
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     args = parser.parse_args()
-    process = None
-    if args.start:
-        process, creds = start_app(args.port)
-        args.url = f"http://localhost:{args.port}"
-        args.secret, args.email, args.password = creds["secret"], creds["email"], creds["password"]
-    try:
-        asyncio.run(bench_wrk(args) if args.client == "wrk" else bench(args))
-    finally:
-        if process is not None:
-            os.killpg(process.pid, signal.SIGTERM)
+    run = bench_wrk if args.client == "wrk" else bench
+    if not args.start:
+        asyncio.run(run(args))
+        return
+    args.secret, args.email, args.password = "bench-app-secret", "bench@example.com", "bench-password-1"
+    settings = {
+        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='aisha-bench-')}/bench.db",
+        "ENVIRONMENT": "test",
+        "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
+        "ADMIN_EMAIL": args.email,
+        "ADMIN_PASSWORD": args.password,
+        "WHATSAPP_APP_SECRET": args.secret,
+    }
+    with running_app(args.port, settings) as url:
+        args.url = url
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":

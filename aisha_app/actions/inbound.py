@@ -69,8 +69,11 @@ def open_conversation(session: Session, contact: Contact, channel: Channel) -> C
     ).first()
     if conversation is None:
         conversation = Conversation(contact_id=contact.id, channel=channel)
-        session.add(conversation)
-        session.flush()
+        try:
+            with session.begin_nested():  # the webhook writer may be creating it right now
+                session.add(conversation)
+        except IntegrityError:
+            return open_conversation(session, contact, channel)
     elif conversation.status in (ConversationStatus.RESOLVED, ConversationStatus.SNOOZED):
         if conversation.status == ConversationStatus.RESOLVED:
             conversation.ai_enabled = True  # a handoff lasts until the conversation is resolved
@@ -95,32 +98,51 @@ def advance_status(
     return True
 
 
+def publish_status(session: Session, message: Message) -> None:
+    """Tell open pages a message's delivery status changed (once the transaction commits)."""
+    session.add(message)
+    events.publish_on_commit(
+        session,
+        events.MESSAGE_STATUS,
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status=message.status,
+    )
+
+
+def move_status(
+    session: Session,
+    message: Message,
+    status: MessageStatus,
+    code: str | None = None,
+    text: str | None = None,
+) -> bool:
+    """Advance the status and publish it; False (and nothing published) if it would go back."""
+    if not advance_status(message, status, code, text):
+        return False
+    publish_status(session, message)
+    return True
+
+
 def apply_status(session: Session, update: StatusUpdate) -> bool:
     """Apply a provider's delivery report; False when the message is not (yet) known."""
     if update.recipient:
         return _apply_read_watermark(session, update)
     message = session.exec(
-        select(Message).where(
-            Message.channel == update.channel, Message.provider_message_id == update.provider_message_id
-        )
+        select(Message)
+        .with_for_update()
+        .where(Message.channel == update.channel, Message.provider_message_id == update.provider_message_id)
     ).first()
     if message is None:
         return False
-    if advance_status(message, update.status, update.error_code, update.error_text):
-        session.add(message)
-        events.publish_on_commit(
-            session,
-            events.MESSAGE_STATUS,
-            conversation_id=message.conversation_id,
-            message_id=message.id,
-            status=message.status,
-        )
+    move_status(session, message, update.status, update.error_code, update.error_text)
     return True
 
 
 def _apply_read_watermark(session: Session, update: StatusUpdate) -> bool:
     rows = session.exec(
         select(Message)
+        .with_for_update(of=Message)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
         .where(
@@ -132,15 +154,7 @@ def _apply_read_watermark(session: Session, update: StatusUpdate) -> bool:
         )
     ).all()
     for message in rows:
-        advance_status(message, MessageStatus.READ)
-        session.add(message)
-        events.publish_on_commit(
-            session,
-            events.MESSAGE_STATUS,
-            conversation_id=message.conversation_id,
-            message_id=message.id,
-            status=message.status,
-        )
+        move_status(session, message, MessageStatus.READ)
     return True
 
 
@@ -162,15 +176,7 @@ def mark_read_by_customer(session: Session, conversation_id: int) -> int:
         )
     ).all()
     for message in rows:
-        advance_status(message, MessageStatus.READ)
-        session.add(message)
-        events.publish_on_commit(
-            session,
-            events.MESSAGE_STATUS,
-            conversation_id=conversation_id,
-            message_id=message.id,
-            status=message.status,
-        )
+        move_status(session, message, MessageStatus.READ)
     if rows:
         session.commit()
     return len(rows)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from aisha_app import events, jobs
-from aisha_app.actions.inbound import _apply_read_watermark, advance_status
+from aisha_app.actions.inbound import apply_status, move_status
 from aisha_app.models import (
     Channel,
     Contact,
@@ -190,7 +190,10 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
     by_id = [u for u in updates if not u.recipient]
     rows = (
         session.execute(
-            sa.select(Message).where(
+            # Locked on PostgreSQL: concurrent reports for one message apply one after the other.
+            sa.select(Message)
+            .with_for_update()
+            .where(
                 sa.tuple_(Message.channel, Message.provider_message_id).in_(
                     [(u.channel.value, u.provider_message_id) for u in by_id]
                 )
@@ -204,7 +207,7 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
     known = {(m.channel, m.provider_message_id): m for m in rows}
     for update in updates:
         if update.recipient:
-            _apply_read_watermark(session, update)
+            apply_status(session, update)  # a read receipt up to a time, not one message
             continue
         message = known.get((update.channel.value, update.provider_message_id))
         if message is None:
@@ -216,14 +219,8 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
                 delay=timedelta(seconds=5),
                 max_attempts=6,
             )
-        elif advance_status(message, update.status, update.error_code, update.error_text):
-            events.publish_on_commit(
-                session,
-                events.MESSAGE_STATUS,
-                conversation_id=message.conversation_id,
-                message_id=message.id,
-                status=message.status,
-            )
+        else:
+            move_status(session, message, update.status, update.error_code, update.error_text)
 
 
 def status_payload(update: StatusUpdate) -> dict:

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from aisha_app import events, jobs
-from aisha_app.actions.inbound import advance_status
+from aisha_app.actions.inbound import move_status, publish_status
 from aisha_app.errors import AppError, Conflict, NotFound
 from aisha_app.models import (
     Channel,
@@ -170,23 +171,21 @@ def retry_message(session: Session, message_id: int, actor: User) -> Message:
     conversation = session.get(Conversation, message.conversation_id)
     if message.type != MessageType.TEMPLATE and not window_open(conversation):
         raise OutsideWindow()
+    _make_pending(session, message)
+    jobs.enqueue(session, "send_message", {"message_id": message.id})
+    session.commit()
+    return message
+
+
+def _make_pending(session: Session, message: Message) -> None:
+    """A failed message goes back to pending: the only status change that is not forward."""
     message.status, message.error_code, message.error_text, message.failed_at = (
         MessageStatus.PENDING,
         None,
         None,
         None,
     )
-    session.add(message)
-    jobs.enqueue(session, "send_message", {"message_id": message.id})
-    events.publish_on_commit(
-        session,
-        events.MESSAGE_STATUS,
-        conversation_id=message.conversation_id,
-        message_id=message.id,
-        status=message.status,
-    )
-    session.commit()
-    return message
+    publish_status(session, message)
 
 
 def _outbound(message: Message, contact: Contact) -> Outbound:
@@ -205,15 +204,7 @@ def _outbound(message: Message, contact: Contact) -> Outbound:
 
 
 def _mark_failed(session: Session, message: Message, code: str, text: str) -> None:
-    if advance_status(message, MessageStatus.FAILED, code, text):
-        session.add(message)
-        events.publish_on_commit(
-            session,
-            events.MESSAGE_STATUS,
-            conversation_id=message.conversation_id,
-            message_id=message.id,
-            status=message.status,
-        )
+    move_status(session, message, MessageStatus.FAILED, code, text)
     session.commit()
 
 
@@ -231,28 +222,21 @@ def _gave_up(session: Session, job: Job, error: str) -> None:
 def _replayed(session: Session, job: Job) -> None:
     """An admin replays a dead send: the message is pending again (nothing else touched it)."""
     message = session.get(Message, job.payload["message_id"])
-    if message is not None and message.status == MessageStatus.FAILED:
-        message.status, message.error_code, message.error_text, message.failed_at = (
-            MessageStatus.PENDING,
-            None,
-            None,
-            None,
-        )
-        session.add(message)
-        events.publish_on_commit(
-            session,
-            events.MESSAGE_STATUS,
-            conversation_id=message.conversation_id,
-            message_id=message.id,
-            status=message.status,
-        )
+    if message is not None:
+        _make_pending(session, message)
 
 
 @jobs.handler("send_message", on_dead=_gave_up, on_replay=_replayed)
 def _send(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
-    if message is None or message.status not in (MessageStatus.PENDING, MessageStatus.QUEUED):
-        return  # sent already, or retried elsewhere: never send twice
+    if message is None:
+        return
+    # This job's own earlier attempt died mid-send (its worker vanished): it may finish the send.
+    resumed = (
+        message.status == MessageStatus.QUEUED and message.provider_message_id is None and job.attempts > 1
+    )
+    if not resumed and not _claim(session, message):
+        return  # sent, failed, or held by another job: never send twice
     conversation = session.get(Conversation, message.conversation_id)
     contact = session.get(Contact, conversation.contact_id)
     try:
@@ -262,20 +246,27 @@ def _send(session: Session, job: Job) -> None:
             log.info("message %s failed permanently: %s", message.id, exc)
             _mark_failed(session, message, exc.code, exc.text)
             return
-        message.error_code, message.error_text = exc.code, exc.text
+        # Still ours: back to pending for the next attempt.
+        message.status, message.error_code, message.error_text = MessageStatus.PENDING, exc.code, exc.text
         session.add(message)
         session.commit()
         raise jobs.RetryableJobError(str(exc)) from exc
     message.provider_message_id = provider_id
     message.error_code = message.error_text = None
     # What the provider's acceptance means differs: WhatsApp reports "sent" by webhook later.
-    advance_status(message, adapter_for(message.channel).accepted_status)
-    session.add(message)
-    events.publish_on_commit(
-        session,
-        events.MESSAGE_STATUS,
-        conversation_id=message.conversation_id,
-        message_id=message.id,
-        status=message.status,
-    )
+    if not move_status(session, message, adapter_for(message.channel).accepted_status):
+        publish_status(session, message)
     session.commit()
+
+
+def _claim(session: Session, message: Message) -> bool:
+    """Take a pending message for sending: one conditional UPDATE, so only one job can."""
+    table = Message.__table__
+    claimed = session.execute(
+        sa.update(table)
+        .where(table.c.id == message.id, table.c.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.QUEUED)
+    ).rowcount
+    session.commit()
+    session.refresh(message)
+    return claimed == 1

@@ -41,9 +41,27 @@ def _form(body: bytes) -> dict[str, str]:
         raise WebhookRejected(400, "form body is not UTF-8") from exc
 
 
+MAX_BODY = 1024 * 1024  # providers send a few KB; more is not a webhook
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise WebhookRejected(413, "body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise WebhookRejected(413, "body too large")
+    return bytes(body)
+
+
 async def _receive(request: Request, channel: Channel) -> Response | None:
     """None when stored; else the error response."""
-    body = await request.body()
+    try:
+        body = await _read_body(request)
+    except WebhookRejected as exc:
+        return PlainTextResponse(exc.reason, status_code=exc.status)
     headers = {k.lower(): v for k, v in request.headers.items()}
     adapter = adapter_for(channel)
     url = get_settings().public_base_url.rstrip("/") + request.url.path
@@ -57,7 +75,11 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
         return PlainTextResponse(exc.reason, status_code=exc.status)
     kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
-    await WRITER.store(Delivery(channel.value, parsed, body.decode("utf-8", errors="replace"), kept))
+    try:
+        await WRITER.store(Delivery(channel.value, parsed, body.decode("utf-8", errors="replace"), kept))
+    except Exception:  # noqa: BLE001  (the database is down: the provider must retry later)
+        log.exception("%s webhook could not be stored", channel)
+        return PlainTextResponse("temporarily unable to store; retry", status_code=503)
     return None
 
 

@@ -29,7 +29,8 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_conversations_status_last_message", "status", "last_message_at"),
         sa.Index("ix_conversations_assignee_status", "assignee_id", "status"),
-        sa.Index("ix_conversations_contact_channel", "contact_id", "channel"),
+        # One conversation per person and channel: it is reopened, never duplicated.
+        sa.UniqueConstraint("contact_id", "channel", name="uq_conversations_contact_channel"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

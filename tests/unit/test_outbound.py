@@ -336,3 +336,45 @@ def test_a_private_note_is_stored_and_never_sent(client, session, stub, world):
     assert run_jobs() == 0
     assert stub.sends() == []
     assert session.get(Conversation, conversation_id).ai_enabled  # a note is not a reply
+
+
+def test_a_retry_and_a_replay_of_the_same_failed_send_send_it_once(client, session, stub, world):
+    conversation_id = customer_writes(client)
+    stub.fail_next(503, {"error": {"message": "Service unavailable", "code": 2}}, times=5)
+    message_id = reply(client, conversation_id, text="Hello")["id"]
+    for _ in range(5):
+        run_jobs()
+        make_due(session)
+    admin = login(client, "owner@shop.test", ADMIN_PASSWORD)
+    dead_job = client.get("/api/jobs/dead", headers=admin).json()[0]["id"]
+
+    agent = login(client, "agent@shop.test", AGENT_PASSWORD)
+    assert client.post(f"/api/messages/{message_id}/retry", headers=agent).status_code == 200
+    assert client.post(f"/api/messages/{message_id}/retry", headers=agent).status_code == 409  # once only
+    assert client.post(f"/api/jobs/{dead_job}/replay", headers=admin).status_code == 200
+    run_jobs()
+    session.expire_all()
+    assert session.get(Message, message_id).status == "queued"
+    assert len(stub.sends()) == 6  # five failures, then exactly one send
+
+
+def test_a_send_whose_worker_died_mid_send_is_finished_by_its_own_job_only(client, session, stub, world):
+    from aisha_app import jobs
+
+    conversation_id = customer_writes(client)
+    message_id = reply(client, conversation_id, text="Hello")["id"]
+    job = jobs.claim(session, "worker-that-dies")
+    message = session.get(Message, message_id)
+    message.status = "queued"  # it had claimed the message, then the process was killed
+    session.add(message)
+    jobs.enqueue(session, "send_message", {"message_id": message_id})  # a second job for the same message
+    session.commit()
+
+    assert run_jobs() == 1  # the second job: the message is held, so it does nothing
+    assert stub.sends() == []
+    reclaimed = jobs.claim(session, "rescuer", now=utcnow() + jobs.STALE_AFTER + timedelta(seconds=1))
+    assert reclaimed.id == job.id and reclaimed.attempts == 2
+    jobs.run_job(session, reclaimed)
+    assert len(stub.sends()) == 1
+    session.expire_all()
+    assert session.get(Message, message_id).provider_message_id is not None

@@ -21,8 +21,9 @@ def verify_hub_signature(secret: str | None, body: bytes, header: str | None) ->
         raise WebhookRejected(403, "this channel's app secret is not configured")
     if not header or not header.startswith("sha256="):
         raise WebhookRejected(403, "missing X-Hub-Signature-256")
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, header.removeprefix("sha256=")):
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a header is anyone's to write.
+    if not hmac.compare_digest(expected, header.removeprefix("sha256=").encode("utf-8", "replace")):
         raise WebhookRejected(403, "bad X-Hub-Signature-256")
 
 

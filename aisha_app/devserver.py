@@ -1,0 +1,83 @@
+"""Run the real app (setup, then a single-port production server) for browser tests and benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def running_app(port: int, settings: dict[str, str], timeout: float = 300) -> Iterator[str]:
+    """Yield the base URL of an app started with these settings (env names), stopped afterwards."""
+    base_url = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "PUBLIC_BASE_URL": base_url,
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        **settings,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "aisha_app.manage", "setup"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    log_path = Path(tempfile.mkdtemp(prefix="aisha-app-")) / "app.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_serving(base_url, process, log_path, timeout)
+            yield base_url
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_until_serving(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            if (
+                httpx.get(f"{base_url}/health", timeout=2).status_code == 200
+                and httpx.get(f"{base_url}/login", timeout=2, follow_redirects=True).status_code == 200
+            ):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the app did not start within {timeout}s:\n{log.read_text()[-4000:]}")
