@@ -71,7 +71,8 @@ class Hub:
                     continue
                 async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
                     view = await root.get_state(state_cls)
-                    view._on_events(batch)
+                    # Database work off the event loop: websockets and webhooks keep moving.
+                    await asyncio.to_thread(view._on_events, batch)
             except Exception:  # one broken tab must not stop the others
                 log.exception("live update for a %s tab failed", state_cls.__name__)
 

@@ -127,7 +127,7 @@ def move_status(
 def apply_status(session: Session, update: StatusUpdate) -> bool:
     """Apply a provider's delivery report; False when the message is not (yet) known."""
     if update.recipient:
-        return _apply_read_watermark(session, update)
+        return _apply_watermark(session, update)
     message = session.exec(
         select(Message)
         .with_for_update()
@@ -139,7 +139,7 @@ def apply_status(session: Session, update: StatusUpdate) -> bool:
     return True
 
 
-def _apply_read_watermark(session: Session, update: StatusUpdate) -> bool:
+def _apply_watermark(session: Session, update: StatusUpdate) -> bool:
     rows = session.exec(
         select(Message)
         .with_for_update(of=Message)
@@ -149,12 +149,12 @@ def _apply_read_watermark(session: Session, update: StatusUpdate) -> bool:
             Contact.messenger_psid == update.recipient,
             Message.channel == update.channel,
             Message.direction == MessageDirection.OUTBOUND,
-            col(Message.status).in_([MessageStatus.SENT, MessageStatus.DELIVERED]),
+            col(Message.status).in_([MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED]),
             Message.created_at <= (update.timestamp or utcnow()),
         )
     ).all()
     for message in rows:
-        move_status(session, message, MessageStatus.READ)
+        move_status(session, message, update.status)  # delivered or read; never a step back
     return True
 
 

@@ -278,13 +278,24 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
             events.publish_on_commit(
                 session, events.MESSAGE_CREATED, conversation_id=row["conversation_id"], message_id=message_id
             )
-        touched = {row["conversation_id"] for row in rows}
+        # The 24-hour window opens when the customer wrote (the provider's time, never in the
+        # future), not when a retried or parked webhook happened to be stored.
+        wrote: dict[int, Any] = {}
+        for m, row in zip(real, rows, strict=True):
+            at = min(m.timestamp or now, now)
+            wrote[row["conversation_id"]] = max(wrote.get(row["conversation_id"], at), at)
+        at = sa.bindparam("at", type_=CONVERSATIONS.c.last_inbound_at.type)
+        later = sa.case(
+            (sa.or_(CONVERSATIONS.c.last_inbound_at.is_(None), CONVERSATIONS.c.last_inbound_at < at), at),
+            else_=CONVERSATIONS.c.last_inbound_at,
+        )
         session.execute(
             sa.update(CONVERSATIONS)
             .where(CONVERSATIONS.c.id == sa.bindparam("cid"))
-            .values(last_inbound_at=now, last_message_at=now, updated_at=now),
-            [{"cid": cid} for cid in touched],
+            .values(last_inbound_at=later, last_message_at=now, updated_at=now),
+            [{"cid": cid, "at": when} for cid, when in wrote.items()],
         )
+        touched = set(wrote)
         for cid in touched:
             events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=cid)
     statuses = [s for d in deliveries for s in d.parsed.statuses]

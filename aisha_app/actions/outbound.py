@@ -120,6 +120,13 @@ def send_message(
         if contact.opted_out:
             raise Conflict("This customer has opted out of messages.")
         if draft.template:
+            if conversation.channel == Channel.MESSENGER:
+                raise AppError(
+                    "no_templates",
+                    "Messenger has no message templates; reply within 24 hours of "
+                    "the customer's last message.",
+                    400,
+                )
             template = _template(session, conversation, draft)
             message.type = MessageType.TEMPLATE
             message.body = render_template(template.body, draft.variables)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from aisha_app.actions.contacts import update_contact
-from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.api.deps import CurrentUser, DbSession, Id
 from aisha_app.errors import NotFound
 from aisha_app.models import Contact, ContactPublic, ContactUpdate
 from aisha_app.queries.inbox import search_contacts
@@ -36,7 +36,7 @@ def contacts(
 
 
 @router.get("/{contact_id}", response_model=ContactPublic)
-def contact(contact_id: int, user: CurrentUser, session: DbSession) -> ContactPublic:
+def contact(contact_id: Id, user: CurrentUser, session: DbSession) -> ContactPublic:
     found = session.get(Contact, contact_id)
     if found is None:
         raise NotFound("Contact")
@@ -45,6 +45,6 @@ def contact(contact_id: int, user: CurrentUser, session: DbSession) -> ContactPu
 
 @router.patch("/{contact_id}", response_model=ContactPublic)
 def edit_contact(
-    contact_id: int, change: ContactUpdate, user: CurrentUser, session: DbSession
+    contact_id: Id, change: ContactUpdate, user: CurrentUser, session: DbSession
 ) -> ContactPublic:
     return ContactPublic.model_validate(update_contact(session, contact_id, change, user))

@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
+from sqlmodel import select
 
 from aisha_app.actions import conversations as conversation_actions
 from aisha_app.actions.inbound import find_or_create_contact, open_conversation
-from aisha_app.actions.outbound import Draft, retry_message, send_message
-from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.actions.outbound import Draft, OutsideWindow, retry_message, send_message, window_open
+from aisha_app.api.deps import CurrentUser, DbSession, Id
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import (
     Channel,
@@ -41,16 +42,28 @@ class Page(BaseModel):
 
 
 class TemplateRef(BaseModel):
-    name: str
-    language: str | None = None
-    variables: list[str] | dict[str, str] = Field(default_factory=list)
+    name: str = Field(max_length=120)
+    language: str | None = Field(default=None, max_length=16)
+    variables: list[str] | dict[str, str] = Field(
+        default_factory=list,
+        description='In order, or numbered as the template numbers them: {"1": ..., "2": ...}',
+    )
+
+    @model_validator(mode="after")
+    def _numbered(self) -> TemplateRef:
+        if isinstance(self.variables, dict) and not all(k.isdigit() for k in self.variables):
+            raise ValueError('variables as an object are numbered: {"1": "Amina", "2": "K-102"}')
+        return self
 
     def variable_list(self) -> list[str]:
         if isinstance(self.variables, dict):
-            return [
-                self.variables[k] for k in sorted(self.variables, key=lambda k: int(k) if k.isdigit() else k)
-            ]
+            return [self.variables[k] for k in sorted(self.variables, key=int)]
         return self.variables
+
+
+class Button(BaseModel):
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=20)
 
 
 class MessageIn(BaseModel):
@@ -59,7 +72,7 @@ class MessageIn(BaseModel):
     media_type: Literal["image", "audio", "video", "document"] | None = None
     template: TemplateRef | None = None
     note: bool = False
-    buttons: list[dict[str, str]] = Field(default_factory=list, max_length=3)
+    buttons: list[Button] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
     def _something_to_send(self) -> MessageIn:
@@ -75,7 +88,7 @@ class MessageIn(BaseModel):
             template=self.template.name if self.template else None,
             template_language=self.template.language if self.template else None,
             variables=self.template.variable_list() if self.template else [],
-            buttons=self.buttons,
+            buttons=[b.model_dump() for b in self.buttons],
             note=self.note,
         )
 
@@ -108,7 +121,7 @@ def conversations(
     elif assignee == "unassigned":
         f.unassigned = True
     elif assignee is not None:
-        if not assignee.isdigit():
+        if not assignee.isdigit() or int(assignee) > 2**63 - 1:
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f)
@@ -123,14 +136,14 @@ def _conversation(session: Any, conversation_id: int) -> Conversation:
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationPublic)
-def conversation(conversation_id: int, user: CurrentUser, session: DbSession) -> ConversationPublic:
+def conversation(conversation_id: Id, user: CurrentUser, session: DbSession) -> ConversationPublic:
     found = _conversation(session, conversation_id)
     return conversation_public(found, session.get(Contact, found.contact_id))
 
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationPublic)
 def update_conversation(
-    conversation_id: int, change: ConversationUpdate, user: CurrentUser, session: DbSession
+    conversation_id: Id, change: ConversationUpdate, user: CurrentUser, session: DbSession
 ) -> ConversationPublic:
     updated = conversation_actions.update_conversation(session, conversation_id, change, user)
     return conversation_public(updated, session.get(Contact, updated.contact_id))
@@ -138,7 +151,7 @@ def update_conversation(
 
 @router.get("/conversations/{conversation_id}/messages", response_model=list[MessagePublic])
 def messages(
-    conversation_id: int,
+    conversation_id: Id,
     user: CurrentUser,
     session: DbSession,
     limit: int = Query(default=100, ge=1, le=500),
@@ -149,7 +162,7 @@ def messages(
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessagePublic, status_code=201)
-def reply(conversation_id: int, body: MessageIn, user: CurrentUser, session: DbSession) -> MessagePublic:
+def reply(conversation_id: Id, body: MessageIn, user: CurrentUser, session: DbSession) -> MessagePublic:
     """Queue a reply. 409 when free text is outside the 24-hour window: send a template instead."""
     return MessagePublic.model_validate(send_message(session, conversation_id, body.draft(), sender=user))
 
@@ -161,6 +174,8 @@ def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSessio
         raise AppError("bad_request", "Notes belong to an existing conversation.", 400)
     phone = normalize_phone(body.to)
     channel = Channel(body.channel) if body.channel else default_phone_channel()
+    if not body.template and channel != Channel.SIMULATOR and not _window_open_for(session, phone, channel):
+        raise OutsideWindow()  # refused before anything is created
     contact = find_or_create_contact(session, channel, phone, None)
     session.flush()
     conversation_id = open_conversation(session, contact, channel).id
@@ -169,6 +184,15 @@ def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSessio
     return DirectMessageOut(conversation_id=conversation_id, message=MessagePublic.model_validate(message))
 
 
+def _window_open_for(session: Any, phone: str, channel: Channel) -> bool:
+    conversation = session.exec(
+        select(Conversation)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Contact.phone_e164 == phone, Conversation.channel == channel)
+    ).first()
+    return conversation is not None and window_open(conversation)
+
+
 @router.post("/messages/{message_id}/retry", response_model=MessagePublic)
-def retry(message_id: int, user: CurrentUser, session: DbSession) -> MessagePublic:
+def retry(message_id: Id, user: CurrentUser, session: DbSession) -> MessagePublic:
     return MessagePublic.model_validate(retry_message(session, message_id, user))

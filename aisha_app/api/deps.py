@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from aisha_app.actions.users import user_for_token
@@ -16,6 +16,8 @@ from aisha_app.models import Role, User
 from aisha_app.security import SESSION_COOKIE
 
 DbSession = Annotated[Session, Depends(get_session)]
+# Ids beyond 64 bits cannot exist; refusing them up front keeps SQLite from overflowing (a 500).
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def same_origin(request: Request) -> bool:

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from aisha_app import jobs
-from aisha_app.api.deps import AdminUser, DbSession
+from aisha_app.api.deps import AdminUser, DbSession, Id
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -31,5 +31,5 @@ def dead(admin: AdminUser, session: DbSession) -> list[JobPublic]:
 
 
 @router.post("/{job_id}/replay", response_model=JobPublic)
-def replay(job_id: int, admin: AdminUser, session: DbSession) -> JobPublic:
+def replay(job_id: Id, admin: AdminUser, session: DbSession) -> JobPublic:
     return JobPublic.model_validate(jobs.replay(session, job_id), from_attributes=True)

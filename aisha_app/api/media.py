@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from aisha_app.actions.media import OUTBOUND_NAME, media_path, outbound_path
-from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.api.deps import CurrentUser, DbSession, Id
 from aisha_app.errors import NotFound
 from aisha_app.models import Message
 
@@ -39,7 +39,7 @@ def outbound_file(name: str) -> FileResponse:
 
 
 @router.get("/media/{message_id}", response_class=FileResponse)
-def message_media(message_id: int, user: CurrentUser, session: DbSession) -> FileResponse:
+def message_media(message_id: Id, user: CurrentUser, session: DbSession) -> FileResponse:
     message = session.get(Message, message_id)
     path = media_path(message_id)
     if message is None or not path.exists():

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import col, select
 
 from aisha_app.actions import users as actions
-from aisha_app.api.deps import AdminUser, DbSession, client_ip
+from aisha_app.api.deps import AdminUser, DbSession, Id, client_ip
 from aisha_app.models import AuditLog, AuditLogPublic, PasswordReset, UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/api", tags=["users"])
@@ -24,14 +24,14 @@ def create_user(data: UserCreate, admin: AdminUser, session: DbSession, request:
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
 def update_user(
-    user_id: int, data: UserUpdate, admin: AdminUser, session: DbSession, request: Request
+    user_id: Id, data: UserUpdate, admin: AdminUser, session: DbSession, request: Request
 ) -> UserPublic:
     return UserPublic.model_validate(actions.update_user(session, user_id, data, admin, client_ip(request)))
 
 
 @router.post("/users/{user_id}/password", status_code=204)
 def reset_password(
-    user_id: int, data: PasswordReset, admin: AdminUser, session: DbSession, request: Request
+    user_id: Id, data: PasswordReset, admin: AdminUser, session: DbSession, request: Request
 ) -> None:
     actions.reset_password(session, user_id, data.password, admin, client_ip(request))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,6 +31,15 @@ class ConversationFilter:
     offset: int = 0
 
 
+def _has_label(session: Session, label: str):
+    labels = Conversation.__table__.c.labels
+    if session.get_bind().dialect.name == "postgresql":
+        return labels.op("@>")(sa.func.jsonb_build_array(label))  # JSONB containment
+    # SQLite keeps the JSON text as json.dumps wrote it (non-ASCII escaped); match that, literally.
+    quoted = json.dumps(label).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.cast(labels, sa.Text).like(f"%{quoted}%", escape="\\")
+
+
 def _last_body():
     return (
         select(Message.body)
@@ -52,8 +62,7 @@ def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[Co
     if f.unassigned:
         conditions.append(col(Conversation.assignee_id).is_(None))
     if f.label:
-        # Labels are few per conversation; a LIKE over the JSON text is portable and exact enough.
-        conditions.append(sa.cast(Conversation.labels, sa.Text).like(f'%"{f.label}"%'))
+        conditions.append(_has_label(session, f.label))
     if f.search:
         term = f"%{f.search.strip().lower()}%"
         matching_messages = select(Message.conversation_id).where(func.lower(Message.body).like(term))

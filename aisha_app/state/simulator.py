@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session, select
 
 from aisha_app import events
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
@@ -11,12 +12,23 @@ from aisha_app.actions.ingest import receive_simulated
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
-from aisha_app.models import Channel
+from aisha_app.models import Channel, Contact, Conversation
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import ChatMessage, thread_view
 from aisha_app.state.session import SessionState
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
+
+
+def _belongs_to_a_real_customer(session: Session, phone: str) -> bool:
+    return (
+        session.exec(
+            select(Conversation.id)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Contact.phone_e164 == phone, Conversation.channel != Channel.SIMULATOR)
+        ).first()
+        is not None
+    )
 
 
 class SimulatorState(SessionState):
@@ -68,6 +80,12 @@ class SimulatorState(SessionState):
             return
         name = (form.get("name") or "").strip()[:100] or None
         with session_scope() as session:
+            if self._authorize() is None and _belongs_to_a_real_customer(session, phone):
+                # An open demo must not let a visitor write as, or read replies to, a real customer.
+                self.error = (
+                    "That number belongs to a customer of the business. Pick another one for the demo."
+                )
+                return
             contact = find_or_create_contact(session, Channel.SIMULATOR, phone, name)
             session.flush()
             self.conversation_id = open_conversation(session, contact, Channel.SIMULATOR).id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
@@ -64,8 +65,29 @@ def login(client: TestClient, email: str, password: str) -> dict[str, str]:
 
 
 def payload(provider: str, name: str) -> dict:
-    """A recorded provider payload from tests/fixtures/<provider>/<name>.json."""
-    return json.loads((FIXTURES / provider / f"{name}.json").read_text())
+    """A recorded provider payload from tests/fixtures/<provider>/<name>.json, sent just now.
+
+    Its timestamps are set to the present: the 24-hour window counts from when the customer
+    wrote, and a recording from last year would have closed it.
+    """
+    data = json.loads((FIXTURES / provider / f"{name}.json").read_text())
+    now = time.time()
+
+    def refresh(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "timestamp" and isinstance(value, str):
+                    node[key] = str(int(now))  # WhatsApp: seconds, as a string
+                elif key == "timestamp" and isinstance(value, int):
+                    node[key] = int(now * 1000)  # Messenger: milliseconds
+                else:
+                    refresh(value)
+        elif isinstance(node, list):
+            for item in node:
+                refresh(item)
+
+    refresh(data)
+    return data
 
 
 def post_meta(client: TestClient, path: str, body: dict | bytes, secret: str | None) -> httpx.Response:

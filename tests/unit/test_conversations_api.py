@@ -119,6 +119,41 @@ def test_send_to_a_new_number_needs_a_template(client, inbox, session):
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "outside_window"
+    assert session.exec(select(Contact).where(Contact.phone_e164 == "+254700111222")).first() is None
+
+
+def test_labels_match_exactly_whatever_their_characters(client, inbox, session):
+    first, second = session.exec(select(Conversation).order_by(Conversation.id)).all()
+    client.patch(f"/api/conversations/{first.id}", json={"labels": ["عاجل", "50%_off"]}, headers=inbox)
+    client.patch(f"/api/conversations/{second.id}", json={"labels": ["500 off"]}, headers=inbox)
+    assert ids(client.get("/api/conversations", params={"label": "عاجل"}, headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations", params={"label": "50%_off"}, headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations", params={"label": "50"}, headers=inbox)) == []
+
+
+def test_template_variables_numbered_by_name_are_a_clear_422(client, inbox, session):
+    conversation = session.exec(select(Conversation)).first()
+    response = client.post(
+        f"/api/conversations/{conversation.id}/messages",
+        json={"template": {"name": "x", "variables": {"1": "a", "name": "b"}}},
+        headers=inbox,
+    )
+    assert response.status_code == 422
+
+
+def test_buttons_need_an_id_and_a_short_title(client, inbox, session):
+    conversation = session.exec(select(Conversation)).first()
+    response = client.post(
+        f"/api/conversations/{conversation.id}/messages",
+        json={"text": "Pick one", "buttons": [{"title": "no id"}]},
+        headers=inbox,
+    )
+    assert response.status_code == 422
+
+
+def test_ids_too_large_to_exist_are_refused_not_a_500(client, inbox):
+    assert client.get(f"/api/conversations/{2**70}/messages", headers=inbox).status_code == 422
+    assert client.get(f"/api/conversations?assignee={2**70}", headers=inbox).status_code == 400
 
 
 def test_message_body_must_say_something(client, inbox, session):

@@ -102,3 +102,29 @@ def test_one_bad_delivery_does_not_cost_the_others(session):
     assert session.exec(select(Job).where(Job.kind == "process_webhook")).one().payload == {
         "event_id": parked.id
     }
+
+
+def test_the_window_opens_when_the_customer_wrote_not_when_the_webhook_was_stored(session):
+    from datetime import timedelta
+
+    from aisha_app.actions.outbound import window_open
+    from aisha_app.models.base import utcnow
+
+    late = inbound(1, 1)
+    late.timestamp = utcnow() - timedelta(hours=30)  # a provider retry, a day and more late
+    store_batch(session, [Delivery("whatsapp_cloud", ParsedWebhook(messages=[late]), "{}", {})])
+    conversation = session.exec(select(Conversation)).one()
+    assert conversation.last_inbound_at < utcnow() - timedelta(hours=29)
+    assert not window_open(conversation)
+
+    fresh = inbound(2, 1)
+    fresh.timestamp = utcnow() - timedelta(minutes=5)
+    store_batch(session, [Delivery("whatsapp_cloud", ParsedWebhook(messages=[fresh]), "{}", {})])
+    session.refresh(conversation)
+    assert window_open(conversation)
+
+    older = inbound(3, 1)
+    older.timestamp = utcnow() - timedelta(hours=40)  # arrives last, but never moves the window back
+    store_batch(session, [Delivery("whatsapp_cloud", ParsedWebhook(messages=[older]), "{}", {})])
+    session.refresh(conversation)
+    assert window_open(conversation)

@@ -378,3 +378,15 @@ def test_a_send_whose_worker_died_mid_send_is_finished_by_its_own_job_only(clien
     assert len(stub.sends()) == 1
     session.expire_all()
     assert session.get(Message, message_id).provider_message_id is not None
+
+
+def test_messenger_has_no_templates_and_says_so_up_front(client, session, stub, world):
+    conversation_id = customer_writes(client, "messenger")
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    response = client.post(
+        f"/api/conversations/{conversation_id}/messages",
+        json={"template": {"name": "order_ready"}},
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_templates"

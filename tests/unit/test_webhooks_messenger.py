@@ -89,3 +89,73 @@ def test_an_attachment_is_copied_before_the_cdn_link_expires(client, session, st
     message = session.exec(select(Message)).one()
     session.refresh(message)
     assert (message.media_url, message.media_content_type) == (f"/media/{message.id}", "image/jpeg")
+
+
+def test_a_delivery_with_only_a_watermark_ticks_what_was_sent_before_it(client, session, stub, world):
+    from datetime import timedelta
+
+    from aisha_app.actions.outbound import Draft, send_message
+    from aisha_app.models.base import utcnow
+    from tests.unit.support import run_jobs
+
+    post_meta(client, "/webhooks/messenger", payload("messenger", "text"), SECRET)
+    conversation = session.exec(select(Conversation)).one()
+    message = send_message(session, conversation.id, Draft(text="Yes"), sender=world.agent)
+    run_jobs()
+    delivery = payload("messenger", "delivery")
+    delivery["entry"][0]["messaging"][0]["delivery"] = {
+        "watermark": int((utcnow() + timedelta(seconds=5)).timestamp() * 1000)
+    }
+    post_meta(client, "/webhooks/messenger", delivery, SECRET)
+    session.expire_all()
+    assert session.get(Message, message.id).status == "delivered"
+
+
+def test_a_shared_link_is_kept_but_never_fetched(client, session, stub):
+    from tests.unit.support import run_jobs
+
+    body = payload("messenger", "image")
+    body["entry"][0]["messaging"][0]["message"]["attachments"] = [
+        {"type": "fallback", "payload": {"url": "http://169.254.169.254/latest/meta-data/"}}
+    ]
+    post_meta(client, "/webhooks/messenger", body, SECRET)
+    assert run_jobs() == 0
+    assert [r for r in stub.requests if r.method == "GET"] == []
+    assert session.exec(select(Message)).one().meta["links"] == ["http://169.254.169.254/latest/meta-data/"]
+
+
+def test_media_on_a_foreign_host_is_refused(client, session, stub):
+    from aisha_app.models import Job
+    from tests.unit.support import run_jobs
+
+    body = payload("messenger", "image")
+    body["entry"][0]["messaging"][0]["message"]["attachments"][0]["payload"]["url"] = (
+        "https://intranet.local/x"
+    )
+    post_meta(client, "/webhooks/messenger", body, SECRET)
+    run_jobs()
+    job = session.exec(select(Job).where(Job.kind == "fetch_media")).one()
+    assert job.status == "dead" and "unexpected host" in job.last_error
+
+
+def test_standby_entries_are_acknowledged_and_logged(client, session, caplog):
+    caplog.set_level("INFO", logger="aisha.ingest")
+    body = {"object": "page", "entry": [{"id": "1", "time": 1, "standby": [{"sender": {"id": "1"}}]}]}
+    assert post_meta(client, "/webhooks/messenger", body, SECRET).status_code == 200
+    assert "standby" in caplog.text
+
+
+def test_unconfigured_secret_refuses_the_webhook(client, monkeypatch):
+    from aisha_app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "fb_app_secret", None)
+    assert post_meta(client, "/webhooks/messenger", payload("messenger", "text"), SECRET).status_code == 403
+
+
+def test_ids_of_the_wrong_shape_are_400_not_stored(client, session):
+    body = payload("messenger", "text")
+    body["entry"][0]["messaging"][0]["message"]["mid"] = {"not": "a string"}
+    assert post_meta(client, "/webhooks/messenger", body, SECRET).status_code == 400
+    body["entry"][0]["messaging"][0]["message"]["mid"] = "m" * 500
+    assert post_meta(client, "/webhooks/messenger", body, SECRET).status_code == 400
+    assert session.exec(select(Message)).all() == []

@@ -106,3 +106,16 @@ def test_media_is_downloaded_with_the_account_credentials_and_served_to_staff(cl
     assert message.media_url == f"/media/{message.id}"
     served = client.get(message.media_url, headers=login(client, "agent@shop.test", AGENT_PASSWORD))
     assert served.content == b"\x89PNG logo"
+
+
+def test_unconfigured_auth_token_refuses_the_webhook(client, monkeypatch):
+    from aisha_app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "twilio_auth_token", None)
+    assert post_twilio(client, "/webhooks/twilio", payload("twilio", "text")).status_code == 403
+
+
+def test_an_unknown_status_is_acknowledged(client, session):
+    form = payload("twilio", "status_delivered") | {"MessageStatus": "scheduled", "SmsStatus": "scheduled"}
+    assert post_twilio(client, "/webhooks/twilio/status", form).status_code == 200
+    assert session.exec(select(WebhookEvent)).one().event_type == "status:scheduled"

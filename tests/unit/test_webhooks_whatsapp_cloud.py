@@ -155,3 +155,25 @@ def test_verification_handshake(client):
         params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1158201444"},
     )
     assert wrong.status_code == 403
+
+
+def test_a_non_ascii_signature_header_is_403_not_500(client):
+    body = json.dumps(payload("whatsapp_cloud", "text")).encode()
+    response = client.post(
+        "/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": "sha256=ü".encode("latin-1")}
+    )
+    assert response.status_code == 403
+
+
+def test_an_oversized_body_is_413(client):
+    response = client.post(
+        "/webhooks/whatsapp", content=b"x" * (1024 * 1024 + 1), headers={"X-Hub-Signature-256": "sha256=00"}
+    )
+    assert response.status_code == 413
+
+
+def test_a_message_id_that_is_not_a_string_is_400(client, session):
+    body = payload("whatsapp_cloud", "text")
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = {"nested": True}
+    assert post_meta(client, "/webhooks/whatsapp", body, SECRET).status_code == 400
+    assert session.exec(select(Message)).all() == []

@@ -101,3 +101,20 @@ class ChannelAdapter(Protocol):
 
     def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
         """Download an inbound media file (as kept in the message's meta): content and type."""
+
+
+def provider_id(value: Any, what: str, max_length: int = 128) -> str:
+    """A provider's id or address, checked before it reaches a column of fixed width."""
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise WebhookRejected(400, f"{what} is missing or not a string")
+    text = str(value).strip()
+    if len(text) > max_length:
+        raise WebhookRejected(400, f"{what} is longer than {max_length} characters")
+    return text
+
+
+def optional_text(value: Any, max_length: int | None = None) -> str | None:
+    """Free text from a provider: kept if it is text, cut to the column's width."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value[:max_length] if max_length else value

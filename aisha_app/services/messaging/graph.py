@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -76,10 +77,26 @@ def download_result(response: httpx.Response) -> bytes:
     return response.content
 
 
-def fetch_url(url: str, **kwargs: Any) -> tuple[bytes, str | None]:
-    """GET a media URL (following redirects); errors classified like sends."""
+def require_host(url: str, allowed: tuple[str, ...], configured_base: str | None = None) -> None:
+    """Fetch only from the provider's own hosts (or the API base URL configured for it).
+
+    Media URLs arrive in customers' messages; without this a worker could be made to fetch,
+    and staff to be shown, any address the server can reach.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    configured = urlsplit(configured_base or "")
+    if configured.hostname and (parts.scheme, parts.netloc) == (configured.scheme, configured.netloc):
+        return
+    if parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in allowed):
+        return
+    raise SendError("untrusted_url", f"media URL on an unexpected host: {host or url[:60]}", permanent=True)
+
+
+def fetch_url(url: str, *, follow_redirects: bool = True, **kwargs: Any) -> tuple[bytes, str | None]:
+    """GET a media URL; errors classified like sends."""
     try:
-        response = http_client().get(url, follow_redirects=True, **kwargs)
+        response = http_client().get(url, follow_redirects=follow_redirects, **kwargs)
     except httpx.HTTPError as exc:
         raise SendError("network", f"media download failed: {exc}", permanent=False) from exc
     return download_result(response), response.headers.get("content-type")

@@ -16,6 +16,8 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    optional_text,
+    provider_id,
 )
 
 ATTACHMENTS = {
@@ -25,6 +27,7 @@ ATTACHMENTS = {
     "file": MessageType.DOCUMENT,
     "location": MessageType.LOCATION,
 }
+CDN_HOSTS = ("fbcdn.net", "fbsbx.com", "facebook.com")
 # Messenger referral sources, mapped to Aisha's attribution kinds.
 REFERRAL_SOURCES = {
     "ADS": "ad",
@@ -52,7 +55,7 @@ def _referral(block: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
-    psid = event["sender"]["id"]
+    psid = provider_id(event["sender"]["id"], "sender.id", 64)
     when = _time(event.get("timestamp"))
     if "message" in event:
         raw = event["message"]
@@ -61,22 +64,25 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
             return
         message = InboundMessage(
             channel=Channel.MESSENGER,
-            provider_message_id=raw["mid"],
+            provider_message_id=provider_id(raw["mid"], "message.mid"),
             sender=psid,
             type=MessageType.TEXT,
-            body=raw.get("text"),
+            body=optional_text(raw.get("text")),
             timestamp=when,
             meta={},
         )
         for attachment in raw.get("attachments", []):
-            kind = ATTACHMENTS.get(attachment.get("type"), MessageType.DOCUMENT)
+            kind = ATTACHMENTS.get(attachment.get("type"))
             payload = attachment.get("payload") or {}
-            if kind == MessageType.LOCATION:
+            if kind is None:  # "fallback" (a shared link) and the like: kept, never fetched
+                message.meta.setdefault("links", []).append(optional_text(payload.get("url"), 2000))
+            elif kind == MessageType.LOCATION:
                 coords = payload.get("coordinates", {})
                 message.meta["location"] = {"latitude": coords.get("lat"), "longitude": coords.get("long")}
-            elif payload.get("url"):
+                message.type = kind
+            elif isinstance(payload.get("url"), str):
                 message.media.append(Media(url=payload["url"]))
-            message.type = kind
+                message.type = kind
         if "quick_reply" in raw:
             message.type = MessageType.INTERACTIVE
             message.meta["reply_id"] = raw["quick_reply"].get("payload")
@@ -113,15 +119,26 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
             )
         )
     elif "delivery" in event:
+        mids = event["delivery"].get("mids") or []
         parsed.statuses += [
             StatusUpdate(
                 channel=Channel.MESSENGER,
-                provider_message_id=mid,
+                provider_message_id=provider_id(mid, "delivery.mid"),
                 status=MessageStatus.DELIVERED,
                 timestamp=when,
             )
-            for mid in event["delivery"].get("mids", [])
+            for mid in mids
         ]
+        if not mids:  # often only a watermark: everything sent to this person up to then
+            parsed.statuses.append(
+                StatusUpdate(
+                    channel=Channel.MESSENGER,
+                    provider_message_id="",
+                    status=MessageStatus.DELIVERED,
+                    recipient=psid,
+                    timestamp=_time(event["delivery"].get("watermark")),
+                )
+            )
     elif "read" in event:
         # Read receipts name no message: everything sent to this person up to the watermark.
         parsed.statuses.append(
@@ -154,6 +171,8 @@ class Messenger:
         parsed = ParsedWebhook()
         try:
             for entry in data["entry"]:
+                if "messaging" not in entry:  # standby, changes ...: acknowledged and logged
+                    parsed.ignored.append(next((k for k in entry if k not in ("id", "time")), "entry"))
                 for event in entry.get("messaging", []):
                     _event(event, parsed)
         except (KeyError, TypeError, AttributeError) as exc:
@@ -161,8 +180,9 @@ class Messenger:
         return parsed
 
     def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
-        """Attachment URLs point at Facebook's CDN and expire: keep a copy."""
-        return graph.fetch_url(media["url"])
+        """Attachment URLs point at Facebook's CDN and expire: keep a copy (and fetch nothing else)."""
+        graph.require_host(media["url"], CDN_HOSTS, get_settings().fb_api_base_url)
+        return graph.fetch_url(media["url"], follow_redirects=False)
 
     def send(self, message: Outbound) -> str:
         settings = get_settings()

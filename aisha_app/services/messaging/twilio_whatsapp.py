@@ -22,6 +22,8 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    optional_text,
+    provider_id,
 )
 
 STATUSES = {
@@ -72,9 +74,9 @@ class TwilioWhatsApp:
             raise WebhookRejected(400, "NumMedia is not a number") from exc
         message = InboundMessage(
             channel=self.channel,
-            provider_message_id=sid,
-            sender=provider_phone(form.get("WaId") or sender),
-            sender_name=form.get("ProfileName") or None,
+            provider_message_id=provider_id(sid, "MessageSid", 64),
+            sender=provider_phone(provider_id(form.get("WaId") or sender, "From", 40)),
+            sender_name=optional_text(form.get("ProfileName"), 200),
             type=MessageType.TEXT,
             body=form.get("Body") or None,
             timestamp=datetime.now(UTC),
@@ -117,7 +119,7 @@ class TwilioWhatsApp:
             statuses=[
                 StatusUpdate(
                     channel=self.channel,
-                    provider_message_id=form["MessageSid"],
+                    provider_message_id=provider_id(form["MessageSid"], "MessageSid", 64),
                     status=status,
                     error_code=form.get("ErrorCode") or None,
                     error_text=form.get("ErrorMessage") or None,
@@ -130,6 +132,7 @@ class TwilioWhatsApp:
         """Twilio media URLs may require the account's credentials; keep a copy."""
         settings = get_settings()
         url = media["url"]
+        graph.require_host(url, ("twilio.com",))
         if settings.twilio_api_base_url and url.startswith(TWILIO_API):
             url = settings.twilio_api_base_url.rstrip("/") + url[len(TWILIO_API) :]
         content, mime = graph.fetch_url(

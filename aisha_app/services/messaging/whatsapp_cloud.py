@@ -20,6 +20,8 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    optional_text,
+    provider_id,
 )
 
 log = logging.getLogger("aisha.whatsapp_cloud")
@@ -59,26 +61,26 @@ def _referral(block: dict[str, Any]) -> dict[str, Any]:
 
 def _message(raw: dict[str, Any], names: dict[str, str]) -> InboundMessage:
     kind = raw["type"]
-    sender = provider_phone(raw["from"])
+    wa_id = provider_id(raw["from"], "message.from", 20)
     message = InboundMessage(
         channel=Channel.WHATSAPP_CLOUD,
-        provider_message_id=raw["id"],
-        sender=sender,
-        sender_name=names.get(raw["from"]),
+        provider_message_id=provider_id(raw["id"], "message.id"),
+        sender=provider_phone(wa_id),
+        sender_name=optional_text(names.get(wa_id), 200),
         type=MessageType.TEXT,
         timestamp=_timestamp(raw.get("timestamp")),
-        meta={"wa_type": kind, "wa_id": raw["from"]},
+        meta={"wa_type": kind, "wa_id": wa_id},
     )
     if "context" in raw:
         message.meta["reply_to"] = raw["context"].get("id")
     if "referral" in raw:
         message.referral = _referral(raw["referral"])
     if kind == "text":
-        message.body = raw["text"]["body"]
+        message.body = optional_text(raw["text"].get("body"))
     elif kind in MEDIA_TYPES:
         block = raw[kind]
         message.type = MEDIA_TYPES[kind]
-        message.body = block.get("caption")
+        message.body = optional_text(block.get("caption"))
         message.media = [
             Media(content_type=block.get("mime_type"), media_id=block["id"], filename=block.get("filename"))
         ]
@@ -116,7 +118,7 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
     error = (raw.get("errors") or [{}])[0]
     return StatusUpdate(
         channel=Channel.WHATSAPP_CLOUD,
-        provider_message_id=raw["id"],
+        provider_message_id=provider_id(raw["id"], "status.id"),
         status=status,
         error_code=str(error["code"]) if "code" in error else None,
         error_text=error.get("title") or error.get("message"),
@@ -148,7 +150,13 @@ class WhatsAppCloud:
                         parsed.ignored.append(str(change.get("field")))
                         continue
                     value = change["value"]
-                    names = {c["wa_id"]: c.get("profile", {}).get("name") for c in value.get("contacts", [])}
+                    names = {
+                        str(c.get("wa_id")): c.get("profile", {}).get("name")
+                        for c in value.get("contacts", [])
+                    }
+                    if value.get("errors"):
+                        parsed.ignored.append("errors")
+                        log.warning("WhatsApp reported errors: %s", value["errors"])
                     parsed.messages += [_message(m, names) for m in value.get("messages", [])]
                     parsed.statuses += [s for s in map(_status, value.get("statuses", [])) if s]
         except (KeyError, TypeError, AttributeError) as exc:
