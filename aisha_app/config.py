@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     fb_app_secret: str | None = None
     fb_api_base_url: str = "https://graph.facebook.com/v21.0"
 
+    # The assistant: messages older than this get no automatic reply (a provider's retry backlog).
+    ai_reply_max_age_minutes: int = Field(default=10, ge=1)
+    # Messages sent within this many seconds of each other get one answer.
+    ai_burst_seconds: float = Field(default=3.0, ge=0)
+
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_api_base_url: str | None = None

@@ -128,6 +128,8 @@ def claim(session: Session, worker_id: str, now: datetime | None = None) -> Job 
 
 
 def _finish(session: Session, job: Job, status: JobStatus, error: str | None = None) -> None:
+    if status in (JobStatus.SUCCEEDED, JobStatus.DEAD):
+        job.dedupe_key = None  # done: the next job of this key may be queued
     job.status = status
     job.last_error = error
     job.locked_by = None

@@ -16,6 +16,7 @@ import threading
 from collections.abc import AsyncIterator
 
 # Importing these registers their job handlers.
+import aisha_app.actions.assistant
 import aisha_app.actions.inbound
 import aisha_app.actions.media
 import aisha_app.actions.outbound

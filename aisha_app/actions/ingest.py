@@ -25,6 +25,7 @@ from aisha_app.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    Job,
     Message,
     MessageDirection,
     MessageStatus,
@@ -37,6 +38,7 @@ from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook, Sta
 log = logging.getLogger("aisha.ingest")
 
 CONTACTS, CONVERSATIONS, MESSAGES = Contact.__table__, Conversation.__table__, Message.__table__
+JOBS = Job.__table__
 PHONE_CHANNELS = (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP, Channel.SIMULATOR)
 
 
@@ -223,6 +225,28 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
             move_status(session, message, update.status, update.error_code, update.error_text)
 
 
+def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
+    """The assistant answers conversations it is on, once per burst (a queued reply absorbs more)."""
+    from aisha_app.actions.assistant import reply_key
+    from aisha_app.config import get_settings
+
+    answered_by_ai = set(
+        session.execute(
+            sa.select(CONVERSATIONS.c.id).where(
+                CONVERSATIONS.c.id.in_(conversation_ids), CONVERSATIONS.c.ai_enabled
+            )
+        ).scalars()
+    )
+    keys = {reply_key(cid): cid for cid in answered_by_ai}
+    queued = set(session.execute(sa.select(JOBS.c.dedupe_key).where(JOBS.c.dedupe_key.in_(keys))).scalars())
+    delay = timedelta(seconds=get_settings().ai_burst_seconds)
+    for key, cid in keys.items():
+        if key not in queued:
+            jobs.enqueue(
+                session, "ai_reply", {"conversation_id": cid}, delay=delay, dedupe_key=key, max_attempts=3
+            )
+
+
 def status_payload(update: StatusUpdate) -> dict:
     return {
         "channel": update.channel,
@@ -296,6 +320,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
             [{"cid": cid, "at": when} for cid, when in wrote.items()],
         )
         touched = set(wrote)
+        _queue_replies(session, touched)
         for cid in touched:
             events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=cid)
     statuses = [s for d in deliveries for s in d.parsed.statuses]

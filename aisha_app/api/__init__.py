@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aisha_app.api import auth, contacts, conversations, jobs, media, users, webhooks
+from aisha_app.api import assistant, auth, contacts, conversations, jobs, media, users, webhooks
 from aisha_app.db import database_status
 from aisha_app.errors import AppError
 
@@ -67,6 +67,7 @@ def build_api() -> FastAPI:
     api.include_router(conversations.router)
     api.include_router(contacts.router)
     api.include_router(jobs.router)
+    api.include_router(assistant.router)
 
     # Anything else under /api is a JSON 404, not the web app's HTML page.
     @api.api_route(

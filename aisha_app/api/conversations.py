@@ -107,7 +107,9 @@ class DirectMessageOut(BaseModel):
 def conversations(
     user: CurrentUser,
     session: DbSession,
-    status: Literal["open", "pending", "snoozed", "resolved"] | None = None,
+    status: Literal["active", "open", "pending", "snoozed", "resolved"] | None = Query(
+        default=None, description="'active' is open and pending together"
+    ),
     channel: Literal["twilio_whatsapp", "whatsapp_cloud", "messenger", "simulator"] | None = None,
     assignee: str | None = Query(default=None, description="'me', 'unassigned' or a user id"),
     label: str | None = None,

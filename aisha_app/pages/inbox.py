@@ -32,9 +32,9 @@ def _filters() -> rx.Component:
             *[
                 rx.segmented_control.item(label, value=value)
                 for value, label in [
-                    ("open", "Open"),
+                    ("active", "Active"),
                     ("pending", "Pending"),
-                    ("resolved", "Resolved"),
+                    ("resolved", "Done"),
                     ("all", "All"),
                 ]
             ],

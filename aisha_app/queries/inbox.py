@@ -53,7 +53,9 @@ def _last_body():
 def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
     query = select(Conversation, Contact, _last_body()).join(Contact, Contact.id == Conversation.contact_id)
     conditions = []
-    if f.status:
+    if f.status == "active":  # what still needs the team: open and handed over
+        conditions.append(col(Conversation.status).in_(["open", "pending"]))
+    elif f.status:
         conditions.append(Conversation.status == f.status)
     if f.channel:
         conditions.append(Conversation.channel == f.channel)
@@ -146,6 +148,13 @@ class ChatMessage:
     map_url: str
     author: str
     buttons: list[dict[str, str]]
+
+
+def _author(m: MessagePublic, names: dict) -> str:
+    if m.from_assistant:
+        tools = m.meta.get("tools") or []
+        return "Assistant" + (f" · {', '.join(tools)}" if tools else "")
+    return names.get(m.sender_id, "") if m.sender_id else ""
 
 
 TICKS = {"pending": "🕓", "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}

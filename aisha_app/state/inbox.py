@@ -28,7 +28,7 @@ ALL = "all"
 
 
 class InboxState(SessionState):
-    status_filter: str = "open"
+    status_filter: str = "active"
     channel_filter: str = ALL
     scope: str = ALL  # all | mine | unassigned
     search: str = ""

@@ -195,3 +195,10 @@ def test_inbox_routes_need_a_signed_in_user(client, inbox):
         ("get", "/api/conversations/1/messages"),
     ]:
         assert client.request(method, path, json={}).status_code == 401
+
+
+def test_active_means_open_and_handed_over(client, inbox, session):
+    first, second = session.exec(select(Conversation).order_by(Conversation.id)).all()
+    client.patch(f"/api/conversations/{first.id}", json={"status": "pending"}, headers=inbox)
+    client.patch(f"/api/conversations/{second.id}", json={"status": "resolved"}, headers=inbox)
+    assert ids(client.get("/api/conversations?status=active", headers=inbox)) == ["Wanjiru"]

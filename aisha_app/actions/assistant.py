@@ -1,0 +1,91 @@
+"""The assistant at work: a reply job per burst of customer messages, and its decision applied."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from aisha_app import events, jobs
+from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.assistant.offline import Reply, respond
+from aisha_app.assistant.profile import load_profile
+from aisha_app.config import get_settings
+from aisha_app.models import Conversation, ConversationStatus, Job, Message, MessageDirection
+from aisha_app.models.base import utcnow
+
+log = logging.getLogger("aisha.assistant")
+
+
+def reply_key(conversation_id: int) -> str:
+    """One queued reply per conversation: a burst of messages is answered once."""
+    return f"ai_reply:{conversation_id}"
+
+
+def answer(session: Session, text: str) -> Reply:
+    """What the assistant would say to ``text`` (the API's "ask the AI" and the reply job)."""
+    return respond(session, load_profile(session), text, utcnow())
+
+
+def apply_decision(session: Session, conversation: Conversation, reply: Reply) -> None:
+    if reply.decision == "handoff":
+        # Staff take it from here: no more automatic replies until it is resolved.
+        conversation.ai_enabled, conversation.handed_off_at = False, utcnow()
+        conversation.status = ConversationStatus.PENDING
+    elif reply.decision == "resolve":
+        conversation.status = ConversationStatus.RESOLVED
+    session.add(conversation)
+    events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
+    session.commit()
+
+
+@jobs.handler("ai_reply")
+def _reply(session: Session, job: Job) -> None:
+    conversation = session.get(Conversation, job.payload["conversation_id"])
+    if conversation is None or not conversation.ai_enabled:
+        return  # a person has taken the conversation
+    last_outbound = (
+        session.exec(
+            select(Message.id)
+            .where(Message.conversation_id == conversation.id, Message.direction == MessageDirection.OUTBOUND)
+            .order_by(col(Message.id).desc())
+        ).first()
+        or 0
+    )
+    burst = session.exec(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.id > last_outbound,
+            Message.direction == MessageDirection.INBOUND,
+        )
+        .order_by(Message.id)
+    ).all()
+    if not burst:
+        return
+    max_age = timedelta(minutes=get_settings().ai_reply_max_age_minutes)
+    wrote = conversation.last_inbound_at or burst[-1].created_at  # when the customer wrote
+    if utcnow() - wrote > max_age:
+        log.info(
+            "conversation %s: newest message is older than %s; no automatic reply", conversation.id, max_age
+        )
+        return
+    text = " ".join(m.body for m in burst if m.body)
+    if not text:
+        return
+    reply = answer(session, text)
+    draft = Draft(text=reply.text)
+    message = send_message(session, conversation.id, draft, from_assistant=True)
+    message.meta = {
+        "decision": reply.decision,
+        "tools": reply.tools_called,
+        "tokens_used": reply.tokens_used,
+        "passages": [f"{p.kind}:{p.id}" for p in reply.passages],
+    }
+    session.add(message)
+    events.publish_on_commit(
+        session, events.MESSAGE_UPDATED, conversation_id=conversation.id, message_id=message.id
+    )
+    session.commit()
+    apply_decision(session, session.get(Conversation, conversation.id), reply)
