@@ -73,6 +73,7 @@ class Settings(BaseSettings):
 
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
+    ai_temperature: float = Field(default=0.3, ge=0, le=2)
     gemini_api_base_url: str | None = None
 
     @property

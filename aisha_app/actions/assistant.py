@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from aisha_app import events, jobs
 from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.assistant import gemini
 from aisha_app.assistant.offline import Reply, respond
 from aisha_app.assistant.profile import load_profile
 from aisha_app.config import get_settings
@@ -23,9 +24,24 @@ def reply_key(conversation_id: int) -> str:
     return f"ai_reply:{conversation_id}"
 
 
-def answer(session: Session, text: str) -> Reply:
-    """What the assistant would say to ``text`` (the API's "ask the AI" and the reply job)."""
-    return respond(session, load_profile(session), text, utcnow())
+def answer(session: Session, text: str, history: list[tuple[str, str]] | None = None) -> Reply:
+    """What the assistant would say: Gemini when a key is set, the offline responder otherwise."""
+    profile = load_profile(session)
+    if get_settings().providers()["gemini"]:
+        return gemini.respond(session, profile, [*(history or []), ("user", text)])
+    return respond(session, profile, text, utcnow())
+
+
+def _history(session: Session, conversation_id: int, before_id: int) -> list[tuple[str, str]]:
+    rows = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.id < before_id, Message.type != "note")
+        .order_by(col(Message.id).desc())
+        .limit(12)
+    ).all()
+    return [
+        ("user" if m.direction == MessageDirection.INBOUND else "model", m.body or "") for m in reversed(rows)
+    ]
 
 
 def apply_decision(session: Session, conversation: Conversation, reply: Reply) -> None:
@@ -74,7 +90,17 @@ def _reply(session: Session, job: Job) -> None:
     text = " ".join(m.body for m in burst if m.body)
     if not text:
         return
-    reply = answer(session, text)
+    try:
+        reply = answer(session, text, _history(session, conversation.id, burst[0].id))
+    except Exception as exc:  # noqa: BLE001  (Gemini down or slow: retry, then the offline responder)
+        if job.attempts < job.max_attempts:
+            raise jobs.RetryableJobError(f"assistant failed: {exc}") from exc
+        log.warning(
+            "conversation %s: Gemini failed %s times; the offline responder answers",
+            conversation.id,
+            job.attempts,
+        )
+        reply = respond(session, load_profile(session), text, utcnow())
     draft = Draft(text=reply.text)
     message = send_message(session, conversation.id, draft, from_assistant=True)
     message.meta = {

@@ -44,6 +44,8 @@ class ProviderStub:
     requests: list[Received] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # generateContent answers, in order (Gemini); when empty, a plain text answer.
+    gemini: deque[dict[str, Any]] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -77,7 +79,11 @@ class ProviderStub:
                 self._route(path)
 
             def _route(self, path: str) -> None:
-                if self.command == "POST" and path.endswith("/Messages.json"):
+                if self.command == "POST" and path.endswith(":generateContent"):
+                    with stub.lock:
+                        answer = stub.gemini.popleft() if stub.gemini else gemini_text("stub answer")
+                    self._answer(200, answer)
+                elif self.command == "POST" and path.endswith("/Messages.json"):
                     self._answer(201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"})
                 elif self.command == "POST" and path.endswith("/me/messages"):
                     self._answer(200, {"recipient_id": "psid", "message_id": "m_" + uuid.uuid4().hex})
@@ -124,6 +130,7 @@ class ProviderStub:
             self.requests.clear()
             self.failures.clear()
             self.media.clear()
+            self.gemini.clear()
 
     def fail_next(
         self, status: int = 500, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0
@@ -138,3 +145,32 @@ class ProviderStub:
         """The message sends it received (not media look-ups)."""
         with self.lock:
             return [r for r in self.requests if r.method == "POST"]
+
+
+def gemini_text(text: str, tokens: int = 42) -> dict[str, Any]:
+    """A generateContent answer with text."""
+    return {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+        "usageMetadata": {
+            "promptTokenCount": tokens - 10,
+            "candidatesTokenCount": 10,
+            "totalTokenCount": tokens,
+        },
+    }
+
+
+def gemini_call(name: str, args: dict[str, Any], tokens: int = 30) -> dict[str, Any]:
+    """A generateContent answer that calls a function."""
+    return {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"functionCall": {"name": name, "args": args}}]},
+                "finishReason": "STOP",
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": tokens - 5,
+            "candidatesTokenCount": 5,
+            "totalTokenCount": tokens,
+        },
+    }
