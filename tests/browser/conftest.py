@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ADMIN_EMAIL = "owner@kazi.test"
 ADMIN_PASSWORD = "owner-password-1"
+# The running app's database; tests may seed what pages cannot create yet.
+APP_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or (
+    f"sqlite:///{tempfile.mkdtemp(prefix='aisha-browser-')}/browser.db"
+)
 
 
 def _free_port() -> int:
@@ -40,14 +44,20 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def app_database() -> str:
+    """The running app's database (a fixture, so every test sees the same one)."""
+    return APP_DATABASE_URL
+
+
+@pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    tmp = Path(tempfile.mkdtemp(prefix="aisha-browser-"))
-    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp}/browser.db"
+    database_url = APP_DATABASE_URL
     if database_url.startswith("postgresql"):
         _reset_postgres(database_url)
     settings = {
         "DATABASE_URL": database_url,
         "ENVIRONMENT": "test",
+        "AI_BURST_SECONDS": "0.5",
         "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,

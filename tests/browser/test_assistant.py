@@ -1,0 +1,64 @@
+"""In the simulator a customer gets a real catalog price from the assistant, then asks for a person."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from playwright.sync_api import Browser, expect
+from sqlmodel import Session
+
+from aisha_app.models import Product
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+
+
+def _add_product(database_url: str) -> None:
+    """The catalog the assistant quotes from (its pages arrive later; the database is the API here)."""
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with Session(engine) as session:
+        session.add(
+            Product(
+                sku="GLV-9",
+                name="Leather work gloves",
+                category="Hand protection",
+                price=Decimal("450"),
+                currency="KES",
+                stock=60,
+            )
+        )
+        session.commit()
+    engine.dispose()
+
+
+def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Browser, app_url, app_database):
+    _add_product(app_database)
+    staff, customer = browser.new_context(base_url=app_url), browser.new_context(base_url=app_url)
+    for context in (staff, customer):
+        context.set_default_timeout(15_000)
+    inbox, simulator = staff.new_page(), customer.new_page()
+
+    sign_in(simulator, ADMIN_EMAIL, ADMIN_PASSWORD)
+    expect(simulator.locator("#welcome")).to_be_visible()
+    simulator.goto("/simulator")
+    simulator.fill("#sim-name", "Zawadi")
+    simulator.fill("#sim-phone", "0722987654")
+    simulator.click("#sim-start")
+    simulator.fill("#sim-input", "How much are the leather work gloves?")
+    simulator.click("#sim-send")
+    answer = simulator.locator(".bubble[data-direction=outbound]", has_text="KES 450")
+    expect(answer).to_be_visible(timeout=15_000)
+    expect(answer).to_contain_text("60 in stock")
+
+    simulator.fill("#sim-input", "I want to talk to a real person")
+    simulator.click("#sim-send")
+    expect(simulator.locator(".bubble[data-direction=outbound]", has_text="colleague")).to_be_visible(
+        timeout=15_000
+    )
+
+    sign_in(inbox, ADMIN_EMAIL, ADMIN_PASSWORD)
+    expect(inbox.locator("#welcome")).to_be_visible()
+    inbox.goto("/inbox")
+    row = inbox.locator(".conversation", has_text="Zawadi")
+    expect(row).to_contain_text("pending")
+    row.click()
+    expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "unchecked")
+    staff.close()
+    customer.close()
