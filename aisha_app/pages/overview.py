@@ -137,6 +137,11 @@ def _settings() -> rx.Component:
                 align="center",
             ),
         ),
+        rx.link(
+            rx.button(rx.icon("bot"), "Assistant: profile and playground", variant="soft"),
+            href=routes.ASSISTANT,
+            id="assistant-link",
+        ),
         rx.heading("Channels and providers", size="4"),
         _table(
             ["Provider", "Status"],
