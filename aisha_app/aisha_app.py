@@ -8,13 +8,14 @@ from aisha_app import routes
 from aisha_app.api import build_api
 from aisha_app.config import describe, get_settings
 from aisha_app.live import live_updates
-from aisha_app.pages import assistant, contacts, inbox, jobs, overview, users
+from aisha_app.pages import assistant, contacts, inbox, jobs, knowledge, overview, users
 from aisha_app.pages.login import login_page
 from aisha_app.pages.simulator import simulator_page
 from aisha_app.state.assistant import AssistantState
 from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
 from aisha_app.state.jobs import JobsState
+from aisha_app.state.knowledge import KnowledgeState
 from aisha_app.state.login import LoginState
 from aisha_app.state.overview import (
     DashboardState,
@@ -51,6 +52,7 @@ _PAGES = [
     (users.users_page, routes.USERS, "Users", UsersState.load),
     (jobs.jobs_page, routes.JOBS, "Failed jobs", JobsState.load),
     (assistant.assistant_page, routes.ASSISTANT, "Assistant", AssistantState.load),
+    (knowledge.knowledge_page, routes.KNOWLEDGE, "Knowledge", KnowledgeState.load),
 ]
 for component, route, title, on_load in _PAGES:
     app.add_page(component, route=route, title=f"{title} · Aisha", on_load=on_load)

@@ -137,10 +137,17 @@ def _settings() -> rx.Component:
                 align="center",
             ),
         ),
-        rx.link(
-            rx.button(rx.icon("bot"), "Assistant: profile and playground", variant="soft"),
-            href=routes.ASSISTANT,
-            id="assistant-link",
+        rx.hstack(
+            rx.link(
+                rx.button(rx.icon("bot"), "Assistant: profile and playground", variant="soft"),
+                href=routes.ASSISTANT,
+                id="assistant-link",
+            ),
+            rx.link(
+                rx.button(rx.icon("book-open"), "Knowledge: FAQ and products", variant="soft"),
+                href=routes.KNOWLEDGE,
+                id="knowledge-link",
+            ),
         ),
         rx.heading("Channels and providers", size="4"),
         _table(
