@@ -5,6 +5,7 @@ from logging.config import fileConfig
 from sqlmodel import SQLModel
 
 import aisha_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from aisha_app.assistant.index import NOT_IN_MODELS
 from aisha_app.config import get_settings
 from aisha_app.db import build_engine
 from alembic import context
@@ -14,6 +15,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name)
 
 target_metadata = SQLModel.metadata
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Tables the migrations manage by hand (the full-text index) are not in the models."""
+    return not (type_ == "table" and name in NOT_IN_MODELS)
 
 
 def _url() -> str:
@@ -33,6 +39,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from aisha_app.models import KnowledgeArticle, Product
 
@@ -68,29 +68,43 @@ def _score(query: set[str], target: set[str]) -> float:
 
 
 def search(session: Session, text: str, limit: int = 3) -> list[Passage]:
-    """The best matching FAQ articles and products, best first."""
+    """The best matching FAQ articles and products, best first.
+
+    The database's full-text index proposes candidates; shared words rank them.
+    """
+    from aisha_app.assistant.index import candidates
+
     query = words(text)
+    found_ids = candidates(session.connection(), text)
+    faq_ids = [ref for kind, ref in found_ids if kind == "faq"]
+    product_ids = [ref for kind, ref in found_ids if kind == "product"]
     found: list[Passage] = []
-    for article in session.exec(select(KnowledgeArticle).where(KnowledgeArticle.is_active)).all():
-        score = _score(query, words(article.question + " " + " ".join(article.tags)))
-        if score:
-            found.append(Passage("faq", article.id, article.question, article.answer, score))
-    for product in session.exec(select(Product).where(Product.is_active)).all():
-        names = f"{product.name} {product.name_ar or ''} {product.category or ''} {product.sku or ''}"
-        score = _score(query, words(names)) * 1.15  # a product named is usually what is asked about
-        if score:
-            found.append(
-                Passage(
-                    "product",
-                    product.id,
-                    product.name,
-                    product.description or "",
-                    score,
-                    product.price,
-                    product.currency,
-                    product.stock,
-                    product.name_ar,
-                    product.sku,
+    if faq_ids:
+        for article in session.exec(
+            select(KnowledgeArticle).where(KnowledgeArticle.is_active, col(KnowledgeArticle.id).in_(faq_ids))
+        ).all():
+            score = _score(query, words(article.question + " " + " ".join(article.tags)))
+            if score:
+                found.append(Passage("faq", article.id, article.question, article.answer, score))
+    if product_ids:
+        for product in session.exec(
+            select(Product).where(Product.is_active, col(Product.id).in_(product_ids))
+        ).all():
+            names = f"{product.name} {product.name_ar or ''} {product.category or ''} {product.sku or ''}"
+            score = _score(query, words(names)) * 1.15  # a product named is usually what is asked about
+            if score:
+                found.append(
+                    Passage(
+                        "product",
+                        product.id,
+                        product.name,
+                        product.description or "",
+                        score,
+                        product.price,
+                        product.currency,
+                        product.stock,
+                        product.name_ar,
+                        product.sku,
+                    )
                 )
-            )
     return sorted(found, key=lambda p: p.score, reverse=True)[:limit]

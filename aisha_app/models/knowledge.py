@@ -72,3 +72,26 @@ class MessageTemplate(SQLModel, table=True):
     status: TemplateStatus = Field(default=TemplateStatus.DRAFT, sa_type=sa.String(16))
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+def _index_listeners(kind: str):
+    """Keep the full-text index (``aisha_app.assistant.index``) in the writing transaction."""
+
+    def after_write(_mapper, connection, target) -> None:
+        from aisha_app.assistant import index
+
+        index.put(connection, kind, target.id, index.text_for(kind, target))
+
+    def after_delete(_mapper, connection, target) -> None:
+        from aisha_app.assistant import index
+
+        index.drop(connection, kind, target.id)
+
+    return after_write, after_delete
+
+
+for _model, _kind in ((KnowledgeArticle, "faq"), (Product, "product")):
+    _write, _delete = _index_listeners(_kind)
+    sa.event.listen(_model, "after_insert", _write)
+    sa.event.listen(_model, "after_update", _write)
+    sa.event.listen(_model, "after_delete", _delete)
