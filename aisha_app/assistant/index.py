@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aisha_app.assistant.knowledge import words
+from aisha_app.assistant.knowledge import article_words, product_words, words
 from aisha_app.models import KnowledgeArticle, Product
 
 TABLE = "knowledge_index"
@@ -26,14 +26,9 @@ NOT_IN_MODELS = {
 }
 
 
-def article_text(article: KnowledgeArticle) -> str:
-    return " ".join(sorted(words(article.question + " " + " ".join(article.tags or []))))
-
-
-def product_text(product: Product) -> str:
-    return " ".join(
-        sorted(words(f"{product.name} {product.name_ar or ''} {product.category or ''} {product.sku or ''}"))
-    )
+def text_for(kind: str, target: KnowledgeArticle | Product) -> str:
+    """What the index holds for an entry: the same normalised words the ranking compares."""
+    return " ".join(sorted(article_words(target) if kind == "faq" else product_words(target)))
 
 
 def put(conn: Connection, kind: str, ref_id: int, text: str) -> None:
@@ -78,7 +73,3 @@ def candidates(conn: Connection, query: str, limit: int = 50) -> list[tuple[str,
             {"q": match, "n": limit},
         )
     return [(kind, int(ref)) for kind, ref in rows]
-
-
-def text_for(kind: str, target: KnowledgeArticle | Product) -> str:
-    return article_text(target) if kind == "faq" else product_text(target)

@@ -44,6 +44,14 @@ def words(text: str) -> set[str]:
     return {stem(w) for w in WORD.findall(normalize(text)) if len(w) > 1 and w not in STOPWORDS}
 
 
+def article_words(article: KnowledgeArticle) -> set[str]:
+    return words(article.question + " " + " ".join(article.tags or []))
+
+
+def product_words(product: Product) -> set[str]:
+    return words(f"{product.name} {product.name_ar or ''} {product.category or ''} {product.sku or ''}")
+
+
 @dataclass
 class Passage:
     kind: str  # "faq" | "product"
@@ -83,15 +91,14 @@ def search(session: Session, text: str, limit: int = 3) -> list[Passage]:
         for article in session.exec(
             select(KnowledgeArticle).where(KnowledgeArticle.is_active, col(KnowledgeArticle.id).in_(faq_ids))
         ).all():
-            score = _score(query, words(article.question + " " + " ".join(article.tags)))
+            score = _score(query, article_words(article))
             if score:
                 found.append(Passage("faq", article.id, article.question, article.answer, score))
     if product_ids:
         for product in session.exec(
             select(Product).where(Product.is_active, col(Product.id).in_(product_ids))
         ).all():
-            names = f"{product.name} {product.name_ar or ''} {product.category or ''} {product.sku or ''}"
-            score = _score(query, words(names)) * 1.15  # a product named is usually what is asked about
+            score = _score(query, product_words(product)) * 1.15  # a named product is usually what is asked
             if score:
                 found.append(
                     Passage(
