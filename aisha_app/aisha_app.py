@@ -8,9 +8,10 @@ from aisha_app import routes
 from aisha_app.api import build_api
 from aisha_app.config import describe, get_settings
 from aisha_app.live import live_updates
-from aisha_app.pages import assistant, contacts, inbox, jobs, knowledge, overview, users
+from aisha_app.pages import actions, assistant, contacts, inbox, jobs, knowledge, overview, users
 from aisha_app.pages.login import login_page
 from aisha_app.pages.simulator import simulator_page
+from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
 from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
@@ -53,6 +54,7 @@ _PAGES = [
     (jobs.jobs_page, routes.JOBS, "Failed jobs", JobsState.load),
     (assistant.assistant_page, routes.ASSISTANT, "Assistant", AssistantState.load),
     (knowledge.knowledge_page, routes.KNOWLEDGE, "Knowledge", KnowledgeState.load),
+    (actions.actions_page, routes.ACTIONS, "Actions", ActionsState.load),
 ]
 for component, route, title, on_load in _PAGES:
     app.add_page(component, route=route, title=f"{title} · Aisha", on_load=on_load)

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Messages sent within this many seconds of each other get one answer.
     ai_burst_seconds: float = Field(default=3.0, ge=0)
 
+    # A review conversation left unanswered this long is dropped.
+    review_expiry_minutes: int = Field(default=30, ge=1)
+
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
     ai_temperature: float = Field(default=0.3, ge=0, le=2)

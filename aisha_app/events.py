@@ -21,6 +21,9 @@ MESSAGE_STATUS = "message.status"
 MESSAGE_UPDATED = "message.updated"
 CONVERSATION_UPDATED = "conversation.updated"
 CONTACT_UPDATED = "contact.updated"
+WAITING_LIST_UPDATED = "waiting_list.updated"
+REVIEW_CREATED = "review.created"
+LEAD_UPDATED = "lead.updated"
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from aisha_app import events, jobs
+from aisha_app.actions import reviews
+from aisha_app.actions.commands import command_of, run_command
+from aisha_app.actions.media import media_path
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant import gemini
-from aisha_app.assistant.offline import Reply, respond
+from aisha_app.assistant.offline import Reply, language_of, respond
 from aisha_app.assistant.profile import load_profile
+from aisha_app.assistant.tools import ToolContext
 from aisha_app.config import get_settings
-from aisha_app.models import Conversation, ConversationStatus, Job, Message, MessageDirection
+from aisha_app.models import Conversation, ConversationStatus, Job, Message, MessageDirection, MessageType
 from aisha_app.models.base import utcnow
 
 log = logging.getLogger("aisha.assistant")
@@ -24,12 +28,46 @@ def reply_key(conversation_id: int) -> str:
     return f"ai_reply:{conversation_id}"
 
 
-def answer(session: Session, text: str, history: list[tuple[str, str]] | None = None) -> Reply:
-    """What the assistant would say: Gemini when a key is set, the offline responder otherwise."""
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGES_PER_REPLY = 3
+
+
+def answer(
+    session: Session,
+    text: str,
+    history: list[tuple[str, str]] | None = None,
+    *,
+    conversation: Conversation | None = None,
+    images: list[tuple[bytes, str]] | None = None,
+) -> Reply:
+    """What the assistant says: Gemini when a key is set, the offline responder otherwise.
+
+    Without a ``conversation`` (the playground, the API) tools that act for a customer do not act.
+    """
     profile = load_profile(session)
+    ctx = ToolContext(session, profile, conversation, lang=language_of(text))
     if get_settings().providers()["gemini"]:
-        return gemini.respond(session, profile, [*(history or []), ("user", text)])
-    return respond(session, profile, text, utcnow())
+        return gemini.respond(ctx, [*(history or []), ("user", text)], images)
+    if images and not text:
+        # The offline responder cannot see photos: a person looks at them.
+        from aisha_app.assistant.offline import handoff
+
+        return handoff(profile, ctx.lang, utcnow())
+    return respond(session, profile, text, utcnow(), ctx)
+
+
+def _images(burst: list[Message]) -> list[tuple[bytes, str]]:
+    """The customer's photos in this burst that have been downloaded (most recent first)."""
+    found = []
+    for message in reversed(burst):
+        path = media_path(message.id)
+        if message.type != MessageType.IMAGE or not (message.media_content_type or "").startswith("image/"):
+            continue
+        if path.is_file() and path.stat().st_size <= MAX_IMAGE_BYTES:
+            found.append((path.read_bytes(), message.media_content_type))
+        if len(found) == IMAGES_PER_REPLY:
+            break
+    return list(reversed(found))
 
 
 def _history(session: Session, conversation_id: int, before_id: int) -> list[tuple[str, str]]:
@@ -56,11 +94,31 @@ def apply_decision(session: Session, conversation: Conversation, reply: Reply) -
     session.commit()
 
 
+def _journeys(session: Session, conversation: Conversation, burst: list[Message]) -> bool:
+    """A review being collected, or a command: handled here, not by the assistant. True if handled."""
+    review = reviews.active_session(session, conversation.id)
+    if review is not None:
+        for message in burst:
+            review = session.get(type(review), review.id)
+            if review.status != "active":
+                break
+            reviews.advance(session, review, message.body or "", (message.meta or {}).get("reply_id"))
+        return True
+    if not conversation.ai_enabled:
+        return True  # a person has taken the conversation
+    last = burst[-1]
+    command = command_of(last.body, (last.meta or {}).get("reply_id"))
+    if command is None:
+        return False
+    run_command(session, conversation, command, language_of(last.body or ""))
+    return True
+
+
 @jobs.handler("ai_reply")
 def _reply(session: Session, job: Job) -> None:
     conversation = session.get(Conversation, job.payload["conversation_id"])
-    if conversation is None or not conversation.ai_enabled:
-        return  # a person has taken the conversation
+    if conversation is None:
+        return
     last_outbound = (
         session.exec(
             select(Message.id)
@@ -87,11 +145,20 @@ def _reply(session: Session, job: Job) -> None:
             "conversation %s: newest message is older than %s; no automatic reply", conversation.id, max_age
         )
         return
+    if _journeys(session, conversation, burst):
+        return
     text = " ".join(m.body for m in burst if m.body)
-    if not text:
+    images = _images(burst)
+    if not text and not images:
         return
     try:
-        reply = answer(session, text, _history(session, conversation.id, burst[0].id))
+        reply = answer(
+            session,
+            text,
+            _history(session, conversation.id, burst[0].id),
+            conversation=conversation,
+            images=images,
+        )
     except Exception as exc:  # noqa: BLE001  (Gemini down or slow: retry, then the offline responder)
         if job.attempts < job.max_attempts:
             raise jobs.RetryableJobError(f"assistant failed: {exc}") from exc
@@ -100,7 +167,9 @@ def _reply(session: Session, job: Job) -> None:
             conversation.id,
             job.attempts,
         )
-        reply = respond(session, load_profile(session), text, utcnow())
+        profile = load_profile(session)
+        ctx = ToolContext(session, profile, conversation, lang=language_of(text))
+        reply = respond(session, profile, text, utcnow(), ctx)
     draft = Draft(text=reply.text)
     message = send_message(session, conversation.id, draft, from_assistant=True)
     message.meta = {

@@ -29,6 +29,7 @@ from aisha_app.models import (
     Message,
     MessageDirection,
     MessageStatus,
+    ReviewSession,
     SourceType,
     WebhookEvent,
 )
@@ -38,7 +39,7 @@ from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook, Sta
 log = logging.getLogger("aisha.ingest")
 
 CONTACTS, CONVERSATIONS, MESSAGES = Contact.__table__, Conversation.__table__, Message.__table__
-JOBS = Job.__table__
+JOBS, REVIEW_SESSIONS = Job.__table__, ReviewSession.__table__
 PHONE_CHANNELS = (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP, Channel.SIMULATOR)
 
 
@@ -230,10 +231,16 @@ def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
     from aisha_app.actions.assistant import reply_key
     from aisha_app.config import get_settings
 
+    reviewing = (
+        sa.select(REVIEW_SESSIONS.c.id)
+        .where(REVIEW_SESSIONS.c.conversation_id == CONVERSATIONS.c.id, REVIEW_SESSIONS.c.status == "active")
+        .exists()
+    )
+    # The assistant's conversations, and any where a review is being collected (even by staff).
     answered_by_ai = set(
         session.execute(
             sa.select(CONVERSATIONS.c.id).where(
-                CONVERSATIONS.c.id.in_(conversation_ids), CONVERSATIONS.c.ai_enabled
+                CONVERSATIONS.c.id.in_(conversation_ids), sa.or_(CONVERSATIONS.c.ai_enabled, reviewing)
             )
         ).scalars()
     )

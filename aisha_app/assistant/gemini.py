@@ -1,49 +1,25 @@
 """The Gemini responder: the business profile as instructions, the conversation, and tools.
 
-The model may call tools (search the catalog and FAQ, read the business profile, hand over to
-a person); their results go back to it until it answers. Prices and stock reach it only through
-the tools, and the instructions forbid anything else.
+The model may call tools (the catalog and FAQ, the business profile, the waiting list, reviews,
+lead notes, a hand-over, and the business's own registered actions); their results go back to it
+until it answers. Prices and stock reach it only through the tools, and the instructions forbid
+anything else.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from google import genai
 from google.genai import types
-from sqlmodel import Session
 
-from aisha_app.assistant.knowledge import Passage, search
-from aisha_app.assistant.offline import Reply, handoff, language_of
+from aisha_app.actions.assistant_actions import active_actions
+from aisha_app.assistant import tools
+from aisha_app.assistant.offline import Reply, handoff
 from aisha_app.assistant.profile import BusinessProfile
+from aisha_app.assistant.tuning import load_tuning
 from aisha_app.config import get_settings
 from aisha_app.models.base import utcnow
 
 MAX_TOOL_ROUNDS = 4
-
-DECLARATIONS = [
-    types.FunctionDeclaration(
-        name="search_products",
-        description="Find products in the catalog with their real price and stock.",
-        parameters={"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
-    ),
-    types.FunctionDeclaration(
-        name="search_knowledge",
-        description="Find the business's FAQ answers (delivery, payment, returns ...).",
-        parameters={"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
-    ),
-    types.FunctionDeclaration(
-        name="get_business_info",
-        description="The business's address, opening hours and whether it is open now.",
-        parameters={"type": "object", "properties": {}},
-    ),
-    types.FunctionDeclaration(
-        name="handoff_to_human",
-        description="Hand the conversation to a staff member. Use it whenever you "
-        "cannot answer from the tools, or the customer asks for a person.",
-        parameters={"type": "object", "properties": {"reason": {"type": "string"}}},
-    ),
-]
 
 
 def instructions(profile: BusinessProfile) -> str:
@@ -53,43 +29,9 @@ def instructions(profile: BusinessProfile) -> str:
         f"Tone: {profile.tone}. Reply in the customer's language ({', '.join(profile.languages)}), briefly.\n"
         f"You may: {profile.may}. You must not: {profile.may_not}.\n"
         "Never state a price, stock level or policy that a tool did not give you. If the tools do not "
-        "answer the question, call handoff_to_human and tell the customer a person will reply."
+        "answer the question, call handoff_to_human and tell the customer a person will reply.\n"
+        "When the customer sends a photo, describe only what you can see and look it up with the tools."
     )
-
-
-def _passage(p: Passage) -> dict[str, Any]:
-    if p.kind == "product":
-        return {
-            "name": p.title,
-            "name_ar": p.name_ar,
-            "price": str(p.price),
-            "currency": p.currency,
-            "stock": p.stock,
-            "sku": p.sku,
-        }
-    return {"question": p.title, "answer": p.text}
-
-
-def _run_tool(
-    session: Session, profile: BusinessProfile, name: str, args: dict, found: list[Passage]
-) -> dict:
-    if name in ("search_products", "search_knowledge"):
-        kind = "product" if name == "search_products" else "faq"
-        hits = [p for p in search(session, str(args.get("query", "")), limit=5) if p.kind == kind]
-        found.extend(hits)
-        return {"results": [_passage(p) for p in hits]}
-    if name == "get_business_info":
-        now = utcnow()
-        return {
-            "name": profile.name,
-            "address": profile.address,
-            "hours": profile.hours_text(),
-            "open_now": profile.is_open(now),
-            "next_opening": profile.next_opening(now),
-        }
-    if name == "handoff_to_human":
-        return {"ok": True, "note": "A staff member will take over this conversation."}
-    return {"error": f"unknown tool {name}"}
 
 
 def client() -> genai.Client:
@@ -102,37 +44,50 @@ def client() -> genai.Client:
     return genai.Client(api_key=settings.gemini_api_key, http_options=options)
 
 
-def respond(session: Session, profile: BusinessProfile, history: list[tuple[str, str]]) -> Reply:
-    """``history`` is [(role, text)], role "user" (the customer) or "model" (us), oldest first."""
-    settings = get_settings()
-    contents: list[types.Content] = [
-        types.Content(role=role, parts=[types.Part(text=text)]) for role, text in history if text
-    ]
+def _contents(history: list[tuple[str, str]], images: list[tuple[bytes, str]]) -> list[types.Content]:
+    contents = [types.Content(role=role, parts=[types.Part(text=text)]) for role, text in history if text]
+    if images:
+        pictures = [types.Part.from_bytes(data=data, mime_type=mime) for data, mime in images]
+        if contents and contents[-1].role == "user":
+            contents[-1].parts = [*pictures, *contents[-1].parts]
+        else:
+            contents.append(types.Content(role="user", parts=pictures))
+    return contents
+
+
+def respond(
+    ctx: tools.ToolContext, history: list[tuple[str, str]], images: list[tuple[bytes, str]] | None = None
+) -> Reply:
+    """``history`` is [(role, text)], role "user" (the customer) or "model" (us), oldest first;
+    ``images`` are the photos of the customer's latest messages, (bytes, MIME type)."""
+    tuning = load_tuning(ctx.session)
+    contents = _contents(history, images or [])
     config = types.GenerateContentConfig(
-        system_instruction=instructions(profile),
-        temperature=settings.ai_temperature,
-        tools=[types.Tool(function_declarations=DECLARATIONS)],
+        system_instruction=instructions(ctx.profile),
+        temperature=tuning.temperature,
+        tools=[types.Tool(function_declarations=tools.declarations(active_actions(ctx.session)))],
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
     )
     gemini_client = client()  # keep a reference: the SDK closes its HTTP client when this is collected
-    model, found, called, tokens, decision, text = gemini_client.models, [], [], 0, "continue", ""
+    model, tokens, text = gemini_client.models, 0, ""
     for _ in range(MAX_TOOL_ROUNDS):
-        response = model.generate_content(model=settings.gemini_model, contents=contents, config=config)
+        response = model.generate_content(model=tuning.model, contents=contents, config=config)
         tokens += (response.usage_metadata.total_token_count or 0) if response.usage_metadata else 0
         calls = response.function_calls or []
         if not calls:
             text = response.text or ""
             break
         contents.append(response.candidates[0].content)
-        parts = []
-        for call in calls:
-            called.append(call.name)
-            decision = "handoff" if call.name == "handoff_to_human" else decision
-            result = _run_tool(session, profile, call.name, dict(call.args or {}), found)
-            parts.append(types.Part.from_function_response(name=call.name, response=result))
+        parts = [
+            types.Part.from_function_response(
+                name=call.name, response=tools.run(ctx, call.name, dict(call.args or {}))
+            )
+            for call in calls
+        ]
         contents.append(types.Content(role="tool", parts=parts))
-    last_customer = next((t for role, t in reversed(history) if role == "user"), "")
+    decision = "handoff" if ctx.handoff else "continue"
+    if ctx.reply_override:  # a review has begun: its first question is the answer
+        text = ctx.reply_override
     if not text.strip():  # no answer after the tools: a person it is
-        fallback = handoff(profile, language_of(last_customer), utcnow())
-        text, decision = fallback.text, "handoff"
-    return Reply(text.strip(), decision, None, found, called, tokens)
+        text, decision = handoff(ctx.profile, ctx.lang, utcnow()).text, "handoff"
+    return Reply(text.strip(), decision, None, ctx.passages, ctx.called, tokens)

@@ -12,7 +12,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from aisha_app.actions import waiting_list
 from aisha_app.actions.app_settings import get_setting
+from aisha_app.assistant import tools
 from aisha_app.assistant.knowledge import Passage, normalize, search
 from aisha_app.assistant.profile import BusinessProfile
 
@@ -201,12 +203,40 @@ def _product_reply(p: Passage, lang: str) -> str:
     return text
 
 
-def respond(session: Session, profile: BusinessProfile, text: str, now: datetime) -> Reply:
+def _journey(ctx: tools.ToolContext, intent: str) -> Reply:
+    """Waiting list and review intents act through the same tools the model uses."""
+    if intent == "review":
+        result = tools.run(ctx, "start_review", {})
+        text = ctx.reply_override or result.get("error", "")
+        return Reply(text, "continue", intent, tools_called=ctx.called)
+    contact = ctx.contact
+    on_list = contact is not None and waiting_list.current_entry(ctx.session, contact.id) is not None
+    result = tools.run(ctx, "waiting_list_position" if on_list else "join_waiting_list", {})
+    if "error" in result:
+        return Reply(result["error"], "continue", intent, tools_called=ctx.called)
+    key = (
+        "called" if result["called"] else "position" if on_list or result["already_on_the_list"] else "joined"
+    )
+    text = waiting_list.say(
+        key,
+        ctx.lang,
+        list=result["list"],
+        position=result["position"],
+        minutes=result["estimated_wait_minutes"],
+    )
+    return Reply(text, "continue", intent, tools_called=ctx.called)
+
+
+def respond(
+    session: Session, profile: BusinessProfile, text: str, now: datetime, ctx: tools.ToolContext | None = None
+) -> Reply:
     lang = language_of(text)
     keywords = get_setting(session, KEYWORDS_KEY, None) or DEFAULT_KEYWORDS
     intent = intent_of(text, keywords)
     if intent == "human":
         return handoff(profile, lang, now, intent)
+    if intent in ("waiting_list", "review"):
+        return _journey(ctx or tools.ToolContext(session, profile, lang=lang), intent)
     passages = [p for p in search(session, text) if p.score >= MIN_SCORE]
     best = passages[0] if passages else None
     if best and best.kind == "product" and best.price is not None:

@@ -25,11 +25,20 @@ from aisha_app.models.journey import (
     ActivityKind,
     LeadActivity,
     Review,
+    ReviewSession,
+    ReviewSessionStatus,
+    ReviewStep,
     WaitingList,
     WaitingListEntry,
     WaitingStatus,
 )
-from aisha_app.models.knowledge import KnowledgeArticle, MessageTemplate, Product, TemplateStatus
+from aisha_app.models.knowledge import (
+    AssistantAction,
+    KnowledgeArticle,
+    MessageTemplate,
+    Product,
+    TemplateStatus,
+)
 from aisha_app.models.ops import (
     AppSetting,
     AuditLog,
@@ -52,6 +61,7 @@ from aisha_app.models.user import (
 
 __all__ = [
     "AppSetting",
+    "AssistantAction",
     "ActivityKind",
     "AuditLog",
     "AuditLogPublic",
@@ -82,6 +92,9 @@ __all__ = [
     "PasswordReset",
     "Product",
     "Review",
+    "ReviewSession",
+    "ReviewSessionStatus",
+    "ReviewStep",
     "Role",
     "SourceType",
     "TemplateStatus",

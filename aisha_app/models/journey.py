@@ -91,3 +91,37 @@ class Review(SQLModel, table=True):
     rating: int = Field(ge=1, le=5, index=True)
     thank_you_message_id: int | None = Field(default=None, foreign_key="messages.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
+
+
+class ReviewStep(StrEnum):
+    PRODUCT = "product"
+    NAME = "name"
+    TEXT = "text"
+    RATING = "rating"
+
+
+class ReviewSessionStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class ReviewSession(SQLModel, table=True):
+    """A review being collected, one question at a time; it survives a restart."""
+
+    __tablename__ = "review_sessions"
+    __table_args__ = (sa.Index("ix_review_sessions_conversation_status", "conversation_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE")
+    conversation_id: int = Field(foreign_key="conversations.id", ondelete="CASCADE")
+    step: ReviewStep = Field(default=ReviewStep.PRODUCT, sa_type=sa.String(16))
+    status: ReviewSessionStatus = Field(default=ReviewSessionStatus.ACTIVE, sa_type=sa.String(16))
+    # Answers so far: product_id, product_name, customer_name, text.
+    answers: dict[str, Any] = json_field(dict)
+    started_by: str = Field(default="customer", max_length=16)  # customer, assistant, staff, waiting_list
+    review_id: int | None = Field(default=None, foreign_key="reviews.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    expires_at: datetime = created_at_field()

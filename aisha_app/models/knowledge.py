@@ -95,3 +95,24 @@ for _model, _kind in ((KnowledgeArticle, "faq"), (Product, "product")):
     sa.event.listen(_model, "after_insert", _write)
     sa.event.listen(_model, "after_update", _write)
     sa.event.listen(_model, "after_delete", _delete)
+
+
+class AssistantAction(SQLModel, table=True):
+    """An HTTPS endpoint of the business's own systems that the assistant may call as a tool."""
+
+    __tablename__ = "assistant_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=48, sa_column_kwargs={"unique": True})
+    description: str = Field(sa_type=sa.Text)
+    # A JSON-schema object: {"type": "object", "properties": {...}, "required": [...]}.
+    parameters: dict = json_field(dict)
+    url: str = Field(sa_type=sa.Text)
+    method: str = Field(default="POST", max_length=8)
+    # Sent with every call, e.g. "Authorization: Bearer ...". A secret: never shown again.
+    auth_header_name: str | None = Field(default=None, max_length=64)
+    auth_header_value: str | None = Field(default=None, sa_type=sa.Text)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    is_active: bool = True
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()

@@ -96,8 +96,77 @@ def _playground() -> rx.Component:
     )
 
 
+def _tuning() -> rx.Component:
+    tuning = AssistantState.tuning
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Model and keywords", size="4"),
+                rx.text(
+                    "Gemini answers when GEMINI_API_KEY is set; otherwise the offline assistant, which "
+                    "finds the customer's intent by these keywords (one intent a line).",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.hstack(
+                    rx.vstack(
+                        rx.text("Gemini model", size="2", weight="medium"),
+                        rx.input(name="model", default_value=tuning["model"], id="tuning-model"),
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        rx.text("Temperature (0-2)", size="2", weight="medium"),
+                        rx.input(
+                            name="temperature", default_value=tuning["temperature"], id="tuning-temperature"
+                        ),
+                        spacing="1",
+                    ),
+                ),
+                rx.hstack(
+                    rx.text("Keywords", size="2", weight="medium"),
+                    rx.spacer(),
+                    rx.button(
+                        "Reset to defaults",
+                        size="1",
+                        variant="ghost",
+                        type="button",
+                        on_click=AssistantState.reset_keywords,
+                    ),
+                    width="100%",
+                ),
+                rx.text_area(
+                    name="keywords",
+                    value=AssistantState.keywords,
+                    on_change=AssistantState.set_keywords,
+                    rows="10",
+                    width="100%",
+                    id="tuning-keywords",
+                    custom_attrs=AUTO_DIR,
+                ),
+                rx.cond(
+                    AssistantState.tuning_error != "",
+                    rx.callout(AssistantState.tuning_error, color_scheme="red", size="1", id="tuning-error"),
+                ),
+                rx.cond(
+                    AssistantState.tuning_notice != "",
+                    rx.callout(
+                        AssistantState.tuning_notice, color_scheme="green", size="1", id="tuning-notice"
+                    ),
+                ),
+                rx.button("Save", type="submit", disabled=~AssistantState.is_admin, id="tuning-save"),
+                width="100%",
+            ),
+            on_submit=AssistantState.save_tuning,
+        ),
+        width="100%",
+        max_width="560px",
+    )
+
+
 def _assistant() -> rx.Component:
-    return rx.flex(_playground(), _profile(), spacing="5", wrap="wrap", align="start", width="100%")
+    return rx.flex(
+        _playground(), _profile(), _tuning(), spacing="5", wrap="wrap", align="start", width="100%"
+    )
 
 
 assistant_page = shell("Assistant", _assistant)

@@ -123,6 +123,11 @@ def _settings() -> rx.Component:
                 rx.link(
                     rx.button(rx.icon("triangle-alert"), "Failed jobs", variant="soft"), href=routes.JOBS
                 ),
+                rx.link(
+                    rx.button(rx.icon("plug"), "Assistant actions", variant="soft"),
+                    href=routes.ACTIONS,
+                    id="actions-link",
+                ),
             ),
         ),
         rx.cond(

@@ -9,8 +9,18 @@ from pydantic import ValidationError
 
 from aisha_app.actions.app_settings import set_setting
 from aisha_app.actions.assistant import answer
+from aisha_app.assistant.offline import DEFAULT_KEYWORDS, KEYWORDS_KEY
 from aisha_app.assistant.profile import DAYS, PROFILE_KEY, BusinessProfile, load_profile
+from aisha_app.assistant.tuning import (
+    TUNING_KEY,
+    Tuning,
+    keywords_text,
+    load_keywords,
+    load_tuning,
+    parse_keywords,
+)
 from aisha_app.db import session_scope
+from aisha_app.errors import AppError
 from aisha_app.state.session import SessionState
 
 
@@ -36,6 +46,10 @@ class AssistantState(SessionState):
     error: str = ""
     chat: list[dict[str, Any]] = []
     prompt: str = ""
+    tuning: dict[str, str] = {}
+    keywords: str = ""
+    tuning_notice: str = ""
+    tuning_error: str = ""
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
@@ -43,6 +57,10 @@ class AssistantState(SessionState):
             return self._to_login()
         with session_scope() as session:
             profile = load_profile(session)
+            tuning = load_tuning(session)
+            self.keywords = keywords_text(load_keywords(session))
+        self.tuning = {"model": tuning.model, "temperature": str(tuning.temperature)}
+        self.tuning_notice = self.tuning_error = ""
         self.profile = profile.model_dump() | {
             "hours_text": _hours_text(profile),
             "languages_text": ", ".join(profile.languages),
@@ -78,6 +96,44 @@ class AssistantState(SessionState):
         with session_scope() as session:
             set_setting(session, PROFILE_KEY, profile.model_dump(), admin)
         self.notice = "Saved. The assistant uses it from the next message."
+
+    @rx.event
+    def save_tuning(self, form: dict[str, Any]) -> None:
+        """The model, its temperature and the offline keywords, saved together."""
+        self.tuning_notice = self.tuning_error = ""
+        admin = self._authorize(admin=True)
+        self.forbidden = False
+        if admin is None:
+            self.tuning_error = "Only admins change the assistant's settings."
+            return
+        try:
+            tuning = Tuning(
+                model=form.get("model", "").strip(), temperature=float(form.get("temperature", ""))
+            )
+            keywords = parse_keywords(form.get("keywords", ""))
+        except ValidationError as exc:
+            self.tuning_error = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+            return
+        except ValueError:
+            self.tuning_error = "temperature: write a number between 0 and 2"
+            return
+        except AppError as exc:
+            self.tuning_error = exc.message
+            return
+        with session_scope() as session:
+            set_setting(session, TUNING_KEY, tuning.model_dump(), admin)
+            set_setting(session, KEYWORDS_KEY, keywords, admin)
+        self.keywords = keywords_text(keywords)
+        self.tuning = {"model": tuning.model, "temperature": str(tuning.temperature)}
+        self.tuning_notice = "Saved."
+
+    @rx.event
+    def reset_keywords(self) -> None:
+        self.keywords = keywords_text(DEFAULT_KEYWORDS)
+
+    @rx.event
+    def set_keywords(self, value: str) -> None:
+        self.keywords = value[:20000]
 
     @rx.event
     def set_prompt(self, value: str) -> None:

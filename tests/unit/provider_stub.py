@@ -46,6 +46,8 @@ class ProviderStub:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     # generateContent answers, in order (Gemini); when empty, a plain text answer.
     gemini: deque[dict[str, Any]] = field(default_factory=deque)
+    # The business's own endpoints (assistant actions) under /actions/<name>: (status, body, delay).
+    actions: dict[str, tuple[int, Any, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -79,7 +81,12 @@ class ProviderStub:
                 self._route(path)
 
             def _route(self, path: str) -> None:
-                if self.command == "POST" and path.endswith(":generateContent"):
+                if path.startswith("/actions/"):
+                    status, body, delay = stub.actions.get(path[9:], (200, {"ok": True}, 0.0))
+                    time.sleep(delay)
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self._answer(status, body)
+                elif self.command == "POST" and path.endswith(":generateContent"):
                     with stub.lock:
                         answer = stub.gemini.popleft() if stub.gemini else gemini_text("stub answer")
                     self._answer(200, answer)
@@ -117,7 +124,7 @@ class ProviderStub:
                         404, {"error": {"message": f"no stub for {self.command} {path}", "code": 100}}
                     )
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
@@ -131,6 +138,7 @@ class ProviderStub:
             self.failures.clear()
             self.media.clear()
             self.gemini.clear()
+            self.actions.clear()
 
     def fail_next(
         self, status: int = 500, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0

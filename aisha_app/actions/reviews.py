@@ -1,0 +1,283 @@
+"""The review collector: a guided conversation, one question at a time, kept in the database.
+
+Product -> name (skipped when we know it) -> the review -> a 1-5 rating, then thanks by name.
+The session row holds the step and the answers, so a restart continues where it was; "cancel"
+stops it; a session left unanswered expires. A rating of 2 or less goes to staff.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from aisha_app import events
+from aisha_app.actions.notify import conversation_for
+from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.assistant.knowledge import normalize, search
+from aisha_app.config import get_settings
+from aisha_app.errors import NotFound
+from aisha_app.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Review,
+    ReviewSession,
+    ReviewSessionStatus,
+    ReviewStep,
+)
+from aisha_app.models.base import utcnow
+
+CANCEL_WORDS = {"cancel", "stop", "quit", "ghairi", "acha", "الغاء", "توقف", "وقف"}
+LOW_RATING = 2
+FOLLOW_UP_LABEL = "review-follow-up"
+# Channels that show five reply buttons (WhatsApp shows at most three: there the number is typed).
+FIVE_BUTTONS = {Channel.MESSENGER, Channel.SIMULATOR}
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+TEXT = {
+    "product": {
+        "en": "Thank you for taking a moment to review us! Which product or service is your review about?",
+        "ar": "شكرا لوقتك! عن أي منتج أو خدمة تريد أن تكتب تقييمك؟",
+        "sw": "Asante kwa kutupa maoni! Maoni yako ni kuhusu bidhaa au huduma gani?",
+    },
+    "name": {"en": "What is your name?", "ar": "ما اسمك؟", "sw": "Jina lako ni nani?"},
+    "text": {
+        "en": "Tell us about your experience with {product}.",
+        "ar": "حدثنا عن تجربتك مع {product}.",
+        "sw": "Tueleze uzoefu wako na {product}.",
+    },
+    "rating": {
+        "en": "How would you rate it, from 1 (poor) to 5 (excellent)?",
+        "ar": "كم تقييمك من 1 (سيئ) إلى 5 (ممتاز)؟",
+        "sw": "Ungeipa alama ngapi, kutoka 1 (mbaya) hadi 5 (bora)?",
+    },
+    "rating_again": {
+        "en": "Please answer with a number from 1 to 5.",
+        "ar": "من فضلك أجب برقم من 1 إلى 5.",
+        "sw": "Tafadhali jibu kwa nambari kutoka 1 hadi 5.",
+    },
+    "thanks": {
+        "en": "Thank you, {name}! Your {rating}-star review of {product} is saved.",
+        "ar": "شكرا لك يا {name}! تم حفظ تقييمك ({rating} من 5) لـ {product}.",
+        "sw": "Asante, {name}! Maoni yako ya nyota {rating} kuhusu {product} yamehifadhiwa.",
+    },
+    "sorry": {
+        "en": " We're sorry it wasn't better; a colleague will contact you.",
+        "ar": " نأسف لأن التجربة لم تكن أفضل؛ سيتواصل معك أحد الزملاء.",
+        "sw": " Samahani haikuwa bora; mwenzetu atawasiliana nawe.",
+    },
+    "cancelled": {
+        "en": "No problem, the review is cancelled.",
+        "ar": "لا مشكلة، تم إلغاء التقييم.",
+        "sw": "Sawa, maoni yameghairiwa.",
+    },
+}
+
+
+def _say(key: str, lang: str | None, **values: object) -> str:
+    return TEXT[key].get(lang or "en", TEXT[key]["en"]).format(**values)
+
+
+def _expiry() -> timedelta:
+    return timedelta(minutes=get_settings().review_expiry_minutes)
+
+
+def active_session(session: Session, conversation_id: int) -> ReviewSession | None:
+    """The review being collected on this conversation; an abandoned one is expired on the way."""
+    found = session.exec(
+        select(ReviewSession)
+        .where(
+            ReviewSession.conversation_id == conversation_id,
+            ReviewSession.status == ReviewSessionStatus.ACTIVE,
+        )
+        .order_by(col(ReviewSession.id).desc())
+    ).first()
+    if found is not None and found.expires_at <= utcnow():
+        found.status = ReviewSessionStatus.EXPIRED
+        session.add(found)
+        session.commit()
+        return None
+    return found
+
+
+def _ask(session: Session, review: ReviewSession, conversation: Conversation, text: str | None = None) -> str:
+    lang = review.answers.get("lang")
+    buttons: list[dict[str, str]] = []
+    if review.step == ReviewStep.PRODUCT:
+        text = text or _say("product", lang)
+    elif review.step == ReviewStep.NAME:
+        text = text or _say("name", lang)
+    elif review.step == ReviewStep.TEXT:
+        text = text or _say("text", lang, product=review.answers.get("product_name") or "us")
+    else:
+        text = text or _say("rating", lang)
+        if conversation.channel in FIVE_BUTTONS:
+            buttons = [{"id": f"rating_{n}", "title": "⭐" * n} for n in range(1, 6)]
+    send_message(session, conversation.id, Draft(text=text, buttons=buttons), from_assistant=True)
+    return text
+
+
+def start_review(
+    session: Session,
+    conversation: Conversation,
+    *,
+    started_by: str = "customer",
+    lang: str | None = None,
+    product: str | None = None,
+    ask: bool = True,
+) -> tuple[ReviewSession, str]:
+    """Begin (or resume) collecting a review; returns the session and the question asked."""
+    review = active_session(session, conversation.id)
+    contact = session.get(Contact, conversation.contact_id)
+    if review is None:
+        review = ReviewSession(
+            contact_id=conversation.contact_id,
+            conversation_id=conversation.id,
+            started_by=started_by,
+            answers={"lang": lang or contact.language or "en"},
+            expires_at=utcnow() + _expiry(),
+        )
+        if product:
+            _take_product(session, review, product, contact)
+        session.add(review)
+        session.commit()
+    text = _question_text(review) if not ask else _ask(session, review, conversation)
+    return review, text
+
+
+def _question_text(review: ReviewSession) -> str:
+    lang = review.answers.get("lang")
+    return {
+        ReviewStep.PRODUCT: lambda: _say("product", lang),
+        ReviewStep.NAME: lambda: _say("name", lang),
+        ReviewStep.TEXT: lambda: _say("text", lang, product=review.answers.get("product_name") or "us"),
+        ReviewStep.RATING: lambda: _say("rating", lang),
+    }[review.step]()
+
+
+def start_review_for_contact(session: Session, contact: Contact, started_by: str) -> ReviewSession | None:
+    conversation = conversation_for(session, contact)
+    if conversation is None:
+        return None
+    from aisha_app.actions.outbound import window_open
+
+    if not window_open(conversation):
+        return None  # a review needs the customer's answers: only inside the 24-hour window
+    return start_review(session, conversation, started_by=started_by)[0]
+
+
+def _take_product(session: Session, review: ReviewSession, text: str, contact: Contact) -> None:
+    match = next((p for p in search(session, text, limit=3) if p.kind == "product" and p.score >= 0.5), None)
+    answers = dict(review.answers)
+    answers["product_id"] = match.id if match else None
+    answers["product_name"] = match.title if match else text.strip()[:200]
+    review.answers = answers
+    review.step = ReviewStep.TEXT if contact.name else ReviewStep.NAME
+
+
+def _rating(text: str, reply_id: str | None) -> int | None:
+    if reply_id and reply_id.startswith("rating_") and reply_id[7:].isdigit():
+        value = int(reply_id[7:])
+    elif text.count("⭐") or text.count("★"):
+        value = text.count("⭐") + text.count("★")
+    else:
+        digits = re.findall(r"\d+", text.translate(ARABIC_DIGITS))
+        value = int(digits[0]) if len(digits) == 1 else 0
+    return value if 1 <= value <= 5 else None
+
+
+def advance(session: Session, review: ReviewSession, text: str, reply_id: str | None = None) -> None:
+    """The customer answered the current question (commits, and asks the next one)."""
+    conversation = session.get(Conversation, review.conversation_id)
+    contact = session.get(Contact, review.contact_id)
+    text = (text or "").strip()
+    lang = review.answers.get("lang")
+    if normalize(text).strip(" .!") in CANCEL_WORDS:
+        review.status = ReviewSessionStatus.CANCELLED
+        session.add(review)
+        send_message(session, conversation.id, Draft(text=_say("cancelled", lang)), from_assistant=True)
+        return
+    if not text:
+        return  # a sticker or a photo: the question stands
+    review.updated_at, review.expires_at = utcnow(), utcnow() + _expiry()
+    answers = dict(review.answers)
+    if review.step == ReviewStep.PRODUCT:
+        _take_product(session, review, text, contact)
+    elif review.step == ReviewStep.NAME:
+        answers["customer_name"] = text[:200]
+        contact.name = contact.name or text[:200]
+        session.add(contact)
+        review.answers, review.step = answers, ReviewStep.TEXT
+    elif review.step == ReviewStep.TEXT:
+        answers["text"] = text[:4000]
+        review.answers, review.step = answers, ReviewStep.RATING
+    else:
+        rating = _rating(text, reply_id)
+        if rating is None:
+            session.add(review)
+            _ask(session, review, conversation, _say("rating_again", lang))
+            return
+        _complete(session, review, conversation, contact, rating)
+        return
+    session.add(review)
+    _ask(session, review, conversation)
+
+
+def _complete(
+    session: Session, review: ReviewSession, conversation: Conversation, contact: Contact, rating: int
+) -> None:
+    answers, lang = review.answers, review.answers.get("lang")
+    name = answers.get("customer_name") or contact.name or ""
+    saved = Review(
+        contact_id=contact.id,
+        conversation_id=conversation.id,
+        product_id=answers.get("product_id"),
+        product_name=answers.get("product_name"),
+        customer_name=name or None,
+        text=answers.get("text"),
+        rating=rating,
+    )
+    session.add(saved)
+    session.flush()
+    review.status, review.review_id = ReviewSessionStatus.COMPLETED, saved.id
+    session.add(review)
+    thanks = (
+        _say(
+            "thanks",
+            lang,
+            name=name.split()[0] if name else "",
+            rating=rating,
+            product=answers.get("product_name") or "us",
+        )
+        .replace(" !", "!")
+        .replace(", !", "!")
+    )
+    if rating <= LOW_RATING:
+        thanks += _say("sorry", lang)
+        # Staff follow up: the conversation waits for a person, the assistant steps back.
+        conversation.status, conversation.ai_enabled = ConversationStatus.PENDING, False
+        conversation.handed_off_at = utcnow()
+        conversation.labels = sorted({*conversation.labels, FOLLOW_UP_LABEL})
+        session.add(conversation)
+        send_message(
+            session,
+            conversation.id,
+            Draft(note=True, text=f"Low rating ({rating}/5) for {saved.product_name}: please follow up."),
+        )
+    events.publish_on_commit(
+        session, events.REVIEW_CREATED, review_id=saved.id, conversation_id=conversation.id
+    )
+    message = send_message(session, conversation.id, Draft(text=thanks), from_assistant=True)
+    saved.thank_you_message_id = message.id
+    session.add(saved)
+    session.commit()
+
+
+def start_by_staff(session: Session, conversation_id: int) -> ReviewSession:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("Conversation")
+    return start_review(session, conversation, started_by="staff")[0]

@@ -1,0 +1,395 @@
+"""Waiting lists: customers join, wait their turn, are called and served.
+
+A customer's position is counted, never stored: 1 + the number of people still waiting ahead
+of them (by ``position``, the order staff can change). Every change is published for the
+board and, where it matters to them, told to the customers on their own channel.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from aisha_app import events, jobs
+from aisha_app.actions.audit import audit
+from aisha_app.actions.notify import notify
+from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
+from aisha_app.models import (
+    Contact,
+    Job,
+    Role,
+    User,
+    WaitingList,
+    WaitingListEntry,
+    WaitingStatus,
+)
+from aisha_app.models.base import utcnow
+
+ACTIVE = (WaitingStatus.WAITING, WaitingStatus.CALLED)
+DEFAULTS = {
+    "minutes_per_customer": 5,  # the estimate until enough customers have been served today
+    "notify_on_move": True,  # tell waiting customers when their position changes
+    "no_show_minutes": 10,  # a called customer who has not been served by then is a no-show
+    "review_after_serve": True,  # ask a served customer for a review
+}
+BUTTONS = [{"id": "wl_position", "title": "My position"}, {"id": "wl_leave", "title": "Leave"}]
+
+TEXT = {
+    "joined": {
+        "en": "You're on the {list} waiting list. Your position: {position}. Estimated wait: about "
+        "{minutes} min. Reply POSITION to check, LEAVE to leave.",
+        "ar": "أنت الآن في قائمة انتظار {list}. دورك: {position}. الانتظار المتوقع: حوالي {minutes} دقيقة. "
+        "أرسل «دوري» للمتابعة أو «خروج» للمغادرة.",
+        "sw": "Umeongezwa kwenye foleni ya {list}. Nafasi yako: {position}. Muda wa kusubiri: takriban "
+        "dakika {minutes}. Jibu POSITION kuangalia, LEAVE kuondoka.",
+    },
+    "position": {
+        "en": "Your position on the {list} waiting list: {position} (about {minutes} min).",
+        "ar": "دورك في قائمة انتظار {list}: {position} (حوالي {minutes} دقيقة).",
+        "sw": "Nafasi yako kwenye foleni ya {list}: {position} (takriban dakika {minutes}).",
+    },
+    "moved": {
+        "en": "Update: you're now number {position} on the {list} waiting list (about {minutes} min).",
+        "ar": "تحديث: دورك الآن {position} في قائمة انتظار {list} (حوالي {minutes} دقيقة).",
+        "sw": "Habari mpya: sasa wewe ni nambari {position} kwenye foleni ya {list} "
+        "(takriban dakika {minutes}).",
+    },
+    "called": {
+        "en": "It's your turn! Please come to {list} now.",
+        "ar": "حان دورك! تفضل إلى {list} الآن.",
+        "sw": "Ni zamu yako! Tafadhali njoo {list} sasa.",
+    },
+    "left": {
+        "en": "You've left the {list} waiting list.",
+        "ar": "لقد غادرت قائمة انتظار {list}.",
+        "sw": "Umeondoka kwenye foleni ya {list}.",
+    },
+    "not_on_list": {
+        "en": "You're not on a waiting list. Reply JOIN to join.",
+        "ar": "أنت لست في قائمة الانتظار. أرسل «انضم» للانضمام.",
+        "sw": "Hauko kwenye foleni. Jibu JOIN kujiunga.",
+    },
+}
+
+
+def say(key: str, lang: str | None, **values: object) -> str:
+    return TEXT[key].get(lang or "en", TEXT[key]["en"]).format(**values)
+
+
+@dataclass
+class Standing:
+    entry: WaitingListEntry
+    list_name: str
+    position: int  # 0 once called
+    minutes: int
+    already: bool = False
+
+
+def settings_of(waiting_list: WaitingList) -> dict:
+    return DEFAULTS | (waiting_list.settings or {})
+
+
+def create_list(
+    session: Session, name: str, actor: User | None, description: str | None = None
+) -> WaitingList:
+    name = name.strip()
+    if not 1 <= len(name) <= 120:
+        raise AppError("invalid_name", "Give the list a name of at most 120 characters.")
+    if session.exec(select(WaitingList).where(func.lower(WaitingList.name) == name.lower())).first():
+        raise Conflict(f"A list named {name!r} already exists.")
+    waiting_list = WaitingList(name=name, description=description, display_token=secrets.token_urlsafe(24))
+    session.add(waiting_list)
+    session.flush()
+    if actor is not None:
+        audit(session, actor, "waiting_list.created", waiting_list, name=name)
+    events.publish_on_commit(session, events.WAITING_LIST_UPDATED, list_id=waiting_list.id)
+    session.commit()
+    return waiting_list
+
+
+def default_list(session: Session) -> WaitingList:
+    found = session.exec(select(WaitingList).where(WaitingList.is_active).order_by(WaitingList.id)).first()
+    return found or create_list(session, "Main", None)
+
+
+def find_list(session: Session, ref: int | str | None) -> WaitingList:
+    """By id, by name (any case), or the first active list when ``ref`` is empty."""
+    if ref in (None, ""):
+        return default_list(session)
+    if isinstance(ref, int) or str(ref).isdigit():
+        found = session.get(WaitingList, int(ref))
+    else:
+        found = session.exec(
+            select(WaitingList).where(func.lower(WaitingList.name) == str(ref).strip().lower())
+        ).first()
+    if found is None:
+        raise NotFound("Waiting list")
+    return found
+
+
+def rotate_display_token(session: Session, list_id: int, actor: User) -> WaitingList:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only admins change the display link.")
+    waiting_list = find_list(session, list_id)
+    waiting_list.display_token = secrets.token_urlsafe(24)
+    session.add(waiting_list)
+    audit(session, actor, "waiting_list.display_rotated", waiting_list)
+    session.commit()
+    return waiting_list
+
+
+def waiting(session: Session, list_id: int) -> list[WaitingListEntry]:
+    """Who is still waiting, first in line first."""
+    return list(
+        session.exec(
+            select(WaitingListEntry)
+            .where(
+                WaitingListEntry.waiting_list_id == list_id, WaitingListEntry.status == WaitingStatus.WAITING
+            )
+            .order_by(WaitingListEntry.position, WaitingListEntry.id)
+        ).all()
+    )
+
+
+def _positions(session: Session, list_id: int) -> dict[int, int]:
+    return {entry.id: number for number, entry in enumerate(waiting(session, list_id), start=1)}
+
+
+def minutes_per_customer(session: Session, waiting_list: WaitingList) -> float:
+    """From the recent serving rate: the median gap between the last services of the day."""
+    since = utcnow() - timedelta(hours=12)
+    served = session.exec(
+        select(WaitingListEntry.served_at)
+        .where(
+            WaitingListEntry.waiting_list_id == waiting_list.id,
+            WaitingListEntry.status == WaitingStatus.SERVED,
+            col(WaitingListEntry.served_at) >= since,
+        )
+        .order_by(col(WaitingListEntry.served_at).desc())
+        .limit(11)
+    ).all()
+    gaps = [(a - b).total_seconds() / 60 for a, b in zip(served, served[1:], strict=False)]
+    if len(gaps) >= 2:
+        return max(1.0, statistics.median(gaps))
+    return float(settings_of(waiting_list)["minutes_per_customer"])
+
+
+def standing(session: Session, entry: WaitingListEntry) -> Standing:
+    waiting_list = session.get(WaitingList, entry.waiting_list_id)
+    position = 0
+    if entry.status == WaitingStatus.WAITING:
+        position = _positions(session, entry.waiting_list_id).get(entry.id, 0)
+    minutes = round(position * minutes_per_customer(session, waiting_list))
+    return Standing(entry, waiting_list.name, position, minutes)
+
+
+def current_entry(session: Session, contact_id: int, list_id: int | None = None) -> WaitingListEntry | None:
+    query = select(WaitingListEntry).where(
+        WaitingListEntry.contact_id == contact_id, col(WaitingListEntry.status).in_(ACTIVE)
+    )
+    if list_id is not None:
+        query = query.where(WaitingListEntry.waiting_list_id == list_id)
+    return session.exec(query.order_by(col(WaitingListEntry.id).desc())).first()
+
+
+def _changed(session: Session, list_id: int) -> None:
+    events.publish_on_commit(session, events.WAITING_LIST_UPDATED, list_id=list_id)
+
+
+def join(
+    session: Session,
+    contact: Contact,
+    waiting_list: WaitingList | None = None,
+    *,
+    party_note: str | None = None,
+    actor: User | None = None,
+    lang: str | None = None,
+    tell_customer: bool = True,
+) -> Standing:
+    """Put the customer at the end of the line (once: joining again gives their place)."""
+    waiting_list = waiting_list or default_list(session)
+    if not waiting_list.is_active:
+        raise Conflict(f"The {waiting_list.name} list is closed.")
+    existing = current_entry(session, contact.id, waiting_list.id)
+    if existing is not None:
+        result = standing(session, existing)
+        result.already = True
+        return result
+    last = session.exec(
+        select(func.max(WaitingListEntry.position)).where(WaitingListEntry.waiting_list_id == waiting_list.id)
+    ).one()
+    entry = WaitingListEntry(
+        waiting_list_id=waiting_list.id,
+        contact_id=contact.id,
+        party_note=(party_note or "").strip()[:200] or None,
+        position=(last or 0) + 1,
+    )
+    session.add(entry)
+    session.flush()
+    if actor is not None:
+        audit(session, actor, "waiting_list.joined", entry, contact_id=contact.id)
+    _changed(session, waiting_list.id)
+    session.commit()
+    result = standing(session, entry)
+    if tell_customer:
+        notify(
+            session,
+            contact,
+            say(
+                "joined",
+                lang or contact.language,
+                list=result.list_name,
+                position=result.position,
+                minutes=result.minutes,
+            ),
+            BUTTONS,
+        )
+    return result
+
+
+def _tell_movers(session: Session, waiting_list: WaitingList, before: dict[int, int]) -> None:
+    if not settings_of(waiting_list)["notify_on_move"]:
+        return
+    after = _positions(session, waiting_list.id)
+    rate = minutes_per_customer(session, waiting_list)
+    for entry_id, position in after.items():
+        if before.get(entry_id, position) != position:
+            entry = session.get(WaitingListEntry, entry_id)
+            contact = session.get(Contact, entry.contact_id)
+            notify(
+                session,
+                contact,
+                say(
+                    "moved",
+                    contact.language,
+                    list=waiting_list.name,
+                    position=position,
+                    minutes=round(position * rate),
+                ),
+            )
+
+
+def _entry(session: Session, entry_id: int) -> tuple[WaitingListEntry, WaitingList]:
+    entry = session.get(WaitingListEntry, entry_id)
+    if entry is None:
+        raise NotFound("Waiting-list entry")
+    return entry, session.get(WaitingList, entry.waiting_list_id)
+
+
+def _finish(
+    session: Session,
+    entry_id: int,
+    status: WaitingStatus,
+    actor: User | None,
+    allowed_from: tuple[WaitingStatus, ...] = ACTIVE,
+    tell_customer: bool = True,
+) -> WaitingListEntry:
+    entry, waiting_list = _entry(session, entry_id)
+    if entry.status not in allowed_from:
+        raise Conflict(
+            f"This entry is {entry.status.value.replace('_', '-')}; it cannot become {status.value}."
+        )
+    before = _positions(session, waiting_list.id)
+    now = utcnow()
+    entry.status = status
+    if status == WaitingStatus.CALLED:
+        entry.called_at = now
+    elif status == WaitingStatus.SERVED:
+        entry.served_at = now
+    elif status in (WaitingStatus.CANCELLED, WaitingStatus.NO_SHOW):
+        entry.cancelled_at = now
+    session.add(entry)
+    if actor is not None:
+        audit(session, actor, f"waiting_list.{status.value}", entry, contact_id=entry.contact_id)
+    _changed(session, waiting_list.id)
+    session.commit()
+    contact = session.get(Contact, entry.contact_id)
+    if status == WaitingStatus.CALLED:
+        notify(session, contact, say("called", contact.language, list=waiting_list.name))
+        minutes = settings_of(waiting_list)["no_show_minutes"]
+        jobs.enqueue(
+            session, "waiting_list_no_show", {"entry_id": entry.id}, delay=timedelta(minutes=minutes)
+        )
+        session.commit()
+    elif status == WaitingStatus.CANCELLED and actor is None and tell_customer:
+        notify(session, contact, say("left", contact.language, list=waiting_list.name))
+    elif status == WaitingStatus.SERVED and settings_of(waiting_list)["review_after_serve"]:
+        from aisha_app.actions.reviews import start_review_for_contact
+
+        start_review_for_contact(session, contact, started_by="waiting_list")
+    _tell_movers(session, waiting_list, before)
+    return entry
+
+
+def call(session: Session, entry_id: int, actor: User | None) -> WaitingListEntry:
+    return _finish(session, entry_id, WaitingStatus.CALLED, actor, (WaitingStatus.WAITING,))
+
+
+def call_next(session: Session, list_id: int, actor: User | None) -> WaitingListEntry:
+    first = next(iter(waiting(session, list_id)), None)
+    if first is None:
+        raise Conflict("Nobody is waiting.")
+    return call(session, first.id, actor)
+
+
+def serve(session: Session, entry_id: int, actor: User | None) -> WaitingListEntry:
+    return _finish(session, entry_id, WaitingStatus.SERVED, actor)
+
+
+def cancel(session: Session, entry_id: int, actor: User | None) -> WaitingListEntry:
+    """Staff cancel the entry."""
+    return _finish(session, entry_id, WaitingStatus.CANCELLED, actor)
+
+
+def leave(session: Session, contact: Contact, *, tell_customer: bool = True) -> WaitingListEntry | None:
+    """The customer leaves the line they are in (and is told so, unless the assistant tells them)."""
+    entry = current_entry(session, contact.id)
+    if entry is None:
+        return None
+    return _finish(session, entry.id, WaitingStatus.CANCELLED, None, tell_customer=tell_customer)
+
+
+def move(session: Session, entry_id: int, new_index: int, actor: User | None) -> None:
+    """Put a waiting customer at ``new_index`` (0 = first in line); the others keep their order."""
+    entry, waiting_list = _entry(session, entry_id)
+    if entry.status != WaitingStatus.WAITING:
+        raise Conflict("Only waiting customers can be moved.")
+    line = waiting(session, waiting_list.id)
+    before = {e.id: n for n, e in enumerate(line, start=1)}
+    line = [e for e in line if e.id != entry.id]
+    line.insert(max(0, min(new_index, len(line))), entry)
+    for number, item in enumerate(line, start=1):
+        item.position = number
+        session.add(item)
+    if actor is not None:
+        audit(session, actor, "waiting_list.moved", entry, to=new_index + 1)
+    _changed(session, waiting_list.id)
+    session.commit()
+    _tell_movers(session, waiting_list, before)
+
+
+@jobs.handler("waiting_list_no_show")
+def _no_show(session: Session, job: Job) -> None:
+    entry = session.get(WaitingListEntry, job.payload["entry_id"])
+    if entry is not None and entry.status == WaitingStatus.CALLED:
+        _finish(session, entry.id, WaitingStatus.NO_SHOW, None, (WaitingStatus.CALLED,))
+
+
+def board(session: Session, list_id: int) -> list[tuple[WaitingListEntry, Contact]]:
+    """The list's waiting and called customers (called first), for the board and the display."""
+    rows = session.exec(
+        select(WaitingListEntry, Contact)
+        .join(Contact, Contact.id == WaitingListEntry.contact_id)
+        .where(WaitingListEntry.waiting_list_id == list_id, col(WaitingListEntry.status).in_(ACTIVE))
+        .order_by(
+            sa.case((WaitingListEntry.status == WaitingStatus.CALLED, 0), else_=1),
+            WaitingListEntry.position,
+            WaitingListEntry.id,
+        )
+    ).all()
+    return [(entry, contact) for entry, contact in rows]
