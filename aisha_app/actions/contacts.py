@@ -26,3 +26,14 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
     session.commit()
     return contact
+
+
+def contact_for_phone(session: Session, phone: str, name: str | None) -> Contact:
+    """The contact with this E.164 number, created if new (a name fills a missing one)."""
+    from aisha_app.actions.inbound import find_or_create_contact
+    from aisha_app.models import Channel
+
+    # Keyed by phone number, like every phone channel; no provider id is invented.
+    contact = find_or_create_contact(session, Channel.SIMULATOR, phone, (name or "").strip()[:200] or None)
+    session.flush()
+    return contact

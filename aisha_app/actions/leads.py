@@ -78,14 +78,14 @@ def score(contact: Contact, inbound: list[str], now: datetime | None = None) -> 
         reasons.append(f"+{value} {len(inbound)} message{'s' if len(inbound) != 1 else ''}")
     if (value := SOURCE_POINTS.get(contact.source_type, 0)) > 0:
         points += value
-        reasons.append(f"+{value} from {contact.source_type.value}")
+        reasons.append(f"+{value} from {str(contact.source_type)}")
     said = set().union(*(words(text) for text in inbound)) if inbound else set()
     if said & BUYING_WORDS:
         points += 20
         reasons.append(f"+20 buying words ({', '.join(sorted(said & BUYING_WORDS)[:3])})")
     if (value := STAGE_POINTS.get(contact.lead_stage, 0)) > 0:
         points += value
-        reasons.append(f"+{value} {contact.lead_stage.value.lower()}")
+        reasons.append(f"+{value} {str(contact.lead_stage).lower()}")
     return Score(min(100, points), reasons)
 
 
@@ -112,7 +112,7 @@ def rescore(session: Session, contact: Contact) -> Score:
     return result
 
 
-def _contact(session: Session, contact_id: int) -> Contact:
+def contact_or_404(session: Session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound("Contact")
@@ -140,7 +140,7 @@ def _log(
 
 
 def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: User | None) -> Contact:
-    contact = _contact(session, contact_id)
+    contact = contact_or_404(session, contact_id)
     try:
         stage = LeadStage(str(stage).upper())
     except ValueError as exc:
@@ -149,16 +149,16 @@ def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: 
         ) from exc
     if contact.lead_stage == stage:
         return contact
-    previous = contact.lead_stage
+    previous = str(contact.lead_stage)
     contact.lead_stage, contact.updated_at = stage, utcnow()
     rescore(session, contact)
     _log(
         session,
         contact,
         ActivityKind.STAGE_CHANGE,
-        f"{previous.value} → {stage.value}",
+        f"{previous} → {stage}",
         actor,
-        {"from": previous.value, "to": stage.value},
+        {"from": previous, "to": str(stage)},
     )
     session.commit()
     return contact
@@ -168,7 +168,7 @@ def set_label(
     session: Session, contact_id: int, label: LeadLabel | str | None, actor: User | None
 ) -> Contact:
     """A staff member's label sticks; None hands the label back to the score thresholds."""
-    contact = _contact(session, contact_id)
+    contact = contact_or_404(session, contact_id)
     try:
         label = LeadLabel(str(label).upper()) if label else None
     except ValueError as exc:
@@ -176,7 +176,7 @@ def set_label(
     attributes = dict(contact.attributes or {})
     attributes[STAFF_LABEL] = label is not None
     contact.attributes, contact.updated_at = attributes, utcnow()
-    previous = contact.lead_label.value if contact.lead_label else "none"
+    previous = str(contact.lead_label) if contact.lead_label else "none"
     if label is None:
         rescore(session, contact)
     else:
@@ -186,7 +186,7 @@ def set_label(
         session,
         contact,
         ActivityKind.LABEL_CHANGE,
-        f"label {previous} → {contact.lead_label.value if contact.lead_label else 'none'}",
+        f"label {previous} → {str(contact.lead_label) if contact.lead_label else 'none'}",
         actor,
         {"from": previous, "to": label.value if label else None},
     )
@@ -211,7 +211,7 @@ def add_activity(
     actor: User | None,
     details: dict[str, Any] | None = None,
 ) -> LeadActivity:
-    contact = _contact(session, contact_id)
+    contact = contact_or_404(session, contact_id)
     try:
         kind = ActivityKind(str(kind).lower())
     except ValueError:
@@ -232,7 +232,7 @@ def add_activity(
 
 def timeline(session: Session, contact_id: int, limit: int = 200) -> list[LeadActivity]:
     """Logged activities and the customer's messages, newest first."""
-    _contact(session, contact_id)
+    contact_or_404(session, contact_id)
     return list(
         session.exec(
             select(LeadActivity)

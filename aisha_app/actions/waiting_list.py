@@ -292,7 +292,7 @@ def _finish(
     entry, waiting_list = _entry(session, entry_id)
     if entry.status not in allowed_from:
         raise Conflict(
-            f"This entry is {entry.status.value.replace('_', '-')}; it cannot become {status.value}."
+            f"This entry is {str(entry.status).replace('_', '-')}; it cannot become {status.value}."
         )
     before = _positions(session, waiting_list.id)
     now = utcnow()

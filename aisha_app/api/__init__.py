@@ -9,7 +9,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aisha_app.api import assistant, auth, contacts, conversations, jobs, media, users, webhooks
+from aisha_app.api import (
+    assistant,
+    auth,
+    contacts,
+    conversations,
+    jobs,
+    leads,
+    media,
+    reviews,
+    users,
+    waiting_list,
+    webhooks,
+)
 from aisha_app.db import database_status
 from aisha_app.errors import AppError
 
@@ -68,6 +80,9 @@ def build_api() -> FastAPI:
     api.include_router(contacts.router)
     api.include_router(jobs.router)
     api.include_router(assistant.router)
+    api.include_router(waiting_list.router)
+    api.include_router(reviews.router)
+    api.include_router(leads.router)
 
     # Anything else under /api is a JSON 404, not the web app's HTML page.
     @api.api_route(

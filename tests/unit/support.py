@@ -130,3 +130,33 @@ def make_due(session: Session) -> None:
 
     session.exec(sa.update(Job).where(Job.status == JobStatus.QUEUED).values(run_after=utcnow()))
     session.commit()
+
+
+def customer_writes(
+    session: Session, phone: str, text: str | None, *, name: str | None = None, **kwargs
+) -> None:
+    """A customer writes in the simulator and the workers do what follows (replies, journeys)."""
+    from aisha_app.actions.ingest import receive_simulated
+
+    receive_simulated(session, phone, name, text, **kwargs)
+    make_due(session)
+    run_jobs()
+
+
+def sent_to(session: Session, phone: str) -> list[str]:
+    """What the business sent this customer (not staff notes), oldest first."""
+    from sqlmodel import select
+
+    from aisha_app.models import Contact, Conversation, Message
+
+    session.expire_all()
+    return [
+        body or ""
+        for body in session.exec(
+            select(Message.body)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Contact.phone_e164 == phone, Message.direction == "outbound", Message.type != "note")
+            .order_by(Message.id)
+        ).all()
+    ]

@@ -1,0 +1,176 @@
+"""The waiting list over REST: customers join from other systems; staff call, serve and cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from aisha_app.actions import waiting_list
+from aisha_app.actions.contacts import contact_for_phone
+from aisha_app.api.deps import AdminUser, CurrentUser, DbSession, Id
+from aisha_app.errors import NotFound
+from aisha_app.models import Contact, WaitingList, WaitingListEntry, WaitingStatus
+from aisha_app.phones import normalize_phone
+
+router = APIRouter(prefix="/api/waiting-list", tags=["waiting list"])
+
+
+class JoinIn(BaseModel):
+    username: str = Field(min_length=1, max_length=200)
+    phone_number: str = Field(min_length=3, max_length=40)
+    list: str | int | None = None
+    party_note: str | None = Field(default=None, max_length=200)
+
+
+class EntryOut(BaseModel):
+    id: int
+    username: str | None
+    phone_number: str | None
+    list: str
+    position: int
+    estimated_wait_minutes: int
+    status: str
+    party_note: str | None
+    created_at: datetime
+    called_at: datetime | None
+    served_at: datetime | None
+
+
+class ListOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    is_active: bool
+    waiting: int
+
+
+class ListIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class MoveIn(BaseModel):
+    position: int = Field(ge=1, description="1 = first in line")
+
+
+def _out(session: Session, entry: WaitingListEntry) -> EntryOut:
+    standing = waiting_list.standing(session, entry)
+    contact = session.get(Contact, entry.contact_id)
+    return EntryOut(
+        id=entry.id,
+        username=contact.name,
+        phone_number=contact.phone_e164,
+        list=standing.list_name,
+        position=standing.position,
+        estimated_wait_minutes=standing.minutes,
+        status=entry.status,
+        party_note=entry.party_note,
+        created_at=entry.joined_at,
+        called_at=entry.called_at,
+        served_at=entry.served_at,
+    )
+
+
+@router.get("/lists", response_model=list[ListOut])
+def lists(user: CurrentUser, session: DbSession) -> list[ListOut]:
+    waiting_list.default_list(session)
+    return [
+        ListOut(
+            id=wl.id,
+            name=wl.name,
+            description=wl.description,
+            is_active=wl.is_active,
+            waiting=len(waiting_list.waiting(session, wl.id)),
+        )
+        for wl in session.exec(select(WaitingList).order_by(WaitingList.id)).all()
+    ]
+
+
+@router.post("/lists", response_model=ListOut, status_code=201)
+def create_list(body: ListIn, admin: AdminUser, session: DbSession) -> ListOut:
+    wl = waiting_list.create_list(session, body.name, admin, body.description)
+    return ListOut(id=wl.id, name=wl.name, description=wl.description, is_active=wl.is_active, waiting=0)
+
+
+@router.post("", response_model=EntryOut, status_code=201, include_in_schema=False)
+@router.post("/", response_model=EntryOut, status_code=201)
+def join(body: JoinIn, response: Response, user: CurrentUser, session: DbSession) -> EntryOut:
+    """Join by phone number (0712..., 254712..., +254712...: read in DEFAULT_REGION).
+
+    A customer already waiting on that list gets their current place back (200, not 201).
+    """
+    phone = normalize_phone(body.phone_number)
+    target = waiting_list.find_list(session, body.list)
+    contact = contact_for_phone(session, phone, body.username)
+    result = waiting_list.join(session, contact, target, party_note=body.party_note, actor=user)
+    if result.already:
+        response.status_code = 200
+    return _out(session, result.entry)
+
+
+@router.get("", response_model=list[EntryOut], include_in_schema=False)
+@router.get("/", response_model=list[EntryOut])
+def entries(
+    user: CurrentUser,
+    session: DbSession,
+    list_name: str | None = Query(default=None, alias="list", max_length=120),
+    status: WaitingStatus | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+) -> list[EntryOut]:
+    """Waiting and called customers in line order (or every entry of one ``status``, newest first)."""
+    query = select(WaitingListEntry)
+    if list_name:
+        query = query.where(WaitingListEntry.waiting_list_id == waiting_list.find_list(session, list_name).id)
+    if status is None:
+        query = query.where(col(WaitingListEntry.status).in_(waiting_list.ACTIVE)).order_by(
+            WaitingListEntry.waiting_list_id, WaitingListEntry.position, WaitingListEntry.id
+        )
+    else:
+        query = query.where(WaitingListEntry.status == status).order_by(col(WaitingListEntry.id).desc())
+    return [_out(session, e) for e in session.exec(query.limit(limit)).all()]
+
+
+def _entry(session: Session, entry_id: int) -> WaitingListEntry:
+    entry = session.get(WaitingListEntry, entry_id)
+    if entry is None:
+        raise NotFound("Waiting-list entry")
+    return entry
+
+
+@router.get("/{entry_id}", response_model=EntryOut)
+def entry(entry_id: Id, user: CurrentUser, session: DbSession) -> EntryOut:
+    return _out(session, _entry(session, entry_id))
+
+
+@router.post("/call-next", response_model=EntryOut)
+def call_next(
+    user: CurrentUser,
+    session: DbSession,
+    list_name: str | None = Query(default=None, alias="list", max_length=120),
+) -> EntryOut:
+    target = waiting_list.find_list(session, list_name)
+    return _out(session, waiting_list.call_next(session, target.id, user))
+
+
+@router.post("/{entry_id}/call", response_model=EntryOut)
+def call(entry_id: Id, user: CurrentUser, session: DbSession) -> EntryOut:
+    return _out(session, waiting_list.call(session, _entry(session, entry_id).id, user))
+
+
+@router.post("/{entry_id}/serve", response_model=EntryOut)
+def serve(entry_id: Id, user: CurrentUser, session: DbSession) -> EntryOut:
+    return _out(session, waiting_list.serve(session, _entry(session, entry_id).id, user))
+
+
+@router.post("/{entry_id}/cancel", response_model=EntryOut)
+def cancel(entry_id: Id, user: CurrentUser, session: DbSession) -> EntryOut:
+    return _out(session, waiting_list.cancel(session, _entry(session, entry_id).id, user))
+
+
+@router.put("/{entry_id}/position", response_model=EntryOut)
+def move(entry_id: Id, body: MoveIn, user: CurrentUser, session: DbSession) -> EntryOut:
+    waiting_list.move(session, _entry(session, entry_id).id, body.position - 1, user)
+    return _out(session, _entry(session, entry_id))
