@@ -8,7 +8,19 @@ from aisha_app import routes
 from aisha_app.api import build_api
 from aisha_app.config import describe, get_settings
 from aisha_app.live import live_updates
-from aisha_app.pages import actions, assistant, contacts, inbox, jobs, knowledge, overview, users
+from aisha_app.pages import (
+    actions,
+    assistant,
+    contacts,
+    inbox,
+    jobs,
+    knowledge,
+    leads,
+    overview,
+    reviews,
+    users,
+    waiting,
+)
 from aisha_app.pages.login import login_page
 from aisha_app.pages.simulator import simulator_page
 from aisha_app.state.actions import ActionsState
@@ -17,17 +29,17 @@ from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
 from aisha_app.state.jobs import JobsState
 from aisha_app.state.knowledge import KnowledgeState
+from aisha_app.state.leads import LeadsState
 from aisha_app.state.login import LoginState
 from aisha_app.state.overview import (
     DashboardState,
-    LeadsState,
-    ReviewsState,
     SettingsState,
-    WaitingState,
 )
+from aisha_app.state.reviews import ReviewsState
 from aisha_app.state.session import SessionState
 from aisha_app.state.simulator import SimulatorState
 from aisha_app.state.users import UsersState
+from aisha_app.state.waiting import DisplayState, WaitingState
 from aisha_app.worker import in_app_workers
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -41,13 +53,15 @@ app.register_lifespan_task(live_updates)
 
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · Aisha", on_load=LoginState.load)
 app.add_page(simulator_page, route=routes.SIMULATOR, title="Simulator · Aisha", on_load=SimulatorState.load)
+# The shop screen: no sign-in, the secret in the link is the key.
+app.add_page(waiting.display_page, route=routes.DISPLAY, title="Waiting list", on_load=DisplayState.load)
 _PAGES = [
     (overview.dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
     (inbox.inbox_page, routes.INBOX, "Inbox", InboxState.load),
     (contacts.contacts_page, routes.CONTACTS, "Contacts", ContactsState.load),
-    (overview.leads_page, routes.LEADS, "Leads", LeadsState.load),
-    (overview.waiting_page, routes.WAITING_LIST, "Waiting list", WaitingState.load),
-    (overview.reviews_page, routes.REVIEWS, "Reviews", ReviewsState.load),
+    (leads.leads_page, routes.LEADS, "Leads", LeadsState.load),
+    (waiting.waiting_page, routes.WAITING_LIST, "Waiting list", WaitingState.load),
+    (reviews.reviews_page, routes.REVIEWS, "Reviews", ReviewsState.load),
     (overview.analytics_page, routes.ANALYTICS, "Analytics", SessionState.check_session),
     (overview.settings_page, routes.SETTINGS, "Settings", SettingsState.load),
     (users.users_page, routes.USERS, "Users", UsersState.load),

@@ -59,11 +59,12 @@ def running_app(port: int, settings: dict[str, str], timeout: float = 300) -> It
             _wait_until_serving(base_url, process, log_path, timeout)
             yield base_url
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
 
 
 def _wait_until_serving(base_url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

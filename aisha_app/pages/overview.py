@@ -6,10 +6,7 @@ from aisha_app import routes
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.overview import (
     DashboardState,
-    LeadsState,
-    ReviewsState,
     SettingsState,
-    WaitingState,
 )
 
 
@@ -50,57 +47,6 @@ def _table(headers: list[str], rows, cells) -> rx.Component:
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
         rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
         width="100%",
-    )
-
-
-def _leads() -> rx.Component:
-    return rx.cond(
-        LeadsState.total > 0,
-        _stage_counts(),
-        empty_state(
-            "No leads yet",
-            "Every customer who writes becomes a lead; the kanban board arrives in a later release.",
-            "kanban",
-        ),
-    )
-
-
-def _stage_counts() -> rx.Component:
-    return rx.flex(
-        rx.foreach(
-            LeadsState.stages,
-            lambda s: rx.card(
-                rx.vstack(rx.text(s["stage"], weight="bold"), rx.heading(s["count"], size="6"))
-            ),
-        ),
-        spacing="3",
-        wrap="wrap",
-    )
-
-
-def _waiting() -> rx.Component:
-    return rx.cond(
-        WaitingState.lists.length() > 0,
-        _table(
-            ["List", "Waiting now"],
-            WaitingState.lists,
-            lambda w: [rx.table.cell(w["name"]), rx.table.cell(w["waiting"])],
-        ),
-        empty_state(
-            "No waiting lists yet", "Waiting lists and their board arrive in a later release.", "list-ordered"
-        ),
-    )
-
-
-def _reviews() -> rx.Component:
-    return rx.cond(
-        ReviewsState.reviews.length() > 0,
-        _table(
-            ["Customer", "Product", "Rating", "Review", "Date"],
-            ReviewsState.reviews,
-            lambda r: [rx.table.cell(r[k]) for k in ("customer", "product", "rating", "text", "when")],
-        ),
-        empty_state("No reviews yet", "Reviews that customers leave in chat will appear here.", "star"),
     )
 
 
@@ -166,8 +112,5 @@ def _settings() -> rx.Component:
 
 
 dashboard_page = shell("Dashboard", _dashboard)
-leads_page = shell("Leads", _leads)
-waiting_page = shell("Waiting list", _waiting)
-reviews_page = shell("Reviews", _reviews)
 analytics_page = shell("Analytics", _analytics)
 settings_page = shell("Settings", _settings)

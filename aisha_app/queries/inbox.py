@@ -160,8 +160,13 @@ def _author(m: MessagePublic, names: dict) -> str:
 TICKS = {"pending": "🕓", "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 
 
-def thread_view(session: Session, conversation_id: int, limit: int = 200) -> list[ChatMessage]:
-    """Messages shaped for the chat bubbles of the inbox and the simulator."""
+def thread_view(
+    session: Session, conversation_id: int, limit: int = 200, *, for_staff: bool = True
+) -> list[ChatMessage]:
+    """Messages shaped for the chat bubbles of the inbox and (``for_staff=False``) the simulator.
+
+    Staff see who wrote each reply, and for the assistant's, the tools it called.
+    """
     from aisha_app.models import User
 
     messages = conversation_messages(session, conversation_id, limit)
@@ -190,13 +195,10 @@ def thread_view(session: Session, conversation_id: int, limit: int = 200) -> lis
                     if location
                     else ""
                 ),
-                "author": "Assistant"
-                if m.from_assistant
-                else names.get(m.sender_id, "")
-                if m.sender_id
-                else "",
-                "buttons": [b.get("title", "") for b in m.meta.get("buttons", [])],
-                "button_ids": [b.get("id", "") for b in m.meta.get("buttons", [])],
+                "author": _author(m, names) if for_staff else "",
+                "buttons": [
+                    {"id": b.get("id", ""), "title": b.get("title", "")} for b in m.meta.get("buttons", [])
+                ],
             }
         )
     return rows

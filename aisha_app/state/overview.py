@@ -23,46 +23,6 @@ class DashboardState(SessionState):
         return None
 
 
-class LeadsState(SessionState):
-    stages: list[dict[str, str]] = []
-
-    @rx.var
-    def total(self) -> int:
-        return sum(int(s["count"]) for s in self.stages)
-
-    @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        if self._authorize() is None:
-            return self._to_login()
-        with session_scope() as session:
-            self.stages = queries.leads_by_stage(session)
-        return None
-
-
-class WaitingState(SessionState):
-    lists: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        if self._authorize() is None:
-            return self._to_login()
-        with session_scope() as session:
-            self.lists = queries.waiting_lists(session)
-        return None
-
-
-class ReviewsState(SessionState):
-    reviews: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        if self._authorize() is None:
-            return self._to_login()
-        with session_scope() as session:
-            self.reviews = queries.recent_reviews(session)
-        return None
-
-
 class SettingsState(SessionState):
     providers: list[dict[str, str]] = []
     simulator_public: bool = False

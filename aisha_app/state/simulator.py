@@ -52,7 +52,7 @@ class SimulatorState(SessionState):
             return
         with session_scope() as session:
             mark_read_by_customer(session, self.conversation_id)
-            self.thread = thread_view(session, self.conversation_id)
+            self.thread = thread_view(session, self.conversation_id, for_staff=False)
 
     def _on_events(self, batch: list[events.Event]) -> None:
         if any(e.data.get("conversation_id") == self.conversation_id for e in batch):

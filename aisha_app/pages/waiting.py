@@ -1,0 +1,209 @@
+"""The waiting-list board for staff, and the read-only display for a screen in the shop."""
+
+import reflex as rx
+
+from aisha_app.pages.chat import AUTO_DIR
+from aisha_app.pages.layout import shell
+from aisha_app.state.waiting import DisplayState, WaitingState
+
+DROP_STYLE = rx.el.style(".drop-hover { outline: 2px dashed var(--accent-9); outline-offset: 2px; }")
+
+
+def _person(row: rx.Var, *buttons: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(row["name"], weight="bold", custom_attrs=AUTO_DIR),
+            rx.text(
+                row["phone"], " · ", row["note"], " · since ", row["since"], size="1", color_scheme="gray"
+            ),
+            spacing="0",
+        ),
+        rx.spacer(),
+        *buttons,
+        width="100%",
+        align="center",
+    )
+
+
+def _called() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Called", size="4"),
+        rx.foreach(
+            WaitingState.called,
+            lambda row: rx.card(
+                _person(
+                    row,
+                    rx.button("Served", size="1", on_click=WaitingState.serve(row["id"]), class_name="serve"),
+                    rx.button(
+                        "Cancel",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=WaitingState.cancel(row["id"]),
+                    ),
+                ),
+                width="100%",
+                class_name="called-row",
+            ),
+        ),
+        rx.cond(
+            WaitingState.called.length() == 0, rx.text("Nobody called yet.", size="2", color_scheme="gray")
+        ),
+        width="100%",
+        max_width="420px",
+    )
+
+
+def _line() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Waiting", size="4"),
+            rx.badge(WaitingState.line.length().to_string()),
+            rx.text("about ", WaitingState.minutes_each, " min each", size="1", color_scheme="gray"),
+            rx.spacer(),
+            rx.button(rx.icon("megaphone"), "Call next", on_click=WaitingState.call_next, id="call-next"),
+            width="100%",
+            align="center",
+        ),
+        rx.text("Drag a row onto another to change the order.", size="1", color_scheme="gray"),
+        rx.foreach(
+            WaitingState.line,
+            lambda row: rx.card(
+                rx.hstack(
+                    rx.heading(row["position"], size="5", width="1.6em"),
+                    _person(
+                        row,
+                        rx.button("Call", size="1", variant="soft", on_click=WaitingState.call(row["id"])),
+                        rx.button(
+                            "Cancel",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=WaitingState.cancel(row["id"]),
+                        ),
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                width="100%",
+                cursor="grab",
+                class_name="waiting-row",
+                custom_attrs={
+                    "draggable": "true",
+                    "data-drag-url": row["drag_url"],
+                    "data-drop-current": row["position"],
+                    "data-drop-field": "position",
+                    "data-drop-value": row["position"],
+                    "data-drop-type": "int",
+                },
+            ),
+        ),
+        rx.cond(
+            WaitingState.line.length() == 0, rx.text("Nobody is waiting.", size="2", color_scheme="gray")
+        ),
+        width="100%",
+        max_width="520px",
+    )
+
+
+def _add() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="name", placeholder="Name", required=True, width="10em"),
+            rx.input(name="phone", placeholder="Phone (0712 345 678)", required=True, width="12em"),
+            rx.input(name="note", placeholder="Party (e.g. 2 people)", width="10em"),
+            rx.button(rx.icon("user-plus"), "Add", type="submit", id="add-to-list"),
+            wrap="wrap",
+        ),
+        on_submit=WaitingState.add,
+        reset_on_submit=True,
+    )
+
+
+def _admin() -> rx.Component:
+    return rx.cond(
+        WaitingState.is_admin,
+        rx.hstack(
+            rx.form(
+                rx.hstack(
+                    rx.input(name="name", placeholder="New list (e.g. Tailoring)", size="1"),
+                    rx.button("Create list", size="1", variant="soft", type="submit"),
+                ),
+                on_submit=WaitingState.create_list,
+                reset_on_submit=True,
+            ),
+            rx.text("Shop screen:", size="1"),
+            rx.link(
+                WaitingState.display_url,
+                href=WaitingState.display_url,
+                is_external=True,
+                size="1",
+                id="display-link",
+            ),
+            rx.button("New link", size="1", variant="ghost", on_click=WaitingState.rotate_display),
+            align="center",
+            wrap="wrap",
+        ),
+    )
+
+
+def _board() -> rx.Component:
+    return rx.vstack(
+        DROP_STYLE,
+        rx.script(src="/dnd.js"),
+        rx.hstack(
+            rx.segmented_control.root(
+                rx.foreach(
+                    WaitingState.lists, lambda wl: rx.segmented_control.item(wl["name"], value=wl["id"])
+                ),
+                value=WaitingState.list_id,
+                on_change=WaitingState.pick_list,
+            ),
+            _add(),
+            spacing="4",
+            wrap="wrap",
+            align="center",
+        ),
+        rx.cond(
+            WaitingState.error != "",
+            rx.callout(WaitingState.error, color_scheme="red", size="1", id="board-error"),
+        ),
+        rx.cond(
+            WaitingState.notice != "",
+            rx.callout(WaitingState.notice, color_scheme="green", size="1", id="board-notice"),
+        ),
+        rx.flex(_line(), _called(), spacing="6", wrap="wrap", align="start", width="100%"),
+        _admin(),
+        spacing="4",
+        width="100%",
+    )
+
+
+waiting_page = shell("Waiting list", _board)
+
+
+def display_page() -> rx.Component:
+    return rx.center(
+        rx.cond(
+            DisplayState.valid,
+            rx.vstack(
+                rx.heading(DisplayState.list_name, size="8"),
+                rx.heading("Now serving", size="6", color_scheme="green"),
+                rx.hstack(
+                    rx.foreach(DisplayState.called, lambda n: rx.badge(n, size="3", color_scheme="green")),
+                    wrap="wrap",
+                    id="display-called",
+                ),
+                rx.heading("Next", size="6"),
+                rx.vstack(
+                    rx.foreach(DisplayState.upcoming, lambda n: rx.text(n, size="6", custom_attrs=AUTO_DIR)),
+                    id="display-upcoming",
+                ),
+                align="center",
+                spacing="5",
+            ),
+            rx.text("This display link is not valid (it may have been replaced).", id="display-invalid"),
+        ),
+        padding="3em",
+        width="100%",
+    )

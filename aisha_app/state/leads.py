@@ -1,0 +1,132 @@
+"""The leads kanban: cards by stage, live; a lead's timeline, label and activities in a side panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from aisha_app import events
+from aisha_app.actions import leads
+from aisha_app.db import session_scope
+from aisha_app.errors import AppError
+from aisha_app.live import HUB
+from aisha_app.models import LeadLabel, LeadStage, SourceType
+from aisha_app.queries.journeys import LeadFilter, lead_cards, lead_timeline
+from aisha_app.state.session import SessionState
+
+STAGES = [s.value for s in LeadStage]
+REFRESH_ON = {events.LEAD_UPDATED, events.CONTACT_UPDATED, events.MESSAGE_CREATED}
+
+
+def _card(card: dict[str, Any]) -> dict[str, str]:
+    return {
+        "id": str(card["contact_id"]),
+        "name": card["name"],
+        "channel": card["channel"].replace("_", " ") or "no chat yet",
+        "stage": card["stage"],
+        "label": card["label"],
+        "score": str(card["score"]),
+        "reasons": " · ".join(card["reasons"]) or "no signals yet",
+        "source": card["source"],
+        "last_message": card["last_message"],
+        "drag_url": f"/api/leads/{card['contact_id']}/stage",
+    }
+
+
+class LeadsState(SessionState):
+    columns: dict[str, list[dict[str, str]]] = {stage: [] for stage in STAGES}
+    source: str = "all"
+    label: str = "all"
+    search: str = ""
+    selected: dict[str, str] = {}
+    timeline: list[dict[str, str]] = []
+    error: str = ""
+
+    def _reload(self) -> None:
+        f = LeadFilter(
+            label=LeadLabel(self.label) if self.label != "all" else None,
+            source=self.source if self.source != "all" else None,
+            q=self.search or None,
+        )
+        with session_scope() as session:
+            cards = [_card(c) for c in lead_cards(session, f)]
+            if self.selected:
+                contact_id = int(self.selected["id"])
+                self.selected = next((c for c in cards if c["id"] == self.selected["id"]), self.selected)
+                self.timeline = [
+                    {
+                        "kind": item["kind"].replace("_", " "),
+                        "summary": item["summary"],
+                        "when": item["created_at"].strftime("%d %b %H:%M"),
+                    }
+                    for item in lead_timeline(session, contact_id, limit=100)
+                ]
+        self.columns = {stage: [c for c in cards if c["stage"] == stage] for stage in STAGES}
+
+    def _on_events(self, batch: list[events.Event]) -> None:
+        if any(e.kind in REFRESH_ON for e in batch) and self._authorize() is not None:
+            self._reload()
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        if self._authorize() is None:
+            return self._to_login()
+        HUB.watch(self.router.session.client_token, LeadsState)
+        self.selected, self.timeline, self.error = {}, [], ""
+        self._reload()
+        return None
+
+    @rx.event
+    def set_source(self, value: str | list[str]) -> None:
+        self.source = value if isinstance(value, str) and value in {"all", *SourceType} else "all"
+        self._reload()
+
+    @rx.event
+    def set_label(self, value: str | list[str]) -> None:
+        self.label = value if isinstance(value, str) and value in {"all", *LeadLabel} else "all"
+        self._reload()
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        self.search = value[:200]
+        self._reload()
+
+    @rx.event
+    def open_lead(self, card: dict[str, str]) -> None:
+        if self._authorize() is None:
+            return
+        self.selected, self.error = card, ""
+        self._reload()
+
+    @rx.event
+    def close_lead(self) -> None:
+        self.selected, self.timeline = {}, []
+
+    def _change(self, change) -> None:
+        user = self._authorize()
+        if user is None or not self.selected:
+            return
+        self.error = ""
+        try:
+            with session_scope() as session:
+                change(session, int(self.selected["id"]), user)
+        except AppError as exc:
+            self.error = exc.message
+        self._reload()
+
+    @rx.event
+    def move_selected(self, stage: str) -> None:
+        self._change(lambda s, cid, user: leads.move_lead(s, cid, stage, user))
+
+    @rx.event
+    def label_selected(self, label: str) -> None:
+        self._change(lambda s, cid, user: leads.set_label(s, cid, None if label == "auto" else label, user))
+
+    @rx.event
+    def add_activity(self, form: dict[str, Any]) -> None:
+        self._change(
+            lambda s, cid, user: leads.add_activity(
+                s, cid, form.get("kind", "note"), form.get("summary", ""), user
+            )
+        )

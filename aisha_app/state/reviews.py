@@ -1,0 +1,89 @@
+"""The Reviews page: filters, search, the thank-you's delivery, CSV of what is shown; live."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from aisha_app import events
+from aisha_app.db import session_scope
+from aisha_app.live import HUB
+from aisha_app.queries.journeys import ReviewFilter, reviews
+from aisha_app.state.session import SessionState
+
+REFRESH_ON = {events.REVIEW_CREATED, events.MESSAGE_STATUS}
+
+
+def _day(text: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    except ValueError:
+        return None
+
+
+class ReviewsState(SessionState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    product: str = ""
+    rating: str = "any"
+    since: str = ""
+    until: str = ""
+    search: str = ""
+
+    def _filter(self) -> ReviewFilter:
+        until = _day(self.until)
+        return ReviewFilter(
+            product=self.product or None,
+            rating=int(self.rating) if self.rating.isdigit() else None,
+            since=_day(self.since),
+            until=until + timedelta(days=1) if until else None,  # the whole last day
+            q=self.search or None,
+        )
+
+    def _reload(self) -> None:
+        with session_scope() as session:
+            found, self.total = reviews(session, self._filter(), limit=200)
+        self.rows = [
+            {
+                "id": str(r["id"]),
+                "customer": r["customer_name"] or r["phone_number"] or "",
+                "product": r["product"] or "",
+                "stars": "★" * r["rating"] + "☆" * (5 - r["rating"]),
+                "rating": str(r["rating"]),
+                "text": r["text"] or "",
+                "thanks": r["thank_you_status"] or "not sent",
+                "when": r["created_at"].strftime("%Y-%m-%d %H:%M"),
+            }
+            for r in found
+        ]
+
+    def _on_events(self, batch: list[events.Event]) -> None:
+        if any(e.kind in REFRESH_ON for e in batch) and self._authorize() is not None:
+            self._reload()
+
+    @rx.var
+    def csv_url(self) -> str:
+        query = {
+            "product": self.product,
+            "rating": self.rating if self.rating.isdigit() else "",
+            "since": self.since and f"{self.since}T00:00:00Z",
+            "q": self.search,
+        }
+        return "/api/reviews/export.csv?" + urlencode({k: v for k, v in query.items() if v})
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        if self._authorize() is None:
+            return self._to_login()
+        HUB.watch(self.router.session.client_token, ReviewsState)
+        self._reload()
+        return None
+
+    @rx.event
+    def set_filter(self, name: str, value: str | list[str]) -> None:
+        if name in ("product", "rating", "since", "until", "search") and isinstance(value, str):
+            setattr(self, name, value[:200])
+        if self._authorize() is not None:
+            self._reload()
