@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, func, select
 
+from aisha_app.assistant.profile import DAYS, PROFILE_KEY, BusinessProfile
 from aisha_app.models import (
     ActivityKind,
+    AppSetting,
     Channel,
     Contact,
     Conversation,
@@ -118,6 +120,14 @@ def workspace_is_empty(session: Session) -> bool:
 def load_demo_workspace(session: Session) -> None:
     """Fill an empty database with the demo shop. Never called for production databases."""
     now = utcnow()
+    weekdays = {day: ["08:00", "18:00"] for day in DAYS[:5]}
+    profile = BusinessProfile(
+        name="Kazi Workwear",
+        description="Safety boots, workwear and protective gear for builders and factories in Nairobi.",
+        address="Moi Avenue 12, Nairobi",
+        hours=weekdays | {"saturday": ["09:00", "14:00"]},
+    )
+    session.add(AppSetting(key=PROFILE_KEY, value=profile.model_dump()))
     for sku, name, name_ar, category, price, stock in PRODUCTS:
         session.add(
             Product(

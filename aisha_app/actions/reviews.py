@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from aisha_app import events
+from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.notify import conversation_for
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant.knowledge import normalize, search
@@ -37,48 +38,9 @@ FOLLOW_UP_LABEL = "review-follow-up"
 FIVE_BUTTONS = {Channel.MESSENGER, Channel.SIMULATOR}
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
-TEXT = {
-    "product": {
-        "en": "Thank you for taking a moment to review us! Which product or service is your review about?",
-        "ar": "شكرا لوقتك! عن أي منتج أو خدمة تريد أن تكتب تقييمك؟",
-        "sw": "Asante kwa kutupa maoni! Maoni yako ni kuhusu bidhaa au huduma gani?",
-    },
-    "name": {"en": "What is your name?", "ar": "ما اسمك؟", "sw": "Jina lako ni nani?"},
-    "text": {
-        "en": "Tell us about your experience with {product}.",
-        "ar": "حدثنا عن تجربتك مع {product}.",
-        "sw": "Tueleze uzoefu wako na {product}.",
-    },
-    "rating": {
-        "en": "How would you rate it, from 1 (poor) to 5 (excellent)?",
-        "ar": "كم تقييمك من 1 (سيئ) إلى 5 (ممتاز)؟",
-        "sw": "Ungeipa alama ngapi, kutoka 1 (mbaya) hadi 5 (bora)?",
-    },
-    "rating_again": {
-        "en": "Please answer with a number from 1 to 5.",
-        "ar": "من فضلك أجب برقم من 1 إلى 5.",
-        "sw": "Tafadhali jibu kwa nambari kutoka 1 hadi 5.",
-    },
-    "thanks": {
-        "en": "Thank you, {name}! Your {rating}-star review of {product} is saved.",
-        "ar": "شكرا لك يا {name}! تم حفظ تقييمك ({rating} من 5) لـ {product}.",
-        "sw": "Asante, {name}! Maoni yako ya nyota {rating} kuhusu {product} yamehifadhiwa.",
-    },
-    "sorry": {
-        "en": " We're sorry it wasn't better; a colleague will contact you.",
-        "ar": " نأسف لأن التجربة لم تكن أفضل؛ سيتواصل معك أحد الزملاء.",
-        "sw": " Samahani haikuwa bora; mwenzetu atawasiliana nawe.",
-    },
-    "cancelled": {
-        "en": "No problem, the review is cancelled.",
-        "ar": "لا مشكلة، تم إلغاء التقييم.",
-        "sw": "Sawa, maoni yameghairiwa.",
-    },
-}
-
 
 def _say(key: str, lang: str | None, **values: object) -> str:
-    return TEXT[key].get(lang or "en", TEXT[key]["en"]).format(**values)
+    return texts.say(texts.REVIEW, key, lang, **values)
 
 
 def _expiry() -> timedelta:

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from aisha_app import events, jobs
+from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.audit import audit
 from aisha_app.actions.notify import notify
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
@@ -39,46 +42,9 @@ DEFAULTS = {
 }
 BUTTONS = [{"id": "wl_position", "title": "My position"}, {"id": "wl_leave", "title": "Leave"}]
 
-TEXT = {
-    "joined": {
-        "en": "You're on the {list} waiting list. Your position: {position}. Estimated wait: about "
-        "{minutes} min. Reply POSITION to check, LEAVE to leave.",
-        "ar": "أنت الآن في قائمة انتظار {list}. دورك: {position}. الانتظار المتوقع: حوالي {minutes} دقيقة. "
-        "أرسل «دوري» للمتابعة أو «خروج» للمغادرة.",
-        "sw": "Umeongezwa kwenye foleni ya {list}. Nafasi yako: {position}. Muda wa kusubiri: takriban "
-        "dakika {minutes}. Jibu POSITION kuangalia, LEAVE kuondoka.",
-    },
-    "position": {
-        "en": "Your position on the {list} waiting list: {position} (about {minutes} min).",
-        "ar": "دورك في قائمة انتظار {list}: {position} (حوالي {minutes} دقيقة).",
-        "sw": "Nafasi yako kwenye foleni ya {list}: {position} (takriban dakika {minutes}).",
-    },
-    "moved": {
-        "en": "Update: you're now number {position} on the {list} waiting list (about {minutes} min).",
-        "ar": "تحديث: دورك الآن {position} في قائمة انتظار {list} (حوالي {minutes} دقيقة).",
-        "sw": "Habari mpya: sasa wewe ni nambari {position} kwenye foleni ya {list} "
-        "(takriban dakika {minutes}).",
-    },
-    "called": {
-        "en": "It's your turn! Please come to {list} now.",
-        "ar": "حان دورك! تفضل إلى {list} الآن.",
-        "sw": "Ni zamu yako! Tafadhali njoo {list} sasa.",
-    },
-    "left": {
-        "en": "You've left the {list} waiting list.",
-        "ar": "لقد غادرت قائمة انتظار {list}.",
-        "sw": "Umeondoka kwenye foleni ya {list}.",
-    },
-    "not_on_list": {
-        "en": "You're not on a waiting list. Reply JOIN to join.",
-        "ar": "أنت لست في قائمة الانتظار. أرسل «انضم» للانضمام.",
-        "sw": "Hauko kwenye foleni. Jibu JOIN kujiunga.",
-    },
-}
-
 
 def say(key: str, lang: str | None, **values: object) -> str:
-    return TEXT[key].get(lang or "en", TEXT[key]["en"]).format(**values)
+    return texts.say(texts.WAITING_LIST, key, lang, **values)
 
 
 @dataclass
@@ -112,9 +78,52 @@ def create_list(
     return waiting_list
 
 
+class ListSettings(BaseModel):
+    """What an admin tunes per list."""
+
+    minutes_per_customer: int = Field(default=DEFAULTS["minutes_per_customer"], ge=1, le=240)
+    notify_on_move: bool = DEFAULTS["notify_on_move"]
+    no_show_minutes: int = Field(default=DEFAULTS["no_show_minutes"], ge=1, le=240)
+    review_after_serve: bool = DEFAULTS["review_after_serve"]
+
+
+def update_list(
+    session: Session,
+    list_id: int,
+    actor: User,
+    settings: ListSettings,
+    *,
+    is_active: bool | None = None,
+) -> WaitingList:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only admins change a list's settings.")
+    waiting_list = find_list(session, list_id)
+    waiting_list.settings = settings.model_dump()
+    if is_active is not None:
+        waiting_list.is_active = is_active
+    session.add(waiting_list)
+    audit(session, actor, "waiting_list.updated", waiting_list, **settings.model_dump())
+    _changed(session, waiting_list.id)
+    session.commit()
+    return waiting_list
+
+
 def default_list(session: Session) -> WaitingList:
+    """The first open list."""
+    ensure_a_list(session)
     found = session.exec(select(WaitingList).where(WaitingList.is_active).order_by(WaitingList.id)).first()
-    return found or create_list(session, "Main", None)
+    if found is None:
+        raise Conflict("The waiting lists are closed right now.")
+    return found
+
+
+def ensure_a_list(session: Session) -> None:
+    """A workspace gets its first list, "Main", on first use."""
+    if session.exec(select(WaitingList.id)).first() is None:
+        try:
+            create_list(session, "Main", None)
+        except IntegrityError:  # another request made it first
+            session.rollback()
 
 
 def find_list(session: Session, ref: int | str | None) -> WaitingList:

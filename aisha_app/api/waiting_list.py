@@ -45,6 +45,11 @@ class ListOut(BaseModel):
     description: str | None
     is_active: bool
     waiting: int
+    settings: waiting_list.ListSettings
+
+
+class ListUpdate(waiting_list.ListSettings):
+    is_active: bool | None = None
 
 
 class ListIn(BaseModel):
@@ -76,23 +81,33 @@ def _out(session: Session, entry: WaitingListEntry) -> EntryOut:
 
 @router.get("/lists", response_model=list[ListOut])
 def lists(user: CurrentUser, session: DbSession) -> list[ListOut]:
-    waiting_list.default_list(session)
-    return [
-        ListOut(
-            id=wl.id,
-            name=wl.name,
-            description=wl.description,
-            is_active=wl.is_active,
-            waiting=len(waiting_list.waiting(session, wl.id)),
-        )
-        for wl in session.exec(select(WaitingList).order_by(WaitingList.id)).all()
-    ]
+    waiting_list.ensure_a_list(session)
+    return [_list_out(session, wl) for wl in session.exec(select(WaitingList).order_by(WaitingList.id)).all()]
+
+
+def _list_out(session: Session, wl: WaitingList) -> ListOut:
+    return ListOut(
+        id=wl.id,
+        name=wl.name,
+        description=wl.description,
+        is_active=wl.is_active,
+        waiting=len(waiting_list.waiting(session, wl.id)),
+        settings=waiting_list.ListSettings(**waiting_list.settings_of(wl)),
+    )
 
 
 @router.post("/lists", response_model=ListOut, status_code=201)
 def create_list(body: ListIn, admin: AdminUser, session: DbSession) -> ListOut:
-    wl = waiting_list.create_list(session, body.name, admin, body.description)
-    return ListOut(id=wl.id, name=wl.name, description=wl.description, is_active=wl.is_active, waiting=0)
+    return _list_out(session, waiting_list.create_list(session, body.name, admin, body.description))
+
+
+@router.put("/lists/{list_id}", response_model=ListOut)
+def update_list(list_id: Id, body: ListUpdate, admin: AdminUser, session: DbSession) -> ListOut:
+    """Estimate, position-change messages, no-show time, review after service; open or closed."""
+    settings = waiting_list.ListSettings(**body.model_dump(exclude={"is_active"}))
+    return _list_out(
+        session, waiting_list.update_list(session, list_id, admin, settings, is_active=body.is_active)
+    )
 
 
 @router.post("", response_model=EntryOut, status_code=201, include_in_schema=False)

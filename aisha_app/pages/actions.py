@@ -24,7 +24,14 @@ def _form() -> rx.Component:
                 ),
                 _labelled(
                     "Name (lower case, e.g. order_status)",
-                    rx.input(name="name", default_value=f["name"], key=key, required=True, id="action-name"),
+                    rx.input(
+                        name="name",
+                        default_value=f["name"],
+                        key=key,
+                        required=True,
+                        id="action-name",
+                        width="100%",
+                    ),
                 ),
                 _labelled(
                     "What it does (the model reads this to decide when to call it)",
@@ -33,6 +40,7 @@ def _form() -> rx.Component:
                         default_value=f["description"],
                         key=key,
                         rows="2",
+                        width="100%",
                         id="action-description",
                     ),
                 ),
@@ -42,7 +50,8 @@ def _form() -> rx.Component:
                         name="parameters",
                         default_value=f["parameters"],
                         key=key,
-                        rows="5",
+                        rows="6",
+                        width="100%",
                         font_family="monospace",
                         id="action-parameters",
                     ),
@@ -154,4 +163,4 @@ def _actions() -> rx.Component:
     return rx.flex(_form(), _list(), spacing="5", wrap="wrap", align="start", width="100%")
 
 
-actions_page = shell("Actions", _actions)
+actions_page = shell("Assistant actions", _actions)

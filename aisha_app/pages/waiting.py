@@ -120,29 +120,75 @@ def _add() -> rx.Component:
     )
 
 
+def _settings() -> rx.Component:
+    values, key = WaitingState.settings, WaitingState.settings["key"]
+    return rx.form(
+        rx.hstack(
+            rx.text("Estimate", size="1"),
+            rx.input(
+                name="minutes_per_customer",
+                default_value=values["minutes_per_customer"],
+                key=key,
+                size="1",
+                width="4em",
+            ),
+            rx.text("min per customer until today's rate is known; no-show after", size="1"),
+            rx.input(
+                name="no_show_minutes",
+                default_value=values["no_show_minutes"],
+                key=key,
+                size="1",
+                width="4em",
+            ),
+            rx.text("min;", size="1"),
+            rx.el.input(
+                type="checkbox",
+                name="notify_on_move",
+                default_checked=values["notify_on_move"] != "",
+                key=key,
+            ),
+            rx.text("tell customers when they move up;", size="1"),
+            rx.el.input(
+                type="checkbox",
+                name="review_after_serve",
+                default_checked=values["review_after_serve"] != "",
+                key=key,
+            ),
+            rx.text("ask for a review after service", size="1"),
+            rx.button("Save", size="1", variant="soft", type="submit", id="list-settings-save"),
+            align="center",
+            wrap="wrap",
+        ),
+        on_submit=WaitingState.save_settings,
+    )
+
+
 def _admin() -> rx.Component:
     return rx.cond(
         WaitingState.is_admin,
-        rx.hstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(name="name", placeholder="New list (e.g. Tailoring)", size="1"),
-                    rx.button("Create list", size="1", variant="soft", type="submit"),
+        rx.vstack(
+            _settings(),
+            rx.hstack(
+                rx.form(
+                    rx.hstack(
+                        rx.input(name="name", placeholder="New list (e.g. Tailoring)", size="1"),
+                        rx.button("Create list", size="1", variant="soft", type="submit"),
+                    ),
+                    on_submit=WaitingState.create_list,
+                    reset_on_submit=True,
                 ),
-                on_submit=WaitingState.create_list,
-                reset_on_submit=True,
+                rx.text("Shop screen:", size="1"),
+                rx.link(
+                    WaitingState.display_url,
+                    href=WaitingState.display_url,
+                    is_external=True,
+                    size="1",
+                    id="display-link",
+                ),
+                rx.button("New link", size="1", variant="ghost", on_click=WaitingState.rotate_display),
+                align="center",
+                wrap="wrap",
             ),
-            rx.text("Shop screen:", size="1"),
-            rx.link(
-                WaitingState.display_url,
-                href=WaitingState.display_url,
-                is_external=True,
-                size="1",
-                id="display-link",
-            ),
-            rx.button("New link", size="1", variant="ghost", on_click=WaitingState.rotate_display),
-            align="center",
-            wrap="wrap",
         ),
     )
 

@@ -166,8 +166,6 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
         query = query.where(Contact.id == f.contact_id)
     if f.stage:
         query = query.where(Contact.lead_stage == f.stage)
-    if f.label:
-        query = query.where(Contact.lead_label == f.label)
     if f.source:
         query = query.where(Contact.source_type == f.source)
     if f.q:
@@ -178,9 +176,7 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
                 col(Contact.phone_e164).like(pattern, escape="\\"),
             )
         )
-    contacts = session.exec(
-        query.order_by(col(Contact.lead_score).desc(), col(Contact.updated_at).desc()).limit(limit)
-    ).all()
+    contacts = session.exec(query.order_by(col(Contact.updated_at).desc()).limit(limit)).all()
     ids = [c.id for c in contacts]
     inbound, last = _inbound_by_contact(session, ids), _last_messages(session, ids)
     now = utcnow()
@@ -204,7 +200,10 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
                 "last_message_at": at,
             }
         )
-    return cards
+    # Scores are computed as shown (messages arrive all the time); the label filter follows them.
+    if f.label:
+        cards = [c for c in cards if c["label"] == f.label]
+    return sorted(cards, key=lambda c: -c["score"])
 
 
 def _message_line(m: Message) -> str:

@@ -255,6 +255,13 @@ class InboxState(SessionState):
         )
 
     @rx.event
+    def ask_for_review(self) -> None:
+        """The guided review questions start on this conversation (even with the AI off)."""
+        from aisha_app.actions.reviews import start_by_staff
+
+        self._act(lambda s, u: start_by_staff(s, self.selected_id))
+
+    @rx.event
     def set_ai(self, enabled: bool) -> None:
         self._update(ConversationUpdate(ai_enabled=enabled))
 

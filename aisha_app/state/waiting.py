@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from aisha_app import events
 from aisha_app.actions import waiting_list
 from aisha_app.actions.contacts import contact_for_phone
+from aisha_app.assistant.profile import load_profile
 from aisha_app.config import get_settings
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
@@ -26,6 +29,7 @@ def _first_name(name: str | None) -> str:
 
 def _rows(session: Session, list_id: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     called, line = [], []
+    zone = ZoneInfo(load_profile(session).timezone)  # the shop's clock, not UTC
     for entry, contact in waiting_list.board(session, list_id):
         row = {
             "id": str(entry.id),
@@ -33,7 +37,7 @@ def _rows(session: Session, list_id: int) -> tuple[list[dict[str, str]], list[di
             "first_name": _first_name(contact.name),
             "phone": contact.phone_e164 or "",
             "note": entry.party_note or "",
-            "since": (entry.called_at or entry.joined_at).strftime("%H:%M"),
+            "since": (entry.called_at or entry.joined_at).astimezone(zone).strftime("%H:%M"),
             "drag_url": f"/api/waiting-list/{entry.id}/position",
         }
         if entry.status == "called":
@@ -55,18 +59,24 @@ class WaitingState(SessionState):
     line: list[dict[str, str]] = []
     display_url: str = ""
     minutes_each: str = ""
+    settings: dict[str, str] = {}
     notice: str = ""
     error: str = ""
 
     def _reload(self) -> None:
         with session_scope() as session:
-            waiting_list.default_list(session)
+            waiting_list.ensure_a_list(session)
             rows = session.exec(select(WaitingList).order_by(WaitingList.id)).all()
             self.lists = [{"id": str(wl.id), "name": wl.name} for wl in rows]
             current = next((wl for wl in rows if str(wl.id) == self.list_id), rows[0])
             self.list_id = str(current.id)
             self.called, self.line = _rows(session, current.id)
             self.minutes_each = f"{waiting_list.minutes_per_customer(session, current):.0f}"
+            values = waiting_list.settings_of(current)
+            self.settings = {
+                k: ("on" if v is True else "" if v is False else str(v)) for k, v in values.items()
+            }
+            self.settings["key"] = f"{current.id}-{current.settings}"  # re-renders the form per list
             base = get_settings().public_base_url.rstrip("/")
             self.display_url = f"{base}/display/{current.display_token}" if self.is_admin else ""
 
@@ -140,6 +150,23 @@ class WaitingState(SessionState):
             return f"List {made.name} created."
 
         self._do(create, admin=True)
+
+    @rx.event
+    def save_settings(self, form: dict[str, Any]) -> None:
+        def save(session: Session, user: User) -> str:
+            try:
+                values = waiting_list.ListSettings(
+                    minutes_per_customer=int(form.get("minutes_per_customer") or 0),
+                    no_show_minutes=int(form.get("no_show_minutes") or 0),
+                    notify_on_move=bool(form.get("notify_on_move")),
+                    review_after_serve=bool(form.get("review_after_serve")),
+                )
+            except (ValidationError, ValueError) as exc:
+                raise AppError("invalid_settings", "Minutes must be whole numbers from 1 to 240.") from exc
+            waiting_list.update_list(session, int(self.list_id), user, values)
+            return "Settings saved."
+
+        self._do(save, admin=True)
 
     @rx.event
     def rotate_display(self) -> None:

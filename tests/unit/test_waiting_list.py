@@ -241,3 +241,28 @@ def test_board_changes_are_published(session, world):
         unsubscribe()
     board = [e for e in heard if e.kind == events.WAITING_LIST_UPDATED]
     assert len(board) == 2 and board[0].data == {"list_id": result.entry.waiting_list_id}
+
+
+def test_admins_tune_a_list_and_a_closed_list_takes_nobody(session, client, staff, world):
+    join(client, staff, AMINA)
+    list_id = client.get("/api/waiting-list/lists", headers=staff).json()[0]["id"]
+    admin = login(client, "owner@shop.test", ADMIN_PASSWORD)
+    change = {
+        "minutes_per_customer": 12,
+        "notify_on_move": False,
+        "no_show_minutes": 3,
+        "review_after_serve": False,
+    }
+    assert client.put(f"/api/waiting-list/lists/{list_id}", json=change, headers=staff).status_code == 403
+    saved = client.put(f"/api/waiting-list/lists/{list_id}", json=change, headers=admin).json()
+    assert saved["settings"] == change
+    assert join(client, staff, BARAKA, "Baraka").json()["estimated_wait_minutes"] == 24
+
+    closed = client.put(
+        f"/api/waiting-list/lists/{list_id}", json={**change, "is_active": False}, headers=admin
+    )
+    assert closed.json()["is_active"] is False
+    refused = join(client, staff, CHEBET, "Chebet")
+    assert refused.status_code == 409 and "closed" in refused.json()["error"]["message"]
+    bad = client.put(f"/api/waiting-list/lists/{list_id}", json={"minutes_per_customer": 0}, headers=admin)
+    assert bad.status_code == 422
