@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -40,46 +41,35 @@ class RequestIn(BaseModel):
     conversation_id: int
 
 
-def _filter(
+def review_filter(
     product: str | None = Query(default=None, max_length=200),
     rating: int | None = Query(default=None, ge=1, le=5),
     max_rating: int | None = Query(default=None, ge=1, le=5),
     since: datetime | None = None,
     until: datetime | None = None,
-    q: str | None = Query(default=None, max_length=200),
+    q: str | None = Query(default=None, max_length=200, description="words in the review, name or product"),
 ) -> ReviewFilter:
     return ReviewFilter(product, rating, max_rating, since, until, q)
+
+
+Filters = Annotated[ReviewFilter, Depends(review_filter)]
 
 
 @router.get("", response_model=ReviewPage)
 def list_reviews(
     user: CurrentUser,
     session: DbSession,
-    product: str | None = Query(default=None, max_length=200),
-    rating: int | None = Query(default=None, ge=1, le=5),
-    max_rating: int | None = Query(default=None, ge=1, le=5),
-    since: datetime | None = None,
-    until: datetime | None = None,
-    q: str | None = Query(default=None, max_length=200),
+    filters: Filters,
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> ReviewPage:
-    rows, total = reviews(session, _filter(product, rating, max_rating, since, until, q), limit, offset)
+    rows, total = reviews(session, filters, limit, offset)
     return ReviewPage(items=[ReviewOut(**r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/export.csv", response_class=Response)
-def export(
-    user: CurrentUser,
-    session: DbSession,
-    product: str | None = Query(default=None, max_length=200),
-    rating: int | None = Query(default=None, ge=1, le=5),
-    max_rating: int | None = Query(default=None, ge=1, le=5),
-    since: datetime | None = None,
-    until: datetime | None = None,
-    q: str | None = Query(default=None, max_length=200),
-) -> Response:
-    rows, _ = reviews(session, _filter(product, rating, max_rating, since, until, q), limit=100_000)
+def export(user: CurrentUser, session: DbSession, filters: Filters) -> Response:
+    rows, _ = reviews(session, filters, limit=100_000)
     return Response(
         reviews_csv(rows),
         media_type="text/csv; charset=utf-8",

@@ -25,6 +25,12 @@ def _person(row: rx.Var, *buttons: rx.Component) -> rx.Component:
     )
 
 
+def _cancel(row: rx.Var) -> rx.Component:
+    return rx.button(
+        "Cancel", size="1", variant="soft", color_scheme="red", on_click=WaitingState.cancel(row["id"])
+    )
+
+
 def _called() -> rx.Component:
     return rx.vstack(
         rx.heading("Called", size="4"),
@@ -34,13 +40,7 @@ def _called() -> rx.Component:
                 _person(
                     row,
                     rx.button("Served", size="1", on_click=WaitingState.serve(row["id"]), class_name="serve"),
-                    rx.button(
-                        "Cancel",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=WaitingState.cancel(row["id"]),
-                    ),
+                    _cancel(row),
                 ),
                 width="100%",
                 class_name="called-row",
@@ -74,13 +74,7 @@ def _line() -> rx.Component:
                     _person(
                         row,
                         rx.button("Call", size="1", variant="soft", on_click=WaitingState.call(row["id"])),
-                        rx.button(
-                            "Cancel",
-                            size="1",
-                            variant="soft",
-                            color_scheme="red",
-                            on_click=WaitingState.cancel(row["id"]),
-                        ),
+                        _cancel(row),
                     ),
                     width="100%",
                     align="center",

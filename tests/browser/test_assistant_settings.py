@@ -1,27 +1,30 @@
 """Admins register an action (its secret never comes back to the page) and teach the offline
 assistant a keyword, then try it in the playground."""
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 SECRET = "Bearer top-secret-4711"
 
 
-def test_an_admin_registers_an_action_and_its_secret_stays_on_the_server(browser: Browser, app_url):
+def _admin_at(browser: Browser, app_url: str, path: str) -> Page:
     context = browser.new_context(base_url=app_url)
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     expect(page.locator("#welcome")).to_be_visible()
-    page.goto("/settings/actions")
+    page.goto(path)
+    return page
+
+
+def test_an_admin_registers_an_action_and_its_secret_stays_on_the_server(browser: Browser, app_url):
+    page = _admin_at(browser, app_url, "/settings/actions")
 
     page.fill("#action-name", "order_status")
     page.fill("#action-description", "Look up an order's delivery status by its number.")
-    page.fill(
-        "#action-parameters",
-        '{"type": "object", "properties": {"order_number": {"type": "string"}}, "required": ["order_number"]}',
-    )
+    schema = '{"type": "object", "properties": {"order_number": {"type": "string"}}}'
+    page.fill("#action-parameters", schema)
     page.fill("#action-url", "http://erp.example.com/orders")
     page.fill("#action-secret", SECRET)
     page.click("#action-save")
@@ -40,16 +43,11 @@ def test_an_admin_registers_an_action_and_its_secret_stays_on_the_server(browser
     page.reload()
     expect(page.locator(".action-row", has_text="order_status")).to_be_visible()
     assert SECRET not in page.content()
-    context.close()
+    page.context.close()
 
 
 def test_a_keyword_an_admin_adds_is_understood_in_the_playground(browser: Browser, app_url):
-    context = browser.new_context(base_url=app_url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(page.locator("#welcome")).to_be_visible()
-    page.goto("/settings/assistant")
+    page = _admin_at(browser, app_url, "/settings/assistant")
 
     page.locator("input[name=address]").fill("Moi Avenue 12, Nairobi")
     page.click("#profile-save")
@@ -71,4 +69,4 @@ def test_a_keyword_an_admin_adds_is_understood_in_the_playground(browser: Browse
     page.reload()
     expect(page.locator("#tuning-keywords")).to_contain_text("location: ramani, where")
     expect(page.locator("#tuning-temperature")).to_have_value("0.5")
-    context.close()
+    page.context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 # isort: off
@@ -21,8 +22,9 @@ from sqlmodel import Session, SQLModel
 from aisha_app import migrations
 from aisha_app.actions.users import create_user
 from aisha_app.api import build_api
+from aisha_app.config import get_settings
 from aisha_app.db import get_engine
-from aisha_app.models import Contact, Role, User, UserCreate
+from aisha_app.models import Contact, Product, Role, User, UserCreate
 from tests.unit.provider_stub import ProviderStub
 
 
@@ -106,3 +108,16 @@ def client(api: TestClient) -> Iterator[TestClient]:
     api.cookies.clear()
     yield api
     api.cookies.clear()
+
+
+@pytest.fixture
+def gemini(monkeypatch: pytest.MonkeyPatch, stub: ProviderStub, session: Session) -> ProviderStub:
+    """Gemini configured and pointed at the stub; the catalog holds the safety boots."""
+    settings = get_settings()
+    monkeypatch.setattr(settings, "gemini_api_key", "test-gemini-key")
+    monkeypatch.setattr(settings, "gemini_api_base_url", stub.base_url)
+    session.add(
+        Product(sku="BOOT-1", name="Steel-toe safety boots", price=Decimal("4500"), currency="KES", stock=18)
+    )
+    session.commit()
+    return stub

@@ -2,7 +2,6 @@
 
 import base64
 import json
-from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -11,7 +10,6 @@ from aisha_app.actions import assistant_actions
 from aisha_app.actions.app_settings import set_setting
 from aisha_app.actions.ingest import receive_simulated
 from aisha_app.assistant.tuning import TUNING_KEY
-from aisha_app.config import get_settings
 from aisha_app.errors import Conflict, Forbidden
 from aisha_app.models import (
     AuditLog,
@@ -19,7 +17,6 @@ from aisha_app.models import (
     Conversation,
     LeadActivity,
     Message,
-    Product,
     ReviewSession,
     WaitingListEntry,
 )
@@ -28,18 +25,6 @@ from tests.unit.support import make_due, run_jobs
 
 PHONE = "+254722333444"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def gemini(monkeypatch, stub, session):
-    settings = get_settings()
-    monkeypatch.setattr(settings, "gemini_api_key", "test-gemini-key")
-    monkeypatch.setattr(settings, "gemini_api_base_url", stub.base_url)
-    session.add(
-        Product(sku="BOOT-1", name="Steel-toe safety boots", price=Decimal("4500"), currency="KES", stock=18)
-    )
-    session.commit()
-    return stub
 
 
 def customer_says(session, text, *, media=None):

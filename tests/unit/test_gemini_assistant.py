@@ -1,30 +1,15 @@
 """The Gemini path: the real google-genai client against a generateContent stub on 127.0.0.1."""
 
 import json
-from decimal import Decimal
 
-import pytest
 from sqlmodel import select
 
 from aisha_app.actions.ingest import receive_simulated
-from aisha_app.config import get_settings
-from aisha_app.models import Conversation, Job, Message, Product
+from aisha_app.models import Conversation, Job, Message
 from tests.unit.provider_stub import gemini_call, gemini_text
 from tests.unit.support import make_due, run_jobs
 
 PHONE = "+254722333444"
-
-
-@pytest.fixture
-def gemini(monkeypatch, stub, session):
-    settings = get_settings()
-    monkeypatch.setattr(settings, "gemini_api_key", "test-gemini-key")
-    monkeypatch.setattr(settings, "gemini_api_base_url", stub.base_url)
-    session.add(
-        Product(sku="BOOT-1", name="Steel-toe safety boots", price=Decimal("4500"), currency="KES", stock=18)
-    )
-    session.commit()
-    return stub
 
 
 def gemini_requests(stub):
