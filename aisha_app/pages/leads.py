@@ -102,6 +102,9 @@ def _panel() -> rx.Component:
                 width="100%",
             ),
             rx.text(lead["reasons"], size="1", color_scheme="gray"),
+            rx.text(
+                "Source: ", lead["source"], " ", lead["source_details"], size="1", id="lead-source-details"
+            ),
             rx.hstack(
                 rx.text("Stage", size="2"),
                 rx.select(STAGES, value=lead["stage"], on_change=LeadsState.move_selected, size="1"),

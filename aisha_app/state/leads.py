@@ -29,6 +29,7 @@ def _card(card: dict[str, Any]) -> dict[str, str]:
         "score": str(card["score"]),
         "reasons": " · ".join(card["reasons"]) or "no signals yet",
         "source": card["source"],
+        "source_details": ", ".join(f"{k}: {v}" for k, v in (card["source_details"] or {}).items())[:300],
         "last_message": card["last_message"],
         "drag_url": f"/api/leads/{card['contact_id']}/stage",
     }

@@ -60,5 +60,10 @@ def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Bro
     expect(row).to_contain_text("pending")
     row.click()
     expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "unchecked")
+    # The assistant's replies are marked as such, with the tools they called.
+    priced = inbox.locator(".bubble[data-direction=outbound]", has_text="KES 450")
+    expect(priced).to_contain_text("Assistant · search_products")
+    inbox.locator("#ai-switch").click()  # staff give the conversation back to the assistant
+    expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "checked")
     staff.close()
     customer.close()
