@@ -124,23 +124,32 @@ class LeadFilter:
     contact_id: int | None = None
 
 
-def _inbound_by_contact(session: Session, contact_ids: list[int]) -> dict[int, list[str]]:
+def _inbound_by_contact(
+    session: Session, contact_ids: list[int], per_contact: int = 50
+) -> dict[int, list[str]]:
+    """Each contact's latest inbound messages (90 days, at most ``per_contact``), for the score."""
     since = utcnow() - timedelta(days=90)
-    rows = session.exec(
-        select(Conversation.contact_id, Message.body)
+    ranked = (
+        select(
+            Conversation.contact_id.label("contact_id"),
+            Message.body.label("body"),
+            func.row_number()
+            .over(partition_by=Conversation.contact_id, order_by=col(Message.id).desc())
+            .label("n"),
+        )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
             col(Conversation.contact_id).in_(contact_ids),
             Message.direction == MessageDirection.INBOUND,
             Message.created_at >= since,
         )
-        .order_by(col(Message.id).desc())
-    ).all()
+        .subquery()
+    )
     found: dict[int, list[str]] = {}
-    for contact_id, body in rows:
-        bucket = found.setdefault(contact_id, [])
-        if len(bucket) < 50:
-            bucket.append(body or "")
+    for contact_id, body in session.exec(
+        select(ranked.c.contact_id, ranked.c.body).where(ranked.c.n <= per_contact)
+    ).all():
+        found.setdefault(contact_id, []).append(body or "")
     return found
 
 

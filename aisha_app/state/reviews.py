@@ -65,11 +65,13 @@ class ReviewsState(SessionState):
 
     @rx.var
     def csv_url(self) -> str:
+        f = self._filter()
         query = {
-            "product": self.product,
-            "rating": self.rating if self.rating.isdigit() else "",
-            "since": self.since and f"{self.since}T00:00:00Z",
-            "q": self.search,
+            "product": f.product or "",
+            "rating": f.rating or "",
+            "since": f.since.isoformat() if f.since else "",
+            "until": f.until.isoformat() if f.until else "",
+            "q": f.q or "",
         }
         return "/api/reviews/export.csv?" + urlencode({k: v for k, v in query.items() if v})
 
