@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from aisha_app import events, jobs
 from aisha_app.actions import reviews
@@ -39,13 +39,14 @@ def answer(
     *,
     conversation: Conversation | None = None,
     images: list[tuple[bytes, str]] | None = None,
+    ctx: ToolContext | None = None,
 ) -> Reply:
     """What the assistant says: Gemini when a key is set, the offline responder otherwise.
 
     Without a ``conversation`` (the playground, the API) tools that act for a customer do not act.
     """
     profile = load_profile(session)
-    ctx = ToolContext(session, profile, conversation, lang=language_of(text))
+    ctx = ctx or ToolContext(session, profile, conversation, lang=language_of(text))
     if get_settings().providers()["gemini"]:
         return gemini.respond(ctx, [*(history or []), ("user", text)], images)
     if images and not text:
@@ -114,15 +115,33 @@ def _journeys(session: Session, conversation: Conversation, burst: list[Message]
     return True
 
 
+def _without_gemini(session: Session, conversation: Conversation, text: str, ctx: ToolContext) -> Reply:
+    """The offline responder's answer, or the review question a tool already began."""
+    if ctx.reply_override:
+        return Reply(ctx.reply_override, "continue", None, ctx.passages, ctx.called)
+    review = reviews.active_session(session, conversation.id)
+    if review is not None:
+        return Reply(reviews.question_text(review), "continue", None, tools_called=ctx.called)
+    fresh = ToolContext(session, ctx.profile, conversation, lang=ctx.lang)
+    return respond(session, ctx.profile, text, utcnow(), fresh)
+
+
 @jobs.handler("ai_reply")
 def _reply(session: Session, job: Job) -> None:
     conversation = session.get(Conversation, job.payload["conversation_id"])
     if conversation is None:
         return
-    last_outbound = (
+    # What the customer wrote since we last answered them: automatic updates (a waiting-list
+    # move) and staff notes are not answers, so the question before them still gets one.
+    last_answer = (
         session.exec(
             select(Message.id)
-            .where(Message.conversation_id == conversation.id, Message.direction == MessageDirection.OUTBOUND)
+            .where(
+                Message.conversation_id == conversation.id,
+                Message.direction == MessageDirection.OUTBOUND,
+                Message.type != MessageType.NOTE,
+                or_(Message.from_assistant, col(Message.sender_id).is_not(None)),
+            )
             .order_by(col(Message.id).desc())
         ).first()
         or 0
@@ -131,7 +150,7 @@ def _reply(session: Session, job: Job) -> None:
         select(Message)
         .where(
             Message.conversation_id == conversation.id,
-            Message.id > last_outbound,
+            Message.id > last_answer,
             Message.direction == MessageDirection.INBOUND,
         )
         .order_by(Message.id)
@@ -151,6 +170,8 @@ def _reply(session: Session, job: Job) -> None:
     images = _images(burst)
     if not text and not images:
         return
+    profile = load_profile(session)
+    ctx = ToolContext(session, profile, conversation, lang=language_of(text))
     try:
         reply = answer(
             session,
@@ -158,18 +179,21 @@ def _reply(session: Session, job: Job) -> None:
             _history(session, conversation.id, burst[0].id),
             conversation=conversation,
             images=images,
+            ctx=ctx,
         )
     except Exception as exc:  # noqa: BLE001  (Gemini down or slow: retry, then the offline responder)
-        if job.attempts < job.max_attempts:
+        session.rollback()
+        # Once a tool has acted (joined the list, started a review, called the business's system),
+        # trying the whole reply again would act twice: answer now instead.
+        if job.attempts < job.max_attempts and not ctx.acted:
             raise jobs.RetryableJobError(f"assistant failed: {exc}") from exc
         log.warning(
-            "conversation %s: Gemini failed %s times; the offline responder answers",
+            "conversation %s: Gemini failed (attempt %s, tools %s); answering without it",
             conversation.id,
             job.attempts,
+            ctx.called,
         )
-        profile = load_profile(session)
-        ctx = ToolContext(session, profile, conversation, lang=language_of(text))
-        reply = respond(session, profile, text, utcnow(), ctx)
+        reply = _without_gemini(session, conversation, text, ctx)
     draft = Draft(text=reply.text)
     message = send_message(session, conversation.id, draft, from_assistant=True)
     message.meta = {

@@ -11,11 +11,14 @@ import ipaddress
 import json
 import logging
 import re
+import socket
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
+from google.genai import types
 from pydantic import BaseModel, Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session, select
 
 from aisha_app.actions.audit import audit
@@ -68,6 +71,13 @@ class ActionIn(BaseModel):
             raise ValueError('parameters must be a JSON schema {"type": "object", "properties": {...}}')
         if len(json.dumps(value)) > 8000:
             raise ValueError("parameters schema is too large (8,000 characters at most)")
+        _known_types(value)
+        try:  # what Gemini's SDK accepts; a schema it refuses would break every reply
+            types.Schema.model_validate(value)
+        except PydanticValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"parameters: {where or 'schema'}: {first['msg']}") from None
         return value
 
     @field_validator("url")
@@ -77,6 +87,7 @@ class ActionIn(BaseModel):
         loopback = _is_loopback(parts.hostname or "")
         # Plain http only to this machine, and never in production: the header is a secret.
         if parts.scheme == "https" and parts.hostname:
+            refuse_internal(parts.hostname)
             return value.strip()
         if parts.scheme == "http" and loopback and not get_settings().is_production:
             return value.strip()
@@ -90,6 +101,22 @@ class ActionIn(BaseModel):
         return value.strip() if value else None
 
 
+SCHEMA_TYPES = {"string", "number", "integer", "boolean", "array", "object"}
+
+
+def _known_types(node: Any, where: str = "parameters") -> None:
+    """Every "type" in the schema is one Gemini knows (the SDK only warns about the others)."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if kind is not None and (not isinstance(kind, str) or kind.lower() not in SCHEMA_TYPES):
+            raise ValueError(f"{where}: type {kind!r} is not one of {', '.join(sorted(SCHEMA_TYPES))}")
+        for key, child in node.items():
+            _known_types(child, f"{where}.{key}")
+    elif isinstance(node, list):
+        for child in node:
+            _known_types(child, where)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -97,6 +124,28 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def refuse_internal(host: str) -> None:
+    """In production an action may only reach the public internet, not this network's services.
+
+    Checked when saved and again before each call (the name may point elsewhere by then).
+    """
+    if not get_settings().is_production:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ValueError(f"the host {host!r} cannot be found") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise ValueError(f"the host {host!r} is on a private or reserved network")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def _admin(actor: User) -> None:
@@ -115,6 +164,16 @@ def save_action(
     if clash is not None and clash.id != action_id:
         raise Conflict(f"An action named {data.name!r} already exists.")
     action = action or AssistantAction(name=data.name, description="", url="")
+    if (
+        data.auth_header_value is None
+        and action.auth_header_value
+        and _origin(action.url) != _origin(data.url)
+    ):
+        # The secret was given for one host; it is not sent to another without being typed again.
+        raise AppError(
+            "secret_needed",
+            "The endpoint's host changed: type the auth header again (or - to send none).",
+        )
     values = data.model_dump(exclude={"auth_header_value"})
     for key, value in values.items():
         setattr(action, key, value)
@@ -151,6 +210,11 @@ def active_actions(session: Session) -> list[AssistantAction]:
 
 def call_action(action: AssistantAction, arguments: dict[str, Any]) -> dict[str, Any]:
     """Call the endpoint; whatever happens, the model gets a result it can reason about."""
+    try:
+        refuse_internal(urlsplit(action.url).hostname or "")
+    except ValueError as exc:
+        log.warning("action %s: not called: %s", action.name, exc)
+        return {"error": f"the {action.name} service is not reachable from here"}
     headers = {"Accept": "application/json"}
     if action.auth_header_name and action.auth_header_value:
         headers[action.auth_header_name] = action.auth_header_value

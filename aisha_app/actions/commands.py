@@ -6,6 +6,8 @@ left to the assistant, which understands it.
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session
 
 from aisha_app.actions import reviews, waiting_list
@@ -13,6 +15,8 @@ from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant.knowledge import normalize
 from aisha_app.errors import AppError
 from aisha_app.models import Contact, Conversation, WaitingStatus
+
+log = logging.getLogger("aisha.commands")
 
 COMMANDS = {
     "join": ["join", "join queue", "join the queue", "join list", "queue", "jiunge", "انضم", "انضمام"],
@@ -44,7 +48,10 @@ def run_command(session: Session, conversation: Conversation, command: str, lang
     """Do what the customer asked and answer on their conversation (commits)."""
     contact = session.get(Contact, conversation.contact_id)
     if command == "review":
-        reviews.start_review(session, conversation, started_by="customer", lang=lang)
+        try:
+            reviews.start_review(session, conversation, started_by="customer", lang=lang)
+        except AppError as exc:  # opted out: nothing is sent
+            log.info("conversation %s: no review: %s", conversation.id, exc.message)
         return
     buttons: list[dict[str, str]] = []
     try:
@@ -69,7 +76,10 @@ def run_command(session: Session, conversation: Conversation, command: str, lang
             )
     except AppError as exc:  # a closed list, say
         text = exc.message
-    send_message(session, conversation.id, Draft(text=text, buttons=buttons), from_assistant=True)
+    try:
+        send_message(session, conversation.id, Draft(text=text, buttons=buttons), from_assistant=True)
+    except AppError as exc:  # opted out
+        log.info("conversation %s: command %s not answered: %s", conversation.id, command, exc.message)
 
 
 def _standing_text(result: waiting_list.Standing, lang: str, key: str) -> str:

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 from aisha_app import events
 from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.notify import conversation_for
-from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.actions.outbound import Draft, OutsideWindow, send_message, window_open
 from aisha_app.assistant.knowledge import normalize, search
 from aisha_app.config import get_settings
-from aisha_app.errors import NotFound
+from aisha_app.errors import Conflict, NotFound
 from aisha_app.models import (
     Channel,
     Contact,
@@ -91,9 +91,17 @@ def start_review(
     product: str | None = None,
     ask: bool = True,
 ) -> tuple[ReviewSession, str]:
-    """Begin (or resume) collecting a review; returns the session and the question asked."""
+    """Begin (or resume) collecting a review; returns the session and the question asked.
+
+    With ``ask`` the session and its first question are stored together, or neither is; without
+    it the caller (the assistant) sends the question as its reply.
+    """
     review = active_session(session, conversation.id)
     contact = session.get(Contact, conversation.contact_id)
+    if contact.opted_out:
+        raise Conflict("This customer has opted out of messages.")
+    if not window_open(conversation):
+        raise OutsideWindow()  # the customer's answers are needed: only inside the 24-hour window
     if review is None:
         review = ReviewSession(
             contact_id=conversation.contact_id,
@@ -105,12 +113,13 @@ def start_review(
         if product:
             _take_product(session, review, product, contact)
         session.add(review)
+    if not ask:
         session.commit()
-    text = _question_text(review) if not ask else _ask(session, review, conversation)
-    return review, text
+        return review, question_text(review)
+    return review, _ask(session, review, conversation)  # commits the session with its question
 
 
-def _question_text(review: ReviewSession) -> str:
+def question_text(review: ReviewSession) -> str:
     lang = review.answers.get("lang")
     return {
         ReviewStep.PRODUCT: lambda: _say("product", lang),
@@ -121,13 +130,10 @@ def _question_text(review: ReviewSession) -> str:
 
 
 def start_review_for_contact(session: Session, contact: Contact, started_by: str) -> ReviewSession | None:
+    """Ask for a review where the customer can answer now; None (nothing stored) when they cannot."""
     conversation = conversation_for(session, contact)
-    if conversation is None:
+    if conversation is None or contact.opted_out or not window_open(conversation):
         return None
-    from aisha_app.actions.outbound import window_open
-
-    if not window_open(conversation):
-        return None  # a review needs the customer's answers: only inside the 24-hour window
     return start_review(session, conversation, started_by=started_by)[0]
 
 
@@ -141,13 +147,13 @@ def _take_product(session: Session, review: ReviewSession, text: str, contact: C
 
 
 def _rating(text: str, reply_id: str | None) -> int | None:
-    if reply_id and reply_id.startswith("rating_") and reply_id[7:].isdigit():
+    """A tapped button, a single number ("4", "٤", "5⭐"), or only stars ("⭐⭐⭐")."""
+    if reply_id and reply_id.startswith("rating_") and reply_id[7:].isdecimal():
         value = int(reply_id[7:])
-    elif text.count("⭐") or text.count("★"):
-        value = text.count("⭐") + text.count("★")
     else:
-        digits = re.findall(r"\d+", text.translate(ARABIC_DIGITS))
-        value = int(digits[0]) if len(digits) == 1 else 0
+        numbers = re.findall(r"[0-9]+", text.translate(ARABIC_DIGITS))
+        stars = text.count("⭐") + text.count("★")
+        value = int(numbers[0]) if len(numbers) == 1 and len(numbers[0]) == 1 else 0 if numbers else stars
     return value if 1 <= value <= 5 else None
 
 

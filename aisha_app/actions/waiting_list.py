@@ -130,8 +130,9 @@ def find_list(session: Session, ref: int | str | None) -> WaitingList:
     """By id, by name (any case), or the first active list when ``ref`` is empty."""
     if ref in (None, ""):
         return default_list(session)
-    if isinstance(ref, int) or str(ref).isdigit():
-        found = session.get(WaitingList, int(ref))
+    if isinstance(ref, int) or str(ref).strip().isdecimal():
+        number = int(ref)
+        found = session.get(WaitingList, number) if 0 < number < 2**63 else None
     else:
         found = session.exec(
             select(WaitingList).where(func.lower(WaitingList.name) == str(ref).strip().lower())
@@ -238,8 +239,13 @@ def join(
         party_note=(party_note or "").strip()[:200] or None,
         position=(last or 0) + 1,
     )
-    session.add(entry)
-    session.flush()
+    try:
+        with session.begin_nested():  # one place per customer and list, even when two joins race
+            session.add(entry)
+    except IntegrityError:
+        result = standing(session, current_entry(session, contact.id, waiting_list.id))
+        result.already = True
+        return result
     if actor is not None:
         audit(session, actor, "waiting_list.joined", entry, contact_id=contact.id)
     _changed(session, waiting_list.id)
@@ -299,20 +305,21 @@ def _finish(
     tell_customer: bool = True,
 ) -> WaitingListEntry:
     entry, waiting_list = _entry(session, entry_id)
-    if entry.status not in allowed_from:
+    before = _positions(session, waiting_list.id)
+    stamp = {WaitingStatus.CALLED: "called_at", WaitingStatus.SERVED: "served_at"}.get(status, "cancelled_at")
+    # Conditional: of two staff pressing at once, one changes the entry and the other is told.
+    changed = session.execute(
+        sa.update(WaitingListEntry)
+        .where(WaitingListEntry.id == entry.id, col(WaitingListEntry.status).in_(allowed_from))
+        .values(status=status, **{stamp: utcnow()})
+    ).rowcount
+    if changed != 1:
+        session.rollback()
+        session.refresh(entry)
         raise Conflict(
             f"This entry is {str(entry.status).replace('_', '-')}; it cannot become {status.value}."
         )
-    before = _positions(session, waiting_list.id)
-    now = utcnow()
-    entry.status = status
-    if status == WaitingStatus.CALLED:
-        entry.called_at = now
-    elif status == WaitingStatus.SERVED:
-        entry.served_at = now
-    elif status in (WaitingStatus.CANCELLED, WaitingStatus.NO_SHOW):
-        entry.cancelled_at = now
-    session.add(entry)
+    session.refresh(entry)
     if actor is not None:
         audit(session, actor, f"waiting_list.{status.value}", entry, contact_id=entry.contact_id)
     _changed(session, waiting_list.id)
@@ -340,10 +347,12 @@ def call(session: Session, entry_id: int, actor: User | None) -> WaitingListEntr
 
 
 def call_next(session: Session, list_id: int, actor: User | None) -> WaitingListEntry:
-    first = next(iter(waiting(session, list_id)), None)
-    if first is None:
-        raise Conflict("Nobody is waiting.")
-    return call(session, first.id, actor)
+    for first in waiting(session, list_id)[:3]:
+        try:
+            return call(session, first.id, actor)
+        except Conflict:  # someone else called them a moment ago: the next one then
+            continue
+    raise Conflict("Nobody is waiting.")
 
 
 def serve(session: Session, entry_id: int, actor: User | None) -> WaitingListEntry:

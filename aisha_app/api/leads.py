@@ -40,7 +40,7 @@ class LabelIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    contact_id: int = Field(ge=1)
+    contact_id: int = Field(ge=1, le=2**63 - 1)
     kind: str = Field(description="call, email, meeting, note or message")
     summary: str = Field(min_length=1, max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aisha_app.actions.reviews import start_by_staff
 from aisha_app.api.deps import CurrentUser, DbSession
@@ -38,7 +38,7 @@ class ReviewPage(BaseModel):
 
 
 class RequestIn(BaseModel):
-    conversation_id: int
+    conversation_id: int = Field(ge=1, le=2**63 - 1)
 
 
 def review_filter(
@@ -49,6 +49,8 @@ def review_filter(
     until: datetime | None = None,
     q: str | None = Query(default=None, max_length=200, description="words in the review, name or product"),
 ) -> ReviewFilter:
+    # A date-time without a zone is read as UTC.
+    since, until = (d.replace(tzinfo=UTC) if d and d.tzinfo is None else d for d in (since, until))
     return ReviewFilter(product, rating, max_rating, since, until, q)
 
 

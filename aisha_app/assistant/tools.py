@@ -6,6 +6,7 @@ playground there is none, and they say so instead of acting.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from aisha_app.assistant.profile import BusinessProfile
 from aisha_app.errors import AppError
 from aisha_app.models import AssistantAction, Contact, Conversation
 from aisha_app.models.base import utcnow
+
+log = logging.getLogger("aisha.assistant.tools")
 
 QUERY = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
 NOTHING: dict[str, Any] = {"type": "object", "properties": {}}
@@ -56,6 +59,8 @@ BUILT_IN = [
     ),
 ]
 NO_CUSTOMER = {"ok": False, "error": "This is the playground: there is no customer to act for."}
+# Tools that change something; once one has run, a failed reply is not retried (it would act twice).
+ACTING = {"join_waiting_list", "leave_waiting_list", "start_review", "add_lead_note"}
 
 
 @dataclass
@@ -69,6 +74,7 @@ class ToolContext:
     # Set when a tool already wrote to the customer (a review's first question): that is the reply.
     reply_override: str | None = None
     handoff: bool = False
+    acted: bool = False  # a tool changed something (or called the business's system)
 
     @property
     def contact(self) -> Contact | None:
@@ -76,11 +82,15 @@ class ToolContext:
 
 
 def declarations(actions: list[AssistantAction]) -> list[types.FunctionDeclaration]:
-    built_in = [types.FunctionDeclaration(name=n, description=d, parameters=p) for n, d, p in BUILT_IN]
-    return built_in + [
-        types.FunctionDeclaration(name=a.name, description=a.description, parameters=a.parameters)
-        for a in actions
-    ]
+    declared = [types.FunctionDeclaration(name=n, description=d, parameters=p) for n, d, p in BUILT_IN]
+    for a in actions:
+        try:
+            declared.append(
+                types.FunctionDeclaration(name=a.name, description=a.description, parameters=a.parameters)
+            )
+        except ValueError:  # saved before today's checks: leave it out rather than fail every reply
+            log.warning("action %s: its parameters are not a schema Gemini accepts; left out", a.name)
+    return declared
 
 
 def _passage(p: Passage) -> dict[str, Any]:
@@ -110,9 +120,13 @@ def run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
     """Run one tool call; errors come back as results the model can explain."""
     ctx.called.append(name)
     try:
-        return _run(ctx, name, args)
+        result = _run(ctx, name, args)
     except AppError as exc:
         return {"ok": False, "error": exc.message}
+    acts = name in ACTING or name not in {n for n, _, _ in BUILT_IN}
+    if acts and result.get("ok") is not False and not result.get("dry_run"):
+        ctx.acted = True
+    return result
 
 
 def _run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -167,4 +181,8 @@ def _run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
     action = next((a for a in active_actions(session) if a.name == name), None)
     if action is None:
         return {"ok": False, "error": f"unknown tool {name}"}
+    if ctx.conversation is None:
+        # The playground and the API's "what would it say" change nothing in the business's systems.
+        note = f"{name} was not called (no customer conversation)"
+        return {"dry_run": True, "note": note, "arguments": args}
     return call_action(action, args)

@@ -60,6 +60,15 @@ class WaitingListEntry(SQLModel, table=True):
     __tablename__ = "waiting_list_entries"
     __table_args__ = (
         sa.Index("ix_waiting_entries_list_status_position", "waiting_list_id", "status", "position"),
+        # A customer holds one place per list while waiting or called.
+        sa.Index(
+            "uq_waiting_entries_active_contact",
+            "waiting_list_id",
+            "contact_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('waiting', 'called')"),
+            postgresql_where=sa.text("status IN ('waiting', 'called')"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

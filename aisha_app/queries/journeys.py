@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,16 +103,24 @@ CSV_COLUMNS = [
 ]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PHONE = re.compile(r"^\+[0-9]{6,15}$")
+
+
+def _cell(value: object) -> object:
+    """A customer's text that a spreadsheet would run as a formula is quoted as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PHONE.match(value):
+        return "'" + value
+    return value
+
+
 def reviews_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         cells = {k: row[k] for k in CSV_COLUMNS} | {"created_at": row["created_at"].isoformat()}
-        # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
-        writer.writerow(
-            {k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in cells.items()}
-        )
+        writer.writerow({k: _cell(v) for k, v in cells.items()})
     return out.getvalue()
 
 

@@ -65,6 +65,13 @@ class LeadsState(SessionState):
                 ]
         self.columns = {stage: [c for c in cards if c["stage"] == stage] for stage in STAGES}
 
+    def _reload_for_staff(self) -> None:
+        """Every handler that reads the board checks who is asking first."""
+        if self._authorize() is None:
+            self.columns, self.selected, self.timeline = {stage: [] for stage in STAGES}, {}, []
+            return
+        self._reload()
+
     def _on_events(self, batch: list[events.Event]) -> None:
         if any(e.kind in REFRESH_ON for e in batch) and self._authorize() is not None:
             self._reload()
@@ -81,17 +88,17 @@ class LeadsState(SessionState):
     @rx.event
     def set_source(self, value: str | list[str]) -> None:
         self.source = value if isinstance(value, str) and value in {"all", *SourceType} else "all"
-        self._reload()
+        self._reload_for_staff()
 
     @rx.event
     def set_label(self, value: str | list[str]) -> None:
         self.label = value if isinstance(value, str) and value in {"all", *LeadLabel} else "all"
-        self._reload()
+        self._reload_for_staff()
 
     @rx.event
     def set_search(self, value: str) -> None:
         self.search = value[:200]
-        self._reload()
+        self._reload_for_staff()
 
     @rx.event
     def open_lead(self, card: dict[str, str]) -> None:

@@ -7,6 +7,7 @@ import time
 import httpx
 from playwright.sync_api import Page, expect
 
+from aisha_app.state.leads import LeadsState
 from aisha_app.state.users import UsersState
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
@@ -67,9 +68,9 @@ def test_wrong_password_shows_the_reason_on_the_login_page(page: Page):
     expect(page.locator("#login-error")).to_contain_text("Wrong email or password")
 
 
-def _send_create_user_over_the_pages_socket(page: Page, email: str) -> None:
-    """Emit UsersState.create_user on the page's own websocket, as a tampered client could,
-    and wait until the server has answered that very event."""
+def forge_event(page: Page, path: str, handler: str, payload: dict) -> list[str]:
+    """Emit ``handler`` (a state's full name and event) on the page's own websocket, as a
+    tampered client could; wait until the server has answered; return what it answered."""
     sockets, answers = [], []
 
     def route(ws):
@@ -84,22 +85,24 @@ def _send_create_user_over_the_pages_socket(page: Page, email: str) -> None:
         server.on_message(from_server)
 
     page.route_web_socket(re.compile(r".*/_event.*"), route)
-    page.goto("/settings/users")
-    expect(page.locator("#sign-out")).to_be_visible()
-    page.wait_for_timeout(500)
+    page.goto(path)
+    expect(page.locator("body")).to_be_visible()
+    page.wait_for_timeout(1000)
     before = len(answers)
-    event = {
-        "name": f"{UsersState.get_full_name()}.create_user",
-        "payload": {
-            "form": {"email": email, "name": "Smuggled", "role": "admin", "password": "smuggled-password-1"}
-        },
-        "router_data": {"pathname": "/settings/users/", "asPath": "/settings/users/"},
-    }
+    event = {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path}}
     sockets[-1].send("42/_event," + json.dumps(["event", event]))
     deadline = time.monotonic() + 10
     while len(answers) == before and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     assert len(answers) > before, "the server never answered the forged event"
+    return answers[before:]
+
+
+def _send_create_user_over_the_pages_socket(page: Page, email: str) -> None:
+    expect_signed_in = page.locator("#sign-out")
+    form = {"email": email, "name": "Smuggled", "role": "admin", "password": "smuggled-password-1"}
+    forge_event(page, "/settings/users/", f"{UsersState.get_full_name()}.create_user", {"form": form})
+    expect(expect_signed_in).to_be_visible()
 
 
 def test_a_forged_create_user_event_works_for_an_admin(page: Page, app_url):
@@ -142,3 +145,26 @@ def test_a_deactivated_agent_is_signed_out_on_the_next_page(page: Page, app_url)
     )
     page.goto("/inbox")
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_a_signed_out_visitor_forging_a_leads_filter_sees_no_lead(page: Page, app_url):
+    """Every handler that reads data checks the session, the board's filters included."""
+    token = _admin_token(app_url)
+    joined = httpx.post(
+        f"{app_url}/api/waiting-list/",
+        json={"username": "Confidential Customer", "phone_number": "0733123987"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert joined.status_code == 201
+    handler = f"{LeadsState.get_full_name()}.set_search"
+
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)  # the control: staff get the card
+    expect(page.locator("#welcome")).to_be_visible()
+    assert "Confidential Customer" in "".join(
+        forge_event(page, "/leads/", handler, {"value": "Confidential"})
+    )
+
+    visitor = page.context.browser.new_context(base_url=app_url).new_page()
+    answers = forge_event(visitor, "/login/", handler, {"value": "Confidential"})
+    assert "Confidential Customer" not in "".join(answers)
+    visitor.context.close()

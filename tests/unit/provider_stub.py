@@ -89,7 +89,7 @@ class ProviderStub:
                 elif self.command == "POST" and path.endswith(":generateContent"):
                     with stub.lock:
                         answer = stub.gemini.popleft() if stub.gemini else gemini_text("stub answer")
-                    self._answer(200, answer)
+                    self._answer(answer.pop("_status", 200), answer)
                 elif self.command == "POST" and path.endswith("/Messages.json"):
                     self._answer(201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"})
                 elif self.command == "POST" and path.endswith("/me/messages"):
@@ -182,3 +182,8 @@ def gemini_call(name: str, args: dict[str, Any], tokens: int = 30) -> dict[str, 
             "totalTokenCount": tokens,
         },
     }
+
+
+def gemini_error(status: int = 500) -> dict[str, Any]:
+    """A generateContent answer that fails (queued among the others, in order)."""
+    return {"_status": status, "error": {"code": status, "message": "stub failure", "status": "INTERNAL"}}

@@ -10,7 +10,8 @@ from aisha_app.actions import assistant_actions
 from aisha_app.actions.app_settings import set_setting
 from aisha_app.actions.ingest import receive_simulated
 from aisha_app.assistant.tuning import TUNING_KEY
-from aisha_app.errors import Conflict, Forbidden
+from aisha_app.config import get_settings
+from aisha_app.errors import AppError, Conflict, Forbidden
 from aisha_app.models import (
     AuditLog,
     Contact,
@@ -20,7 +21,7 @@ from aisha_app.models import (
     ReviewSession,
     WaitingListEntry,
 )
-from tests.unit.provider_stub import gemini_call, gemini_text
+from tests.unit.provider_stub import gemini_call, gemini_error, gemini_text
 from tests.unit.support import make_due, run_jobs
 
 PHONE = "+254722333444"
@@ -231,3 +232,67 @@ def test_the_admins_model_and_temperature_are_used(session, gemini, world):
     (call,) = [r for r in gemini.requests if r.path.endswith(":generateContent")]
     assert call.path.endswith("models/gemini-2.5-pro:generateContent")
     assert call.json()["generationConfig"]["temperature"] == 0.9
+
+
+def test_when_gemini_fails_after_a_tool_acted_the_reply_is_not_tried_again(session, gemini):
+    gemini.gemini.extend([gemini_call("add_lead_note", {"note": "Wants 40 pairs"}), gemini_error(500)])
+    replies = customer_says(session, "We need 40 pairs of boots before March")
+    make_due(session)
+    run_jobs()
+
+    assert len(gemini_requests(gemini)) == 2  # no second round: the note would be written twice
+    assert len(session.exec(select(LeadActivity)).all()) == 1
+    assert len(replies) == 1  # the offline responder answered
+
+
+def test_a_review_begun_before_gemini_failed_asks_its_question(session, gemini):
+    gemini.gemini.extend([gemini_call("start_review", {"product": "safety boots"}), gemini_error(503)])
+    replies = customer_says(session, "I would like to leave a review")
+    assert replies == ["Tell us about your experience with Steel-toe safety boots."]
+    assert session.exec(select(ReviewSession)).one().answers["product_name"] == "Steel-toe safety boots"
+
+
+def test_the_playground_and_the_api_never_call_the_business_s_actions(session, gemini, world, client):
+    from tests.unit.support import ADMIN_PASSWORD, login
+
+    assistant_actions.save_action(session, action_in(gemini), world.admin)
+    gemini.gemini.extend([gemini_call("order_status", {"order_number": "A-17"}), gemini_text("Checking.")])
+    headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
+    answer = client.post("/api/ai/reply", json={"prompt": "Where is order A-17?"}, headers=headers).json()
+
+    assert answer["tools_called"] == ["order_status"]
+    assert [r for r in gemini.requests if r.path.startswith("/actions/")] == []
+    assert function_answer(gemini_requests(gemini)[1])["response"]["dry_run"] is True
+
+
+def test_a_new_host_needs_the_secret_typed_again(session, stub, world):
+    action = assistant_actions.save_action(session, action_in(stub), world.admin)
+    moved = action_in(stub, url="https://elsewhere.example/orders", auth_header_value=None)
+    with pytest.raises(AppError, match="type the auth header again"):
+        assistant_actions.save_action(session, moved, world.admin, action.id)
+    retyped = action_in(stub, url="https://elsewhere.example/orders", auth_header_value="Bearer new-one")
+    assert assistant_actions.save_action(session, retyped, world.admin, action.id).auth_header_value == (
+        "Bearer new-one"
+    )
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        (
+            {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {}},
+            "schema",
+        ),
+        ({"type": "object", "properties": {"n": {"type": "strnig"}}}, "'strnig' is not one of"),
+    ],
+)
+def test_a_schema_gemini_would_refuse_is_refused_when_saved(stub, schema, reason):
+    with pytest.raises(ValueError, match=reason):
+        action_in(stub, parameters=schema)
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1/orders", "https://localhost/x", "https://10.0.0.8/api"])
+def test_in_production_an_action_cannot_reach_this_network(monkeypatch, stub, url):
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    with pytest.raises(ValueError, match="private or reserved network"):
+        action_in(stub, url=url)

@@ -223,3 +223,49 @@ def test_the_csv_export_is_safe_to_open_in_a_spreadsheet(session, client, world)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["rating"] for r in rows] == ["4", "5"]
     assert rows[0]["text"] == '\'=HYPERLINK("http://evil")'
+
+
+@pytest.mark.parametrize(
+    ("typed", "rating"),
+    [
+        ("5⭐", 5),
+        ("5 ⭐", 5),
+        ("⭐⭐⭐", 3),
+        ("4 stars", 4),
+        ("٢", 2),
+        ("10", None),
+        ("3 or 4", None),
+        ("great", None),
+    ],
+)
+def test_ratings_are_read_as_customers_type_them(typed, rating):
+    from aisha_app.actions.reviews import _rating
+
+    assert _rating(typed, None) == rating
+
+
+def test_staff_cannot_start_a_review_the_customer_could_not_answer(session, client, world):
+    conversation = Conversation(contact_id=world.contacts[0].id, channel="whatsapp_cloud")  # never wrote
+    session.add(conversation)
+    session.commit()
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    response = client.post("/api/reviews/request", json={"conversation_id": conversation.id}, headers=headers)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "outside_window"
+    assert session.exec(select(ReviewSession)).all() == []
+
+
+def test_bad_review_queries_get_clear_answers_not_errors(session, client, world):
+    seed_reviews(session, world)
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    naive = client.get("/api/reviews", params={"since": "2020-01-01T00:00:00"}, headers=headers)
+    assert naive.status_code == 200 and naive.json()["total"] == 3  # read as UTC
+    huge = client.post("/api/reviews/request", json={"conversation_id": 10**25}, headers=headers)
+    assert huge.status_code == 422
+
+
+def test_the_csv_keeps_phone_numbers_and_empty_cells_as_they_are(session, client, world):
+    session.add(Review(contact_id=world.contacts[0].id, product_name="\tSUM(A1)", text="", rating=3))
+    session.commit()
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    (row,) = csv.DictReader(io.StringIO(client.get("/api/reviews/export.csv", headers=headers).text))
+    assert (row["phone_number"], row["product"], row["text"]) == ("+254712345678", "'\tSUM(A1)", "")

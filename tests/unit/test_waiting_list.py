@@ -8,7 +8,7 @@ from sqlmodel import select
 from aisha_app import events
 from aisha_app.actions import waiting_list
 from aisha_app.actions.contacts import contact_for_phone
-from aisha_app.errors import Forbidden
+from aisha_app.errors import Conflict, Forbidden
 from aisha_app.models import (
     Contact,
     Conversation,
@@ -266,3 +266,58 @@ def test_admins_tune_a_list_and_a_closed_list_takes_nobody(session, client, staf
     assert refused.status_code == 409 and "closed" in refused.json()["error"]["message"]
     bad = client.put(f"/api/waiting-list/lists/{list_id}", json={"minutes_per_customer": 0}, headers=admin)
     assert bad.status_code == 422
+
+
+def test_two_staff_pressing_at_once_cannot_call_the_same_customer_twice(session, world, database):
+    from sqlmodel import Session
+
+    first = waiting_list.join(session, world.contacts[0], tell_customer=False).entry
+    waiting_list.join(session, world.contacts[1], tell_customer=False)
+    with Session(database, expire_on_commit=False) as other:
+        stale = other.get(WaitingListEntry, first.id)  # read before the other desk's click lands
+        waiting_list.call(session, first.id, world.agent)
+        with pytest.raises(Conflict, match="is called; it cannot become called"):
+            waiting_list.call(other, stale.id, world.admin)
+        # "Call next" at the second desk moves on to the next customer instead.
+        assert (
+            waiting_list.call_next(other, first.waiting_list_id, world.admin).contact_id
+            == world.contacts[1].id
+        )
+    assert len(session.exec(select(Job).where(Job.kind == "waiting_list_no_show")).all()) == 2
+
+
+def test_the_database_holds_one_place_per_customer_and_list(session, world):
+    from sqlalchemy.exc import IntegrityError
+
+    entry = waiting_list.join(session, world.contacts[0], tell_customer=False).entry
+    session.add(
+        WaitingListEntry(waiting_list_id=entry.waiting_list_id, contact_id=entry.contact_id, position=9)
+    )
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    waiting_list.cancel(session, entry.id, world.agent)
+    again = waiting_list.join(session, world.contacts[0], tell_customer=False)  # a new visit is a new place
+    assert not again.already and again.entry.id != entry.id
+
+
+@pytest.mark.parametrize("name", ["²", 10**25, "0"])
+def test_an_odd_list_reference_is_not_found_rather_than_an_error(client, staff, name):
+    response = join(client, staff, AMINA, list=name)
+    assert response.status_code == 404
+
+
+def test_an_automatic_update_does_not_swallow_the_customers_question(session, world):
+    customer_writes(session, AMINA, "join", name="Amina")
+    customer_writes(session, BARAKA, "join", name="Baraka")
+    from aisha_app.actions.ingest import receive_simulated
+
+    receive_simulated(session, BARAKA, None, "hello")  # asked, not answered yet ...
+    first = waiting_list.current_entry(
+        session, session.exec(select(Contact).where(Contact.phone_e164 == AMINA)).one().id
+    )
+    waiting_list.call(session, first.id, world.agent)  # ... when the line moves and Baraka is told
+    assert sent_to(session, BARAKA)[-1].startswith("Update: you're now number 1")
+    make_due(session)
+    run_jobs()
+    assert sent_to(session, BARAKA)[-1].startswith("Hello! Welcome to")
