@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app.pages.components import feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.actions import ActionsState
 
@@ -98,14 +99,7 @@ def _form() -> rx.Component:
                     rx.text("Active", size="2"),
                     align="center",
                 ),
-                rx.cond(
-                    ActionsState.error != "",
-                    rx.callout(ActionsState.error, color_scheme="red", size="1", id="action-error"),
-                ),
-                rx.cond(
-                    ActionsState.notice != "",
-                    rx.callout(ActionsState.notice, color_scheme="green", size="1", id="action-notice"),
-                ),
+                feedback(ActionsState.error, ActionsState.notice, "action"),
                 rx.button("Save", type="submit", id="action-save"),
                 width="100%",
             ),

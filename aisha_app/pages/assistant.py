@@ -3,6 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
+from aisha_app.pages.components import feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.assistant import AssistantState
 
@@ -31,14 +32,7 @@ def _profile() -> rx.Component:
                 _field("Languages (en, ar, sw)", "languages_text"),
                 _field("The assistant may", "may", multiline=True),
                 _field("The assistant must not", "may_not", multiline=True),
-                rx.cond(
-                    AssistantState.error != "",
-                    rx.callout(AssistantState.error, color_scheme="red", size="1", id="profile-error"),
-                ),
-                rx.cond(
-                    AssistantState.notice != "",
-                    rx.callout(AssistantState.notice, color_scheme="green", size="1", id="profile-notice"),
-                ),
+                feedback(AssistantState.error, AssistantState.notice, "profile"),
                 rx.button("Save", type="submit", disabled=~AssistantState.is_admin, id="profile-save"),
                 width="100%",
             ),
@@ -143,16 +137,7 @@ def _tuning() -> rx.Component:
                     id="tuning-keywords",
                     custom_attrs=AUTO_DIR,
                 ),
-                rx.cond(
-                    AssistantState.tuning_error != "",
-                    rx.callout(AssistantState.tuning_error, color_scheme="red", size="1", id="tuning-error"),
-                ),
-                rx.cond(
-                    AssistantState.tuning_notice != "",
-                    rx.callout(
-                        AssistantState.tuning_notice, color_scheme="green", size="1", id="tuning-notice"
-                    ),
-                ),
+                feedback(AssistantState.tuning_error, AssistantState.tuning_notice, "tuning"),
                 rx.button("Save", type="submit", disabled=~AssistantState.is_admin, id="tuning-save"),
                 width="100%",
             ),

@@ -17,3 +17,11 @@ class PostForm(BaseHTML):
 
 
 post_form = PostForm.create
+
+
+def feedback(error: rx.Var[str], notice: rx.Var[str], prefix: str) -> rx.Component:
+    """What a form's last submit did: the refusal in red or the result in green (ids prefix-…)."""
+    return rx.fragment(
+        rx.cond(error != "", rx.callout(error, color_scheme="red", size="1", id=f"{prefix}-error")),
+        rx.cond(notice != "", rx.callout(notice, color_scheme="green", size="1", id=f"{prefix}-notice")),
+    )

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
+from aisha_app.pages.components import feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.knowledge import KnowledgeState
 
@@ -151,14 +152,7 @@ def _products() -> rx.Component:
 def _knowledge() -> rx.Component:
     return rx.vstack(
         rx.text("What the assistant may quote. Prices and stock come only from here.", color_scheme="gray"),
-        rx.cond(
-            KnowledgeState.error != "",
-            rx.callout(KnowledgeState.error, color_scheme="red", size="1", id="knowledge-error"),
-        ),
-        rx.cond(
-            KnowledgeState.notice != "",
-            rx.callout(KnowledgeState.notice, color_scheme="green", size="1", id="knowledge-notice"),
-        ),
+        feedback(KnowledgeState.error, KnowledgeState.notice, "knowledge"),
         _products(),
         _articles(),
         spacing="5",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
+from aisha_app.pages.components import feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.waiting import DisplayState, WaitingState
 
@@ -204,14 +205,7 @@ def _board() -> rx.Component:
             wrap="wrap",
             align="center",
         ),
-        rx.cond(
-            WaitingState.error != "",
-            rx.callout(WaitingState.error, color_scheme="red", size="1", id="board-error"),
-        ),
-        rx.cond(
-            WaitingState.notice != "",
-            rx.callout(WaitingState.notice, color_scheme="green", size="1", id="board-notice"),
-        ),
+        feedback(WaitingState.error, WaitingState.notice, "board"),
         rx.flex(_line(), _called(), spacing="6", wrap="wrap", align="start", width="100%"),
         _admin(),
         spacing="4",
