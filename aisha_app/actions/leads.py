@@ -79,10 +79,11 @@ def score(contact: Contact, inbound: list[str], now: datetime | None = None) -> 
     if (value := SOURCE_POINTS.get(contact.source_type, 0)) > 0:
         points += value
         reasons.append(f"+{value} from {str(contact.source_type)}")
-    said = set().union(*(words(text) for text in inbound)) if inbound else set()
-    if said & BUYING_WORDS:
+    # The newest message with buying words is enough (and the board scores hundreds of cards).
+    buying = next((hit for text in inbound if (hit := words(text) & BUYING_WORDS)), set())
+    if buying:
         points += 20
-        reasons.append(f"+20 buying words ({', '.join(sorted(said & BUYING_WORDS)[:3])})")
+        reasons.append(f"+20 buying words ({', '.join(sorted(buying)[:3])})")
     if (value := STAGE_POINTS.get(contact.lead_stage, 0)) > 0:
         points += value
         reasons.append(f"+{value} {str(contact.lead_stage).lower()}")

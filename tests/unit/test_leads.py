@@ -64,7 +64,7 @@ def test_the_score_explains_itself(session, world):
         "+25 wrote today",
         "+4 2 messages",
         "+15 from ad",
-        "+20 buying words (deliver, much)",
+        "+20 buying words (much)",  # from the newest message that has some
     ]
     assert (scored.value, scored.label) == (64, "WARM")
     contact.lead_stage = "LOST"
