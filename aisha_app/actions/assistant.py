@@ -13,7 +13,7 @@ from aisha_app.actions.commands import command_of, run_command
 from aisha_app.actions.media import media_path
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant import gemini
-from aisha_app.assistant.offline import Reply, language_of, respond
+from aisha_app.assistant.offline import Reply, handoff, language_of, respond
 from aisha_app.assistant.profile import load_profile
 from aisha_app.assistant.tools import ToolContext
 from aisha_app.config import get_settings
@@ -45,14 +45,12 @@ def answer(
 
     Without a ``conversation`` (the playground, the API) tools that act for a customer do not act.
     """
-    profile = load_profile(session)
-    ctx = ctx or ToolContext(session, profile, conversation, lang=language_of(text))
+    ctx = ctx or ToolContext(session, load_profile(session), conversation, lang=language_of(text))
+    profile = ctx.profile
     if get_settings().providers()["gemini"]:
         return gemini.respond(ctx, [*(history or []), ("user", text)], images)
     if images and not text:
         # The offline responder cannot see photos: a person looks at them.
-        from aisha_app.assistant.offline import handoff
-
         return handoff(profile, ctx.lang, utcnow())
     return respond(session, profile, text, utcnow(), ctx)
 

@@ -57,14 +57,11 @@ def run_command(session: Session, conversation: Conversation, command: str, lang
     try:
         if command == "join":
             result = waiting_list.join(session, contact, lang=lang, tell_customer=False)
-            text, buttons = (
-                _standing_text(result, lang, "position" if result.already else "joined"),
-                waiting_list.BUTTONS,
-            )
+            text, buttons = _standing_text(result, lang, joined=not result.already), waiting_list.BUTTONS
         elif command == "position":
             entry = waiting_list.current_entry(session, contact.id)
             text = (
-                _standing_text(waiting_list.standing(session, entry), lang, "position")
+                _standing_text(waiting_list.standing(session, entry), lang, joined=False)
                 if entry
                 else waiting_list.say("not_on_list", lang)
             )
@@ -82,9 +79,8 @@ def run_command(session: Session, conversation: Conversation, command: str, lang
         log.info("conversation %s: command %s not answered: %s", conversation.id, command, exc.message)
 
 
-def _standing_text(result: waiting_list.Standing, lang: str, key: str) -> str:
-    if result.entry.status == WaitingStatus.CALLED:
-        key = "called"
-    return waiting_list.say(
-        key, lang, list=result.list_name, position=result.position, minutes=result.minutes
+def _standing_text(result: waiting_list.Standing, lang: str, *, joined: bool) -> str:
+    called = result.entry.status == WaitingStatus.CALLED
+    return waiting_list.standing_message(
+        lang, result.list_name, result.position, result.minutes, called=called, joined=joined
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from aisha_app import events
+from aisha_app.actions.inbound import find_or_create_contact
 from aisha_app.errors import NotFound
-from aisha_app.models import Contact, ContactUpdate, User
+from aisha_app.models import Channel, Contact, ContactUpdate, User
 from aisha_app.models.base import utcnow
 
 
@@ -30,9 +31,6 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
 
 def contact_for_phone(session: Session, phone: str, name: str | None) -> Contact:
     """The contact with this E.164 number, created if new (a name fills a missing one)."""
-    from aisha_app.actions.inbound import find_or_create_contact
-    from aisha_app.models import Channel
-
     # Keyed by phone number, like every phone channel; no provider id is invented.
     contact = find_or_create_contact(session, Channel.SIMULATOR, phone, (name or "").strip()[:200] or None)
     session.flush()

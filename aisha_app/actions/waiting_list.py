@@ -21,6 +21,7 @@ from aisha_app import events, jobs
 from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.audit import audit
 from aisha_app.actions.notify import notify
+from aisha_app.actions.reviews import start_review_for_contact
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
 from aisha_app.models import (
     Contact,
@@ -45,6 +46,14 @@ BUTTONS = [{"id": "wl_position", "title": "My position"}, {"id": "wl_leave", "ti
 
 def say(key: str, lang: str | None, **values: object) -> str:
     return texts.say(texts.WAITING_LIST, key, lang, **values)
+
+
+def standing_message(
+    lang: str | None, list_name: str, position: int, minutes: int, *, called: bool, joined: bool
+) -> str:
+    """What a customer is told of their place: it's their turn, they just joined, or where they are."""
+    key = "called" if called else "joined" if joined else "position"
+    return say(key, lang, list=list_name, position=position, minutes=minutes)
 
 
 @dataclass
@@ -190,12 +199,25 @@ def minutes_per_customer(session: Session, waiting_list: WaitingList) -> float:
 
 
 def standing(session: Session, entry: WaitingListEntry) -> Standing:
-    waiting_list = session.get(WaitingList, entry.waiting_list_id)
-    position = 0
-    if entry.status == WaitingStatus.WAITING:
-        position = _positions(session, entry.waiting_list_id).get(entry.id, 0)
-    minutes = round(position * minutes_per_customer(session, waiting_list))
-    return Standing(entry, waiting_list.name, position, minutes)
+    return standings(session, [entry])[0]
+
+
+def standings(session: Session, entries: list[WaitingListEntry]) -> list[Standing]:
+    """Each entry's place and wait; the line and its pace are read once per list, not per entry."""
+    lines: dict[int, tuple[WaitingList, dict[int, int], float]] = {}
+    found = []
+    for entry in entries:
+        if entry.waiting_list_id not in lines:
+            waiting_list = session.get(WaitingList, entry.waiting_list_id)
+            lines[entry.waiting_list_id] = (
+                waiting_list,
+                _positions(session, waiting_list.id),
+                minutes_per_customer(session, waiting_list),
+            )
+        waiting_list, positions, pace = lines[entry.waiting_list_id]
+        position = positions.get(entry.id, 0) if entry.status == WaitingStatus.WAITING else 0
+        found.append(Standing(entry, waiting_list.name, position, round(position * pace)))
+    return found
 
 
 def current_entry(session: Session, contact_id: int, list_id: int | None = None) -> WaitingListEntry | None:
@@ -335,8 +357,6 @@ def _finish(
     elif status == WaitingStatus.CANCELLED and actor is None and tell_customer:
         notify(session, contact, say("left", contact.language, list=waiting_list.name))
     elif status == WaitingStatus.SERVED and settings_of(waiting_list)["review_after_serve"]:
-        from aisha_app.actions.reviews import start_review_for_contact
-
         start_review_for_contact(session, contact, started_by="waiting_list")
     _tell_movers(session, waiting_list, before)
     return entry

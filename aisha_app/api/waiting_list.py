@@ -62,8 +62,15 @@ class MoveIn(BaseModel):
 
 
 def _out(session: Session, entry: WaitingListEntry) -> EntryOut:
-    standing = waiting_list.standing(session, entry)
-    contact = session.get(Contact, entry.contact_id)
+    return _outs(session, [entry])[0]
+
+
+def _outs(session: Session, entries: list[WaitingListEntry]) -> list[EntryOut]:
+    return [_shape(session, s) for s in waiting_list.standings(session, entries)]
+
+
+def _shape(session: Session, standing: waiting_list.Standing) -> EntryOut:
+    entry, contact = standing.entry, session.get(Contact, standing.entry.contact_id)
     return EntryOut(
         id=entry.id,
         username=contact.name,
@@ -145,7 +152,7 @@ def entries(
         )
     else:
         query = query.where(WaitingListEntry.status == status).order_by(col(WaitingListEntry.id).desc())
-    return [_out(session, e) for e in session.exec(query.limit(limit)).all()]
+    return _outs(session, list(session.exec(query.limit(limit)).all()))
 
 
 def _entry(session: Session, entry_id: int) -> WaitingListEntry:

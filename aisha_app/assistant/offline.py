@@ -214,15 +214,13 @@ def _journey(ctx: tools.ToolContext, intent: str) -> Reply:
     result = tools.run(ctx, "waiting_list_position" if on_list else "join_waiting_list", {})
     if "error" in result:
         return Reply(result["error"], "continue", intent, tools_called=ctx.called)
-    key = (
-        "called" if result["called"] else "position" if on_list or result["already_on_the_list"] else "joined"
-    )
-    text = waiting_list.say(
-        key,
+    text = waiting_list.standing_message(
         ctx.lang,
-        list=result["list"],
-        position=result["position"],
-        minutes=result["estimated_wait_minutes"],
+        result["list"],
+        result["position"],
+        result["estimated_wait_minutes"],
+        called=result["called"],
+        joined=not (on_list or result["already_on_the_list"]),
     )
     return Reply(text, "continue", intent, tools_called=ctx.called)
 

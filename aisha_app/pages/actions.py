@@ -2,13 +2,9 @@
 
 import reflex as rx
 
-from aisha_app.pages.components import feedback
+from aisha_app.pages.components import edit_delete, feedback, labelled
 from aisha_app.pages.layout import shell
 from aisha_app.state.actions import ActionsState
-
-
-def _labelled(label: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
 def _form() -> rx.Component:
@@ -23,7 +19,7 @@ def _form() -> rx.Component:
                     rx.button("New", size="1", variant="ghost", type="button", on_click=ActionsState.new),
                     width="100%",
                 ),
-                _labelled(
+                labelled(
                     "Name (lower case, e.g. order_status)",
                     rx.input(
                         name="name",
@@ -34,7 +30,7 @@ def _form() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                _labelled(
+                labelled(
                     "What it does (the model reads this to decide when to call it)",
                     rx.text_area(
                         name="description",
@@ -45,7 +41,7 @@ def _form() -> rx.Component:
                         id="action-description",
                     ),
                 ),
-                _labelled(
+                labelled(
                     "Parameters (JSON schema)",
                     rx.text_area(
                         name="parameters",
@@ -134,14 +130,7 @@ def _list() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
-                    rx.button("Edit", size="1", variant="soft", on_click=ActionsState.edit(a)),
-                    rx.button(
-                        "Delete",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=ActionsState.delete(a["id"]),
-                    ),
+                    edit_delete(ActionsState.edit(a), ActionsState.delete(a["id"])),
                     width="100%",
                 ),
                 width="100%",

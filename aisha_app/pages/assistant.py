@@ -3,7 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
-from aisha_app.pages.components import feedback
+from aisha_app.pages.components import feedback, labelled
 from aisha_app.pages.layout import shell
 from aisha_app.state.assistant import AssistantState
 
@@ -15,7 +15,7 @@ def _field(label: str, name: str, multiline: bool = False) -> rx.Component:
         if multiline
         else rx.input(name=name, default_value=value, width="100%")
     )
-    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+    return labelled(label, control)
 
 
 def _profile() -> rx.Component:
@@ -103,17 +103,15 @@ def _tuning() -> rx.Component:
                     color_scheme="gray",
                 ),
                 rx.hstack(
-                    rx.vstack(
-                        rx.text("Gemini model", size="2", weight="medium"),
+                    labelled(
+                        "Gemini model",
                         rx.input(name="model", default_value=tuning["model"], id="tuning-model"),
-                        spacing="1",
                     ),
-                    rx.vstack(
-                        rx.text("Temperature (0-2)", size="2", weight="medium"),
+                    labelled(
+                        "Temperature (0-2)",
                         rx.input(
                             name="temperature", default_value=tuning["temperature"], id="tuning-temperature"
                         ),
-                        spacing="1",
                     ),
                 ),
                 rx.hstack(

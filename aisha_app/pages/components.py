@@ -25,3 +25,24 @@ def feedback(error: rx.Var[str], notice: rx.Var[str], prefix: str) -> rx.Compone
         rx.cond(error != "", rx.callout(error, color_scheme="red", size="1", id=f"{prefix}-error")),
         rx.cond(notice != "", rx.callout(notice, color_scheme="green", size="1", id=f"{prefix}-notice")),
     )
+
+
+def edit_delete(on_edit: rx.event.EventSpec, on_delete: rx.event.EventSpec) -> rx.Component:
+    """The two small buttons at the end of an editable row."""
+    return rx.hstack(
+        rx.button("Edit", size="1", variant="soft", on_click=on_edit),
+        rx.button("Delete", size="1", variant="soft", color_scheme="red", on_click=on_delete),
+    )
+
+
+def drag_and_drop() -> rx.Component:
+    """assets/dnd.js and the outline it puts on a drop zone (data-drag-url / data-drop-* attributes)."""
+    return rx.fragment(
+        rx.el.style(".drop-hover { outline: 2px dashed var(--accent-9); outline-offset: 2px; }"),
+        rx.script(src="/dnd.js"),
+    )
+
+
+def labelled(label: str, control: rx.Component) -> rx.Component:
+    """A form field: its label above it."""
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
-from aisha_app.pages.components import feedback
+from aisha_app.pages.components import edit_delete, feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.knowledge import KnowledgeState
 
@@ -57,17 +57,8 @@ def _articles() -> rx.Component:
                         rx.table.cell(a["language"]),
                         rx.table.cell(a["tags"]),
                         rx.table.cell(
-                            rx.hstack(
-                                rx.button(
-                                    "Edit", size="1", variant="soft", on_click=KnowledgeState.edit_article(a)
-                                ),
-                                rx.button(
-                                    "Delete",
-                                    size="1",
-                                    variant="soft",
-                                    color_scheme="red",
-                                    on_click=KnowledgeState.delete_article(a["id"]),
-                                ),
+                            edit_delete(
+                                KnowledgeState.edit_article(a), KnowledgeState.delete_article(a["id"])
                             )
                         ),
                     ),
@@ -127,17 +118,8 @@ def _products() -> rx.Component:
                         rx.table.cell(p["currency"], " ", p["price"]),
                         rx.table.cell(p["stock"]),
                         rx.table.cell(
-                            rx.hstack(
-                                rx.button(
-                                    "Edit", size="1", variant="soft", on_click=KnowledgeState.edit_product(p)
-                                ),
-                                rx.button(
-                                    "Delete",
-                                    size="1",
-                                    variant="soft",
-                                    color_scheme="red",
-                                    on_click=KnowledgeState.delete_product(p["id"]),
-                                ),
+                            edit_delete(
+                                KnowledgeState.edit_product(p), KnowledgeState.delete_product(p["id"])
                             )
                         ),
                     ),

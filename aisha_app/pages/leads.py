@@ -3,10 +3,9 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
+from aisha_app.pages.components import drag_and_drop
 from aisha_app.pages.layout import shell
 from aisha_app.state.leads import STAGES, LeadsState
-
-DROP_STYLE = rx.el.style(".drop-hover { outline: 2px dashed var(--accent-9); outline-offset: 2px; }")
 
 
 def _card(card: rx.Var) -> rx.Component:
@@ -164,8 +163,7 @@ def _panel() -> rx.Component:
 
 def _leads() -> rx.Component:
     return rx.vstack(
-        DROP_STYLE,
-        rx.script(src="/dnd.js"),
+        drag_and_drop(),
         _filters(),
         rx.hstack(
             *[_column(stage) for stage in STAGES],

@@ -3,11 +3,9 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR
-from aisha_app.pages.components import feedback
+from aisha_app.pages.components import drag_and_drop, feedback
 from aisha_app.pages.layout import shell
 from aisha_app.state.waiting import DisplayState, WaitingState
-
-DROP_STYLE = rx.el.style(".drop-hover { outline: 2px dashed var(--accent-9); outline-offset: 2px; }")
 
 
 def _person(row: rx.Var, *buttons: rx.Component) -> rx.Component:
@@ -190,8 +188,7 @@ def _admin() -> rx.Component:
 
 def _board() -> rx.Component:
     return rx.vstack(
-        DROP_STYLE,
-        rx.script(src="/dnd.js"),
+        drag_and_drop(),
         rx.hstack(
             rx.segmented_control.root(
                 rx.foreach(

@@ -11,6 +11,7 @@ from aisha_app import events
 from aisha_app.actions.conversations import update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
+from aisha_app.actions.reviews import start_by_staff
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
@@ -257,8 +258,6 @@ class InboxState(SessionState):
     @rx.event
     def ask_for_review(self) -> None:
         """The guided review questions start on this conversation (even with the AI off)."""
-        from aisha_app.actions.reviews import start_by_staff
-
         self._act(lambda s, u: start_by_staff(s, self.selected_id))
 
     @rx.event

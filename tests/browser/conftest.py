@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from aisha_app.devserver import running_app
 
@@ -100,3 +100,25 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("#sign-in")
+
+
+def signed_in_page(
+    browser: Browser, app_url: str, path: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD
+) -> Page:
+    """A fresh browser (its own cookies) signed in and at ``path``."""
+    context = browser.new_context(base_url=app_url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, email, password)
+    expect(page.locator("#welcome")).to_be_visible()
+    page.goto(path)
+    return page
+
+
+def customer_page(browser: Browser, app_url: str, name: str, phone: str) -> Page:
+    """The simulator, opened by a signed-in staff member playing the customer ``name``."""
+    page = signed_in_page(browser, app_url, "/simulator")
+    page.fill("#sim-name", name)
+    page.fill("#sim-phone", phone)
+    page.click("#sim-start")
+    return page

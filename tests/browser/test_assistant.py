@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from aisha_app.models import Product
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.browser.conftest import customer_page, signed_in_page
 
 
 def _add_product(database_url: str) -> None:
@@ -30,17 +30,7 @@ def _add_product(database_url: str) -> None:
 
 def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Browser, app_url, app_database):
     _add_product(app_database)
-    staff, customer = browser.new_context(base_url=app_url), browser.new_context(base_url=app_url)
-    for context in (staff, customer):
-        context.set_default_timeout(15_000)
-    inbox, simulator = staff.new_page(), customer.new_page()
-
-    sign_in(simulator, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(simulator.locator("#welcome")).to_be_visible()
-    simulator.goto("/simulator")
-    simulator.fill("#sim-name", "Zawadi")
-    simulator.fill("#sim-phone", "0722987654")
-    simulator.click("#sim-start")
+    simulator = customer_page(browser, app_url, "Zawadi", "0722987654")
     simulator.fill("#sim-input", "How much are the leather work gloves?")
     simulator.click("#sim-send")
     answer = simulator.locator(".bubble[data-direction=outbound]", has_text="KES 450")
@@ -53,9 +43,7 @@ def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Bro
         timeout=15_000
     )
 
-    sign_in(inbox, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(inbox.locator("#welcome")).to_be_visible()
-    inbox.goto("/inbox")
+    inbox = signed_in_page(browser, app_url, "/inbox")
     row = inbox.locator(".conversation", has_text="Zawadi")
     expect(row).to_contain_text("pending")
     row.click()
@@ -65,5 +53,5 @@ def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Bro
     expect(priced).to_contain_text("Assistant · search_products")
     inbox.locator("#ai-switch").click()  # staff give the conversation back to the assistant
     expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "checked")
-    staff.close()
-    customer.close()
+    inbox.context.close()
+    simulator.context.close()

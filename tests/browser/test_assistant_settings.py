@@ -1,25 +1,15 @@
 """Admins register an action (its secret never comes back to the page) and teach the offline
 assistant a keyword, then try it in the playground."""
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.browser.conftest import signed_in_page
 
 SECRET = "Bearer top-secret-4711"
 
 
-def _admin_at(browser: Browser, app_url: str, path: str) -> Page:
-    context = browser.new_context(base_url=app_url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(page.locator("#welcome")).to_be_visible()
-    page.goto(path)
-    return page
-
-
 def test_an_admin_registers_an_action_and_its_secret_stays_on_the_server(browser: Browser, app_url):
-    page = _admin_at(browser, app_url, "/settings/actions")
+    page = signed_in_page(browser, app_url, "/settings/actions")
 
     page.fill("#action-name", "order_status")
     page.fill("#action-description", "Look up an order's delivery status by its number.")
@@ -47,7 +37,7 @@ def test_an_admin_registers_an_action_and_its_secret_stays_on_the_server(browser
 
 
 def test_a_keyword_an_admin_adds_is_understood_in_the_playground(browser: Browser, app_url):
-    page = _admin_at(browser, app_url, "/settings/assistant")
+    page = signed_in_page(browser, app_url, "/settings/assistant")
 
     page.locator("input[name=address]").fill("Moi Avenue 12, Nairobi")
     page.click("#profile-save")

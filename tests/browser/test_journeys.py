@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.browser.conftest import customer_page, signed_in_page
 
 REPLY = ".bubble[data-direction=outbound]"
 
@@ -17,32 +17,15 @@ def _context(browser: Browser, app_url: str) -> BrowserContext:
     return context
 
 
-def _staff_page(browser: Browser, app_url: str, path: str) -> Page:
-    page = _context(browser, app_url).new_page()
-    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(page.locator("#welcome")).to_be_visible()
-    page.goto(path)
-    return page
-
-
-def _customer(browser: Browser, app_url: str, name: str, phone: str) -> Page:
-    """The simulator, opened by a signed-in staff member playing the customer."""
-    page = _staff_page(browser, app_url, "/simulator")
-    page.fill("#sim-name", name)
-    page.fill("#sim-phone", phone)
-    page.click("#sim-start")
-    return page
-
-
 def _say(simulator: Page, text: str) -> None:
     simulator.fill("#sim-input", text)
     simulator.click("#sim-send")
 
 
 def test_a_customer_joins_the_waiting_list_and_staff_call_them(browser: Browser, app_url):
-    board = _staff_page(browser, app_url, "/waiting-list")
+    board = signed_in_page(browser, app_url, "/waiting-list")
     expect(board.locator("#call-next")).to_be_visible()
-    simulator = _customer(browser, app_url, "Neema Otieno", "0733111222")
+    simulator = customer_page(browser, app_url, "Neema Otieno", "0733111222")
 
     _say(simulator, "join")
     joined = simulator.locator(REPLY, has_text="Your position: 1")
@@ -68,9 +51,9 @@ def test_a_customer_joins_the_waiting_list_and_staff_call_them(browser: Browser,
 
 
 def test_a_customer_completes_a_review_and_it_appears_on_the_reviews_page(browser: Browser, app_url):
-    reviews = _staff_page(browser, app_url, "/reviews")
+    reviews = signed_in_page(browser, app_url, "/reviews")
     expect(reviews.get_by_text("reviews", exact=False).first).to_be_visible()
-    simulator = _customer(browser, app_url, "Baraka Mwangi", "0733444555")
+    simulator = customer_page(browser, app_url, "Baraka Mwangi", "0733444555")
 
     _say(simulator, "review")
     expect(simulator.locator(REPLY, has_text="Which product or service")).to_be_visible()
@@ -93,12 +76,12 @@ def test_a_customer_completes_a_review_and_it_appears_on_the_reviews_page(browse
 
 
 def test_dragging_a_lead_to_qualified_moves_it_for_every_signed_in_browser(browser: Browser, app_url):
-    simulator = _customer(browser, app_url, "Halima Yusuf", "0733777888")
+    simulator = customer_page(browser, app_url, "Halima Yusuf", "0733777888")
     _say(simulator, "How much is a hard hat?")
     expect(simulator.locator(REPLY).first).to_be_visible()
 
-    mover = _staff_page(browser, app_url, "/leads")
-    watcher = _staff_page(browser, app_url, "/leads")  # a second signed-in browser
+    mover = signed_in_page(browser, app_url, "/leads")
+    watcher = signed_in_page(browser, app_url, "/leads")  # a second signed-in browser
     card = mover.locator(".lead-column[data-stage=NEW] .lead-card", has_text="Halima Yusuf")
     expect(card).to_be_visible()
     expect(

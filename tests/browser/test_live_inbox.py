@@ -5,7 +5,7 @@ import re
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, customer_page, signed_in_page
 
 AGENT_EMAIL = "inbox.agent@kazi.test"
 AGENT_PASSWORD = "inbox-agent-password"
@@ -24,23 +24,10 @@ def _create_agent(app_url: str) -> None:
 
 def test_simulator_message_appears_live_and_the_reply_returns_with_ticks(browser: Browser, app_url):
     _create_agent(app_url)
-    agent_context = browser.new_context(base_url=app_url)
-    customer_context = browser.new_context(base_url=app_url)
-    for context in (agent_context, customer_context):
-        context.set_default_timeout(15_000)
-    inbox, simulator = agent_context.new_page(), customer_context.new_page()
-
-    sign_in(inbox, AGENT_EMAIL, AGENT_PASSWORD)
-    expect(inbox.locator("#welcome")).to_be_visible()
-    inbox.goto("/inbox")
+    inbox = signed_in_page(browser, app_url, "/inbox", AGENT_EMAIL, AGENT_PASSWORD)
     expect(inbox.locator("#inbox-search")).to_be_visible()
 
-    sign_in(simulator, ADMIN_EMAIL, ADMIN_PASSWORD)
-    expect(simulator.locator("#welcome")).to_be_visible()
-    simulator.goto("/simulator")
-    simulator.fill("#sim-name", "Fatuma")
-    simulator.fill("#sim-phone", "0722123456")
-    simulator.click("#sim-start")
+    simulator = customer_page(browser, app_url, "Fatuma", "0722123456")
     simulator.fill("#sim-input", "Habari, do you have reflective vests?")
     simulator.click("#sim-send")
 
@@ -59,8 +46,8 @@ def test_simulator_message_appears_live_and_the_reply_returns_with_ticks(browser
     expect(reply.locator(".tick")).to_have_text("✓✓")
     # The customer's phone showed it, so the agent sees it read.
     expect(inbox.locator(".bubble[data-status=read]", has_text="KES 650 each")).to_be_visible(timeout=5_000)
-    agent_context.close()
-    customer_context.close()
+    inbox.context.close()
+    simulator.context.close()
 
 
 def test_the_simulator_needs_a_signed_in_user_unless_an_admin_opens_it(browser: Browser, app_url):
