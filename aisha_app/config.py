@@ -46,9 +46,13 @@ class Settings(BaseSettings):
 
     # Behind a reverse proxy: take the client address from the last X-Forwarded-For hop.
     trust_proxy_headers: bool = False
-    # Failed sign-ins allowed per email (or per client address) within the window.
+    # Failed sign-ins allowed per email from one client address (four times as many per address,
+    # whatever the email) within the window. Attempts refused by the throttle are not counted.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Failed sign-ins for one email from all addresses together: high, so that one attacker
+    # cannot lock the owner out, yet many addresses guessing together are still slowed down.
+    login_max_account_failures: int = Field(default=100, ge=1)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -95,7 +99,12 @@ class Settings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        return self.public_base_url.startswith("https://")
+        return self.is_production or self.public_base_url.startswith("https://")
+
+    @property
+    def cheap_password_hashing(self) -> bool:
+        """Tests create and sign in users all the time; strong argon2 would dominate their time."""
+        return self.environment == "test"
 
     def providers(self) -> dict[str, bool]:
         """Which outside services have the credentials they need."""
@@ -139,6 +148,8 @@ def check(settings: Settings) -> Settings:
             "production (ENVIRONMENT=production). Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+    if settings.is_production and not settings.public_base_url.startswith("https://"):
+        log.warning("PUBLIC_BASE_URL is not https: browsers send the (Secure) session cookie over https only")
     if weak and settings.environment == "development":
         settings.secret_key = _development_secret()
     return settings

@@ -1,9 +1,11 @@
-"""Staff accounts: signing in, creating, changing roles, deactivating, resetting passwords."""
+"""Staff accounts: signing in and out, creating, changing roles, deactivating, resetting passwords."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -12,34 +14,25 @@ from sqlmodel import Session, col, func, select
 from aisha_app.actions.audit import audit
 from aisha_app.config import get_settings
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound, TooManyAttempts
-from aisha_app.models import LoginAttempt, Role, User, UserCreate, UserUpdate
+from aisha_app.models import LoginAttempt, Role, User, UserCreate, UserSession, UserUpdate
 from aisha_app.models.base import utcnow
-from aisha_app.security import decode_access_token, hash_password, verify_password
+from aisha_app.security import (
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    session_lifetime,
+    verify_password,
+)
 
 log = logging.getLogger("aisha.users")
 
 
-def _throttled(session: Session, attempt: LoginAttempt) -> int | None:
-    """Seconds to wait if too many recent attempts failed for this email or address, else None.
-
-    Called after this attempt is recorded (as a failure until proven otherwise), so parallel
-    guesses all count against each other instead of racing past the check.
-    """
-    settings = get_settings()
-    window = timedelta(seconds=settings.login_window_seconds)
-    since = attempt.created_at - window
-    last_success = session.exec(
-        select(func.max(LoginAttempt.created_at)).where(
-            LoginAttempt.email == attempt.email, LoginAttempt.succeeded
-        )
-    ).one()
-    checks = (
-        (LoginAttempt.email == attempt.email, max(since, last_success or since), settings.login_max_failures),
-        # One address trying many emails is throttled too, more loosely.
-        (LoginAttempt.client_ip == attempt.client_ip, since, settings.login_max_failures * 4),
-    )
-    for condition, start, limit in checks:
-        failures = session.exec(
+def _failures(
+    session: Session, condition: Any, start: datetime, limit: int, attempt: LoginAttempt
+) -> list[datetime]:
+    """When the newest ``limit`` failures matching ``condition`` since ``start`` happened."""
+    return list(
+        session.exec(
             select(LoginAttempt.created_at)
             .where(
                 condition,
@@ -50,19 +43,58 @@ def _throttled(session: Session, attempt: LoginAttempt) -> int | None:
             .order_by(col(LoginAttempt.created_at).desc())
             .limit(limit)
         ).all()
+    )
+
+
+def _last_success(session: Session, condition: Any) -> datetime | None:
+    return session.exec(
+        select(func.max(LoginAttempt.created_at)).where(condition, LoginAttempt.succeeded)
+    ).one()
+
+
+def _throttled(session: Session, attempt: LoginAttempt) -> int | None:
+    """Seconds to wait if too many recent attempts failed, else None.
+
+    Counted within the window: this email from this address (since it last signed in from
+    there); this address whatever the email (one address trying many emails); and this email
+    from every address together (since it last signed in), a ceiling high enough that guesses
+    from one address never lock the owner out of their own account elsewhere.
+
+    Called after this attempt is recorded (as a failure until proven otherwise), so parallel
+    guesses all count against each other instead of racing past the check.
+    """
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_window_seconds)
+    since = attempt.created_at - window
+    same_email = LoginAttempt.email == attempt.email
+    same_address = LoginAttempt.client_ip == attempt.client_ip
+    pair_success = _last_success(session, sa.and_(same_email, same_address))
+    account_success = _last_success(session, same_email)
+    checks = (
+        (sa.and_(same_email, same_address), max(since, pair_success or since), settings.login_max_failures),
+        (same_address, since, settings.login_max_failures * 4),
+        (same_email, max(since, account_success or since), settings.login_max_account_failures),
+    )
+    for condition, start, limit in checks:
+        failures = _failures(session, condition, start, limit, attempt)
         if len(failures) >= limit:
             return max(1, int((failures[-1] + window - utcnow()).total_seconds()))
     return None
 
 
 def authenticate(session: Session, email: str, password: str, client_ip: str) -> User:
-    """The user with these credentials, or an error. Every attempt is recorded."""
+    """The user with these credentials, or an error. Every attempt that checks a password is recorded."""
     email = email.strip().lower()[:255]
     attempt = LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=False)
     session.add(attempt)
     session.commit()
     retry_after = _throttled(session, attempt)
     if retry_after is not None:
+        # No password was checked. Counting this attempt would let anyone who keeps trying
+        # extend the lock for ever.
+        session.delete(attempt)
+        session.commit()
+        log.info("sign-in refused by the throttle from %s", client_ip)
         raise TooManyAttempts(retry_after=retry_after)
     user = session.exec(select(User).where(User.email == email)).first()
     if not verify_password(password, user.hashed_password if user else None):
@@ -82,15 +114,55 @@ def authenticate(session: Session, email: str, password: str, client_ip: str) ->
     return user
 
 
+def open_session(session: Session, user: User) -> tuple[str, int]:
+    """Start a signed-in session: the token that names it, and its lifetime in seconds."""
+    now, lifetime = utcnow(), session_lifetime()
+    live = UserSession(
+        id=secrets.token_urlsafe(24), user_id=user.id, created_at=now, expires_at=now + lifetime
+    )
+    session.add(live)
+    session.exec(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now))
+    session.commit()
+    return create_access_token(user.id, live.id, expires_in=lifetime)
+
+
 def user_for_token(session: Session, token: str | None) -> User | None:
-    """The active user a token belongs to, if it is genuine, unexpired and not revoked."""
+    """The active user a token belongs to, if it is genuine, unexpired and its session not ended."""
     claims = decode_access_token(token) if token else None
     if claims is None:
         return None
-    user = session.get(User, int(claims["sub"]))
-    if user is None or not user.is_active or user.token_version != claims["ver"]:
+    found = session.exec(
+        select(User, UserSession)
+        .join(UserSession, col(UserSession.user_id) == User.id)
+        .where(UserSession.id == claims["sid"])
+    ).first()
+    if found is None:
         return None
-    return user
+    user, live = found
+    if user.id != int(claims["sub"]) or not user.is_active or live.revoked_at is not None:
+        return None
+    return user if live.expires_at > utcnow() else None
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Sign out: the session this token names ends on the server (copies of the token stop working)."""
+    claims = decode_access_token(token) if token else None
+    if claims is None:
+        return
+    session.exec(
+        sa.update(UserSession)
+        .where(UserSession.id == claims["sid"], col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.commit()
+
+
+def _end_all_sessions(session: Session, user_id: int) -> None:
+    session.exec(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def _require_admin(actor: User) -> None:
@@ -148,7 +220,7 @@ def update_user(
     for key, value in changes.items():
         setattr(user, key, value)
     if "role" in changes or "is_active" in changes:
-        user.token_version += 1  # signs the user out everywhere
+        _end_all_sessions(session, user.id)  # signs the user out everywhere
     user.updated_at = utcnow()
     session.add(user)
     audit(session, actor, "user.updated", user, client_ip=client_ip, changes=changes)
@@ -159,16 +231,24 @@ def update_user(
 def reset_password(
     session: Session, user_id: int, password: str, actor: User | None, client_ip: str | None = None
 ) -> User:
-    """Set a new password and sign the user out of every session."""
+    """Set a new password, sign the user out of every session and forget their failed sign-ins.
+
+    Forgetting the failures is how an admin lets someone back in whose account is throttled.
+    """
     if actor is not None:
         _require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("User")
     user.hashed_password = hash_password(password)
-    user.token_version += 1
     user.updated_at = utcnow()
     session.add(user)
+    _end_all_sessions(session, user.id)
+    session.exec(
+        sa.delete(LoginAttempt).where(
+            LoginAttempt.email == user.email, col(LoginAttempt.succeeded).is_(False)
+        )
+    )
     audit(session, actor, "user.password_reset", user, client_ip=client_ip)
     session.commit()
     return user

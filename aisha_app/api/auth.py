@@ -6,17 +6,17 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from aisha_app import routes
-from aisha_app.actions.users import authenticate
-from aisha_app.api.deps import CurrentUser, DbSession, client_ip, same_origin
+from aisha_app.actions.users import authenticate, end_session, open_session
+from aisha_app.api.deps import CurrentUser, DbSession, client_ip, request_token, same_origin
 from aisha_app.config import get_settings
 from aisha_app.errors import AppError
 from aisha_app.models import UserPublic
-from aisha_app.security import SESSION_COOKIE, create_access_token
+from aisha_app.security import SESSION_COOKIE
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -33,7 +33,7 @@ def issue_token(
 ) -> Token:
     """Exchange an email (`username`) and password for a bearer token."""
     user = authenticate(session, form.username, form.password, client_ip(request))
-    token, lifetime = create_access_token(user.id, user.token_version)
+    token, lifetime = open_session(session, user)
     return Token(access_token=token, expires_in=lifetime)
 
 
@@ -66,7 +66,7 @@ def browser_login(
         # Only a code travels in the URL; the login page owns the words it shows.
         query = urlencode({"error": exc.code, "next": _safe_next(next)})
         return RedirectResponse(f"{routes.LOGIN}?{query}", status_code=303)
-    token, lifetime = create_access_token(user.id, user.token_version)
+    token, lifetime = open_session(session, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -80,12 +80,23 @@ def browser_login(
     return response
 
 
-@router.post("/logout", include_in_schema=False)
-def browser_logout(request: Request) -> RedirectResponse:
+# Not in the OpenAPI schema: a fuzzer working through it would sign its own token out.
+@router.post("/logout", include_in_schema=False, response_model=None)
+def logout(request: Request, session: DbSession) -> Response:
+    """End this session on the server, so a copied token or cookie stops working too.
+
+    The browser's sign-out form gets a redirect to the login page; an API client (a Bearer
+    token) gets 204. The user's other sessions (another browser, a script) go on.
+    """
     if not same_origin(request):
         raise AppError("cross_origin", "Sign out from Aisha's own pages.", 403)
+    end_session(session, request_token(request))
+    if request.headers.get("authorization"):
+        return Response(status_code=204)
     response = RedirectResponse(routes.LOGIN, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=get_settings().secure_cookies
+    )
     # Also forget the tab's page state, so the next person at this browser starts clean.
     response.headers["Clear-Site-Data"] = '"cookies", "storage"'
     return response

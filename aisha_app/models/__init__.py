@@ -56,6 +56,7 @@ from aisha_app.models.user import (
     User,
     UserCreate,
     UserPublic,
+    UserSession,
     UserUpdate,
 )
 
@@ -101,6 +102,7 @@ __all__ = [
     "User",
     "UserCreate",
     "UserPublic",
+    "UserSession",
     "UserUpdate",
     "WaitingList",
     "WaitingListEntry",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from aisha_app.models.base import created_at_field, timestamp_field
+from aisha_app.models.base import UTCDateTime, created_at_field, timestamp_field
 
 MIN_PASSWORD_LENGTH = 10
 # Deliberately loose: staff of a local install may use addresses like admin@shop.local.
@@ -32,8 +32,6 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     hashed_password: str = Field(max_length=255)
     is_active: bool = Field(default=True)
-    # Bumped on password reset, deactivation and role change: older tokens stop working.
-    token_version: int = Field(default=0)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     last_login_at: datetime | None = timestamp_field()
@@ -95,3 +93,19 @@ class LoginAttempt(SQLModel, table=True):
     client_ip: str = Field(max_length=64)
     succeeded: bool
     created_at: datetime = created_at_field()
+
+
+class UserSession(SQLModel, table=True):
+    """One signed-in browser or API client. A token names its row; revoking the row ends it.
+
+    Signing out revokes one session; a password reset, deactivation or role change revokes all of
+    a user's sessions.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = timestamp_field()

@@ -3,8 +3,16 @@ from datetime import timedelta
 from jose import jwt
 from sqlmodel import select
 
+from aisha_app.config import Settings, get_settings
 from aisha_app.models import LoginAttempt
-from aisha_app.security import ALGORITHM, SESSION_COOKIE, create_access_token
+from aisha_app.security import (
+    ALGORITHM,
+    SESSION_COOKIE,
+    create_access_token,
+    hash_password,
+    password_context,
+    verify_password,
+)
 from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 
@@ -57,9 +65,9 @@ def test_no_token_is_401_with_a_bearer_challenge(client):
 
 
 def test_expired_token_is_refused(client, world):
-    token, _ = create_access_token(
-        world.agent.id, world.agent.token_version, expires_in=timedelta(seconds=-1)
-    )
+    live = login(client, "agent@shop.test", AGENT_PASSWORD)["Authorization"].split()[1]
+    session_id = jwt.get_unverified_claims(live)["sid"]
+    token, _ = create_access_token(world.agent.id, session_id, expires_in=timedelta(seconds=-1))
     response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "Your session is invalid or has expired."
@@ -76,9 +84,9 @@ def test_token_with_altered_claims_is_refused(client, world):
 
 
 def test_token_signed_with_another_key_is_refused(client, world):
-    forged = jwt.encode(
-        {"sub": str(world.admin.id), "ver": 0, "exp": 9999999999}, "guessed-key", algorithm=ALGORITHM
-    )
+    live = login(client, "owner@shop.test", ADMIN_PASSWORD)["Authorization"].split()[1]
+    claims = jwt.get_unverified_claims(live)
+    forged = jwt.encode(claims, "guessed-key", algorithm=ALGORITHM)
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
@@ -135,8 +143,8 @@ def test_one_address_guessing_many_emails_is_throttled(client, world, session):
         "/api/auth/token", data={"username": "owner@shop.test", "password": ADMIN_PASSWORD}
     )
     assert response.status_code == 429
-    # Every attempt is recorded, the refused one too.
-    assert len(session.exec(select(LoginAttempt)).all()) == 21
+    # Every attempt that checked a password is recorded; the refused one checked none.
+    assert len(session.exec(select(LoginAttempt)).all()) == 20
 
 
 def test_browser_login_sets_an_httponly_strict_cookie_and_redirects(client, world):
@@ -239,8 +247,6 @@ def test_an_overlong_email_is_an_ordinary_failure(client, world):
 
 
 def test_the_cookie_is_secure_when_the_app_is_published_over_https(client, world, monkeypatch):
-    from aisha_app.config import get_settings
-
     monkeypatch.setattr(get_settings(), "public_base_url", "https://aisha.example.com")
     response = client.post(
         "/api/auth/login",
@@ -261,3 +267,31 @@ def test_the_session_cookie_is_ignored_on_requests_from_another_origin(client, w
         headers={"Origin": "http://localhost:9999"},
     )
     assert smuggled.status_code == 401
+
+
+def test_the_cookie_is_secure_in_production_whatever_the_public_url_says(client, world, monkeypatch):
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    monkeypatch.setattr(get_settings(), "public_base_url", "http://aisha.internal:3000")
+    response = client.post(
+        "/api/auth/login",
+        data={"email": "agent@shop.test", "password": AGENT_PASSWORD},
+        follow_redirects=False,
+    )
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def argon2_parameters(hashed: str) -> dict[str, int]:
+    """{'m': memory KiB, 't': passes, 'p': lanes} from an encoded argon2 hash."""
+    params = hashed.split("$")[3]
+    return {key: int(value) for key, value in (part.split("=") for part in params.split(","))}
+
+
+def test_tests_hash_passwords_cheaply_and_production_keeps_strong_parameters():
+    cheap = hash_password("a-password-for-tests")
+    assert argon2_parameters(cheap)["m"] <= 1024
+    strong = password_context(Settings(environment="production", secret_key="p" * 48)).hash("a-password")
+    assert argon2_parameters(strong)["m"] >= 64 * 1024
+    assert argon2_parameters(strong)["t"] >= 3
+    # A hash made under either setting verifies under the other: the parameters travel in the hash.
+    assert verify_password("a-password", strong)
+    assert verify_password("a-password-for-tests", cheap)
