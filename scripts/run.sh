@@ -8,6 +8,6 @@ export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
 
 python -m aisha_app.manage setup
 echo
-echo "Building the web app; Aisha will be at $PUBLIC_BASE_URL (sign in with the admin account above)."
+echo "Building the web app; Aisha will be at $PUBLIC_BASE_URL."
 echo
 exec reflex run --env prod --single-port --frontend-port "$PORT"

@@ -4,10 +4,13 @@ The window is shortened to a few seconds, and addresses come from X-Forwarded-Fo
 proxy), so an attacker and the account's owner can sign in from different addresses.
 """
 
+import io
+import sys
 import time
 
 import pytest
 
+from aisha_app import manage
 from aisha_app.config import get_settings
 from tests.unit.support import ADMIN_PASSWORD, login
 
@@ -127,4 +130,11 @@ def test_an_admin_password_reset_through_the_api_clears_the_accounts_failures(cl
         headers=login(client, "second@shop.test", "second-password-1"),
     )
     assert response.status_code == 204
+    assert token_sign_in(client, "a-new-owner-password", OWNER) is True
+
+
+def test_reset_password_on_the_command_line_clears_the_accounts_failures(client, world, monkeypatch):
+    lock_the_owner_out(client, monkeypatch)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-new-owner-password\n"))
+    manage.main(["reset-password", OWNER_EMAIL, "--password-stdin"])
     assert token_sign_in(client, "a-new-owner-password", OWNER) is True

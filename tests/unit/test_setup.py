@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+
+from aisha_app import manage as manage_module
+from aisha_app.security import verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,13 +65,7 @@ def test_a_generated_admin_password_is_printed_once_and_works(tmp_path):
         if line.strip().startswith("password:")
     )
     assert len(password) >= 12
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/data/aisha.db")
-    with engine.connect() as conn:
-        hashed = conn.execute(sa.text("SELECT hashed_password FROM users")).scalar_one()
-    engine.dispose()
-    from aisha_app.security import verify_password
-
-    assert verify_password(password, hashed)
+    assert verify_password(password, stored_hash(tmp_path))
     again = run_setup(tmp_path, ADMIN_EMAIL="first@kazi.test", ADMIN_PASSWORD="")
     assert password not in again.stdout
 
@@ -94,3 +92,89 @@ def test_production_never_generates_or_prints_an_admin_password(tmp_path):
     assert result.returncode == 2
     assert "ADMIN_PASSWORD" in result.stderr
     assert "password:" not in result.stdout
+
+
+def manage(cwd: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    """``python -m aisha_app.manage ARGS`` with no terminal: standard input is a pipe (or nothing)."""
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ENVIRONMENT", "SECRET_KEY"}
+    }
+    environment.update(PYTHONPATH=str(ROOT), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "aisha_app.manage", *args],
+        cwd=cwd,
+        env=environment,
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A quick-start install whose admin is boss@kazi.test."""
+    cwd = tmp_path_factory.mktemp("installed")
+    result = run_setup(cwd, ADMIN_EMAIL="boss@kazi.test", ADMIN_PASSWORD="boss-password-1")
+    assert result.returncode == 0, result.stderr
+    return cwd
+
+
+def stored_hash(cwd: Path) -> str:
+    engine = sa.create_engine(f"sqlite:///{cwd}/data/aisha.db")
+    with engine.connect() as conn:
+        hashed = conn.execute(sa.text("SELECT hashed_password FROM users")).scalar_one()
+    engine.dispose()
+    return hashed
+
+
+def test_a_second_setup_says_which_admin_exists_and_how_to_set_its_password(installed):
+    again = run_setup(installed, ADMIN_EMAIL="boss@kazi.test", ADMIN_PASSWORD="")
+    assert again.returncode == 0, again.stderr
+    assert "The admin account exists already: boss@kazi.test" in again.stdout
+    assert "-m aisha_app.manage reset-password boss@kazi.test" in again.stdout
+    assert "above" not in again.stdout
+
+
+def test_run_sh_does_not_point_at_credentials_above():
+    assert "admin account above" not in (ROOT / "scripts" / "run.sh").read_text()
+
+
+def test_reset_password_reads_the_new_password_from_standard_input(installed):
+    result = manage(
+        installed, "reset-password", "Boss@Kazi.test", "--password-stdin", stdin="a-new-password-9\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "a-new-password-9" not in result.stdout + result.stderr
+    assert verify_password("a-new-password-9", stored_hash(installed))
+
+
+def test_reset_password_refuses_a_short_password_and_an_unknown_email(installed):
+    before = stored_hash(installed)
+    short = manage(installed, "reset-password", "boss@kazi.test", "--password-stdin", stdin="short\n")
+    assert short.returncode == 2
+    assert "at least 10 characters" in short.stderr
+    unknown = manage(
+        installed, "reset-password", "ghost@kazi.test", "--password-stdin", stdin="long-enough-1\n"
+    )
+    assert unknown.returncode == 2
+    assert "No user with the email ghost@kazi.test" in unknown.stderr
+    assert stored_hash(installed) == before
+
+
+def test_reset_password_without_a_terminal_says_to_use_password_stdin(installed):
+    result = manage(installed, "reset-password", "boss@kazi.test", stdin="a-new-password-9\n")
+    assert result.returncode == 2
+    assert "--password-stdin" in result.stderr
+
+
+def test_the_help_and_the_docstring_list_the_real_commands():
+    docstring = manage_module.__doc__ or ""
+    result = manage(ROOT, "--help")
+    assert result.returncode == 0
+    for command in ("setup", "migrate", "reset-password"):
+        assert command in result.stdout
+        assert f"python -m aisha_app.manage {command}" in docstring
+    assert "create-admin" not in docstring + result.stdout
+    assert "--password-stdin" in docstring
+    assert "--password-stdin" in manage(ROOT, "reset-password", "--help").stdout
