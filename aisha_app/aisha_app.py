@@ -23,6 +23,7 @@ from aisha_app.pages import (
 )
 from aisha_app.pages.login import login_page
 from aisha_app.pages.simulator import simulator_page
+from aisha_app.security_headers import SecurityHeaders
 from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
 from aisha_app.state.contacts import ContactsState
@@ -45,7 +46,8 @@ from aisha_app.worker import in_app_workers
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("aisha").info("starting: %s", describe(get_settings()))
 
-app = rx.App(api_transformer=build_api())
+# The API mounts the pages; the headers wrap both (outermost), so pages get them as well.
+app = rx.App(api_transformer=[build_api(), SecurityHeaders])
 # Job-queue workers live as long as the app (IN_APP_WORKERS threads; 0 turns them off).
 app.register_lifespan_task(in_app_workers)
 # Committed events reach every open inbox and simulator tab.
