@@ -16,6 +16,7 @@ from aisha_app.models import (
     Message,
     MessageDirection,
     MessageStatus,
+    MessageType,
 )
 from aisha_app.models.base import utcnow
 from aisha_app.services.messaging.base import StatusUpdate
@@ -209,6 +210,7 @@ def mark_read_by_customer(session: Session, conversation_id: int) -> int:
         select(Message).where(
             Message.conversation_id == conversation_id,
             Message.direction == MessageDirection.OUTBOUND,
+            Message.type != MessageType.NOTE,  # staff's, never shown to the customer
             col(Message.status).in_([MessageStatus.SENT, MessageStatus.DELIVERED]),
         )
     ).all()

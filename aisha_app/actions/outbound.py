@@ -244,8 +244,8 @@ def _replayed(session: Session, job: Job) -> None:
 @jobs.handler(SEND_MESSAGE, on_dead=_gave_up, on_replay=_replayed)
 def _send(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
-    if message is None:
-        return
+    if message is None or message.type == MessageType.NOTE:
+        return  # a note is staff's own: never sent, whatever queued it
     # This job's own earlier attempt died mid-send (its worker vanished): it may finish the send.
     # Its worker was silent for jobs.STALE_AFTER first, time for a status naming its reference to
     # arrive and give it the provider's id, which stops this.
