@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=12 * 60, ge=1)
     # Seconds before a call to Twilio, Meta or Google is given up (and retried later).
     provider_timeout_seconds: float = Field(default=20.0, gt=0)
+    # A send that timed out after it left may have reached the customer: wait this long for the
+    # provider's status webhook before sending it once more.
+    send_unknown_grace_seconds: float = Field(default=300.0, ge=0)
     # Customers' photos, voice notes and documents, served to signed-in staff only.
     media_dir: Path = DATA_DIR / "media"
     # Job-queue worker threads inside the app process; `python -m aisha_app.worker` adds more.

@@ -11,7 +11,7 @@ import ipaddress
 import json
 import logging
 import re
-import socket
+import ssl
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -26,7 +26,7 @@ from aisha_app.config import get_settings
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
 from aisha_app.models import AssistantAction, Role, User
 from aisha_app.models.base import utcnow
-from aisha_app.services.http import http_client
+from aisha_app.services.http import Resolver, UnsafeAddress, checked_addresses, pinned_request, resolve_host
 
 log = logging.getLogger("aisha.assistant.actions")
 
@@ -129,18 +129,11 @@ def _is_loopback(host: str) -> bool:
 def refuse_internal(host: str) -> None:
     """In production an action may only reach the public internet, not this network's services.
 
-    Checked when saved and again before each call (the name may point elsewhere by then).
+    Checked when saved, and again at each call on the very addresses the call connects to
+    (``pinned_request``): the name may point elsewhere by then.
     """
-    if not get_settings().is_production:
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ValueError(f"the host {host!r} cannot be found") from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise ValueError(f"the host {host!r} is on a private or reserved network")
+    if get_settings().is_production:
+        checked_addresses(host, 443, public_only=True)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -208,13 +201,17 @@ def active_actions(session: Session) -> list[AssistantAction]:
     )
 
 
-def call_action(action: AssistantAction, arguments: dict[str, Any]) -> dict[str, Any]:
-    """Call the endpoint; whatever happens, the model gets a result it can reason about."""
-    try:
-        refuse_internal(urlsplit(action.url).hostname or "")
-    except ValueError as exc:
-        log.warning("action %s: not called: %s", action.name, exc)
-        return {"error": f"the {action.name} service is not reachable from here"}
+def call_action(
+    action: AssistantAction,
+    arguments: dict[str, Any],
+    *,
+    resolve: Resolver = resolve_host,
+    verify: ssl.SSLContext | bool = True,
+) -> dict[str, Any]:
+    """Call the endpoint; whatever happens, the model gets a result it can reason about.
+
+    ``resolve`` and ``verify`` are the name look-up and the TLS trust (tests give their own).
+    """
     headers = {"Accept": "application/json"}
     if action.auth_header_name and action.auth_header_value:
         headers[action.auth_header_name] = action.auth_header_value
@@ -222,14 +219,20 @@ def call_action(action: AssistantAction, arguments: dict[str, Any]) -> dict[str,
         {"params": arguments} if action.method in ("GET", "DELETE") else {"json": arguments}
     )
     try:
-        response = http_client().request(
+        response = pinned_request(
             action.method,
             action.url,
+            public_only=get_settings().is_production,
+            resolve=resolve,
+            verify=verify,
             headers=headers,
             timeout=action.timeout_seconds,
             follow_redirects=False,  # a redirect would carry the secret header elsewhere
             **request,
         )
+    except UnsafeAddress as exc:
+        log.warning("action %s: not called: %s", action.name, exc)
+        return {"error": f"the {action.name} service is not reachable from here"}
     except httpx.TimeoutException:
         log.warning("action %s: no answer within %ss", action.name, action.timeout_seconds)
         return {"error": f"the {action.name} service did not answer in time"}

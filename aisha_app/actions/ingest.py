@@ -261,6 +261,7 @@ def status_payload(update: StatusUpdate) -> dict:
         "status": update.status,
         "error_code": update.error_code,
         "error_text": update.error_text,
+        "reference": update.reference,
     }
 
 

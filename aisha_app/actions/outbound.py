@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from aisha_app import events, jobs
-from aisha_app.actions.inbound import move_status, publish_status
+from aisha_app.actions.inbound import move_status, publish_status, send_reference
+from aisha_app.config import get_settings
 from aisha_app.errors import AppError, Conflict, NotFound
 from aisha_app.models import (
     Channel,
@@ -32,6 +34,9 @@ from aisha_app.services.messaging.base import Outbound, SendError
 log = logging.getLogger("aisha.outbound")
 
 SERVICE_WINDOW = timedelta(hours=24)
+SEND_MESSAGE = "send_message"
+# After the grace: resend a send of unknown outcome once, unless a status showed it was sent.
+SETTLE_UNKNOWN_SEND = "settle_unknown_send"
 
 
 class OutsideWindow(AppError):
@@ -159,7 +164,7 @@ def send_message(
     session.add(conversation)
     session.flush()
     if message.status == MessageStatus.PENDING:
-        jobs.enqueue(session, "send_message", {"message_id": message.id})
+        jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
     events.publish_on_commit(
         session, events.MESSAGE_CREATED, conversation_id=conversation.id, message_id=message.id
     )
@@ -179,7 +184,7 @@ def retry_message(session: Session, message_id: int, actor: User) -> Message:
     if message.type != MessageType.TEMPLATE and not window_open(conversation):
         raise OutsideWindow()
     _make_pending(session, message)
-    jobs.enqueue(session, "send_message", {"message_id": message.id})
+    jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
     session.commit()
     return message
 
@@ -192,6 +197,8 @@ def _make_pending(session: Session, message: Message) -> None:
         None,
         None,
     )
+    # A staff retry of an unconfirmed send earns it one more automatic resend.
+    message.meta = {k: v for k, v in message.meta.items() if k != "resent_unconfirmed"}
     publish_status(session, message)
 
 
@@ -207,6 +214,7 @@ def _outbound(message: Message, contact: Contact) -> Outbound:
         template_language=template["language"] if template else "en",
         template_variables=template["variables"] if template else [],
         buttons=message.meta.get("buttons", []),
+        reference=message.meta.get("send_ref"),
     )
 
 
@@ -233,12 +241,14 @@ def _replayed(session: Session, job: Job) -> None:
         _make_pending(session, message)
 
 
-@jobs.handler("send_message", on_dead=_gave_up, on_replay=_replayed)
+@jobs.handler(SEND_MESSAGE, on_dead=_gave_up, on_replay=_replayed)
 def _send(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
-    if message is None:
-        return
+    if message is None or message.type == MessageType.NOTE:
+        return  # a note is staff's own: never sent, whatever queued it
     # This job's own earlier attempt died mid-send (its worker vanished): it may finish the send.
+    # Its worker was silent for jobs.STALE_AFTER first, time for a status naming its reference to
+    # arrive and give it the provider's id, which stops this.
     resumed = (
         message.status == MessageStatus.QUEUED and message.provider_message_id is None and job.attempts > 1
     )
@@ -249,16 +259,21 @@ def _send(session: Session, job: Job) -> None:
     try:
         provider_id = adapter_for(message.channel).send(_outbound(message, contact))
     except SendError as exc:
+        if exc.outcome_unknown:
+            _await_status(session, message, exc)
+            return
         if exc.permanent:
             log.info("message %s failed permanently: %s", message.id, exc)
             _mark_failed(session, message, exc.code, exc.text)
             return
-        # Still ours: back to pending for the next attempt.
+        # It never left: back to pending for the next attempt.
         message.status, message.error_code, message.error_text = MessageStatus.PENDING, exc.code, exc.text
         session.add(message)
         session.commit()
         raise jobs.RetryableJobError(str(exc)) from exc
-    message.provider_message_id = provider_id
+    # A status naming our reference may have come while we waited for this answer.
+    session.refresh(message, with_for_update=True)
+    message.provider_message_id = message.provider_message_id or provider_id
     message.error_code = message.error_text = None
     # What the provider's acceptance means differs: WhatsApp reports "sent" by webhook later.
     if not move_status(session, message, adapter_for(message.channel).accepted_status):
@@ -266,13 +281,76 @@ def _send(session: Session, job: Job) -> None:
     session.commit()
 
 
-def _claim(session: Session, message: Message) -> bool:
-    """Take a pending message for sending: one conditional UPDATE, so only one job can."""
+def _await_status(session: Session, message: Message, exc: SendError) -> None:
+    """The send may have reached the customer: wait for the provider's word before sending again."""
     table = Message.__table__
+    grace = get_settings().send_unknown_grace_seconds
+    waiting = session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == message.id,
+            table.c.status == MessageStatus.QUEUED,
+            table.c.provider_message_id.is_(None),  # else a status came meanwhile: it was sent
+        )
+        .values(
+            status=MessageStatus.UNKNOWN,
+            error_code=exc.code,
+            error_text=f"{exc.text} (waiting up to {grace:.0f} s for the provider's delivery report)",
+        )
+    ).rowcount
+    if waiting:
+        log.warning("message %s: outcome unknown (%s); waiting %.0f s for a status", message.id, exc, grace)
+        jobs.enqueue(session, SETTLE_UNKNOWN_SEND, {"message_id": message.id}, delay=timedelta(seconds=grace))
+        session.refresh(message)
+        publish_status(session, message)
+    session.commit()
+
+
+@jobs.handler(SETTLE_UNKNOWN_SEND)
+def _settle_unknown(session: Session, job: Job) -> None:
+    """No status in the grace: send once more; after a second unconfirmed send, stop and say so."""
+    message = session.get(Message, job.payload["message_id"])
+    if message is None or message.status != MessageStatus.UNKNOWN:
+        return  # a status came: the provider had it, and it is never sent again
+    table = Message.__table__
+    resend = not message.meta.get("resent_unconfirmed")
+    values = (
+        {"status": MessageStatus.PENDING, "meta": message.meta | {"resent_unconfirmed": True}}
+        if resend
+        else {
+            "status": MessageStatus.FAILED,
+            "error_code": "unknown_outcome",
+            "error_text": "Sent twice without an answer or a delivery report from the provider: the "
+            "customer may have received it. Check before sending it again.",
+            "failed_at": utcnow(),
+        }
+    )
+    # Conditional: a status that arrives right now wins, and nothing is sent.
+    still_unknown = sa.and_(table.c.id == message.id, table.c.status == MessageStatus.UNKNOWN)
+    changed = session.execute(sa.update(table).where(still_unknown).values(values)).rowcount
+    if changed:
+        if resend:
+            log.warning("message %s: no status within the grace; sending it once more", message.id)
+            jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
+        session.refresh(message)
+        publish_status(session, message)
+    session.commit()
+
+
+def _claim(session: Session, message: Message) -> bool:
+    """Take a pending message for sending: one conditional UPDATE, so only one job can.
+
+    The claim also gives the send its reference (kept across attempts), committed before the
+    request leaves, so a status webhook that names it can always be matched.
+    """
+    table = Message.__table__
+    meta = message.meta or {}
+    if "send_ref" not in meta:
+        meta = meta | {"send_ref": send_reference(message, uuid.uuid4().hex[:12])}
     claimed = session.execute(
         sa.update(table)
         .where(table.c.id == message.id, table.c.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.QUEUED)
+        .values(status=MessageStatus.QUEUED, meta=meta)
     ).rowcount
     session.commit()
     session.refresh(message)

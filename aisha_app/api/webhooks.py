@@ -70,6 +70,8 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
     try:
         form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
         adapter.verify(url=url, headers=headers, body=body, form=form)
+        if form is not None:  # the status callback URL's query is ours (a send's reference), signed
+            form = dict(request.query_params) | form
         parsed = adapter.parse(body, form)
     except WebhookRejected as exc:
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)

@@ -71,6 +71,8 @@ class MessageType(StrEnum):
 class MessageStatus(StrEnum):
     RECEIVED = "received"  # inbound
     PENDING = "pending"
+    # The provider may have it: the send's answer never came. It waits for a status webhook.
+    UNKNOWN = "unknown"
     QUEUED = "queued"
     SENT = "sent"
     DELIVERED = "delivered"

@@ -16,12 +16,22 @@ def _start() -> rx.Component:
                 size="2",
             ),
             rx.input(name="name", placeholder="Your name", id="sim-name", width="100%"),
-            rx.input(
-                name="phone",
-                placeholder="Phone, e.g. 0712345678",
-                id="sim-phone",
-                required=True,
-                width="100%",
+            rx.cond(
+                SimulatorState.user_id > 0,
+                rx.input(
+                    name="phone",
+                    placeholder="Phone, e.g. 0712345678",
+                    id="sim-phone",
+                    required=True,
+                    width="100%",
+                ),
+                # A visitor of the open demo plays a number of their own (state/simulator.py).
+                rx.text(
+                    "You get a demo number (+999 ...) of your own for this tab.",
+                    id="sim-demo-number",
+                    color_scheme="gray",
+                    size="1",
+                ),
             ),
             rx.cond(
                 SimulatorState.error != "", rx.callout(SimulatorState.error, color_scheme="red", size="1")

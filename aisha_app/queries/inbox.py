@@ -16,6 +16,7 @@ from aisha_app.models import (
     ConversationPublic,
     Message,
     MessagePublic,
+    MessageType,
 )
 
 
@@ -104,9 +105,16 @@ def conversation_public(
 
 
 def conversation_messages(
-    session: Session, conversation_id: int, limit: int = 100, before_id: int | None = None
+    session: Session,
+    conversation_id: int,
+    limit: int = 100,
+    before_id: int | None = None,
+    *,
+    notes: bool = True,
 ) -> list[MessagePublic]:
     query = select(Message).where(Message.conversation_id == conversation_id)
+    if not notes:
+        query = query.where(Message.type != MessageType.NOTE)
     if before_id:
         query = query.where(Message.id < before_id)
     rows = session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
@@ -157,7 +165,15 @@ def _author(m: MessagePublic, names: dict) -> str:
     return names.get(m.sender_id, "") if m.sender_id else ""
 
 
-TICKS = {"pending": "🕓", "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+TICKS = {
+    "pending": "🕓",
+    "unknown": "🕓",
+    "queued": "🕓",
+    "sent": "✓",
+    "delivered": "✓✓",
+    "read": "✓✓",
+    "failed": "⚠",
+}
 
 
 def thread_view(
@@ -165,11 +181,12 @@ def thread_view(
 ) -> list[ChatMessage]:
     """Messages shaped for the chat bubbles of the inbox and (``for_staff=False``) the simulator.
 
-    Staff see who wrote each reply, and for the assistant's, the tools it called.
+    Staff see who wrote each reply, and for the assistant's, the tools it called; the customer
+    never sees staff's private notes.
     """
     from aisha_app.models import User
 
-    messages = conversation_messages(session, conversation_id, limit)
+    messages = conversation_messages(session, conversation_id, limit, notes=for_staff)
     names = dict(session.exec(select(User.id, User.name)).all())
     rows = []
     for m in messages:

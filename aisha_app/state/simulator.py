@@ -1,6 +1,13 @@
-"""The simulator: a staff member (or, when an admin allows it, anyone) plays a customer."""
+"""The simulator: a staff member (or, when an admin allows it, anyone) plays a customer.
+
+Staff play whichever number they type. A visitor of the open simulator plays a demo number of
+their own, chosen here and kept for their tab: never a number they typed, so never a real
+customer's, nor another visitor's.
+"""
 
 from __future__ import annotations
+
+import secrets
 
 import reflex as rx
 from sqlmodel import Session, select
@@ -12,23 +19,24 @@ from aisha_app.actions.ingest import receive_simulated
 from aisha_app.db import session_scope
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
-from aisha_app.models import Channel, Contact, Conversation
+from aisha_app.models import Channel, Contact
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import ChatMessage, thread_view
 from aisha_app.state.session import SessionState
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
+# E.164 leaves country code 999 unassigned (reserved for a future global service): no phone,
+# WhatsApp or Twilio number has it, so a demo number is not, and cannot become, a customer's.
+DEMO_PREFIX = "+999"
+STAFF, VISITOR = "staff", "visitor"
 
 
-def _belongs_to_a_real_customer(session: Session, phone: str) -> bool:
-    return (
-        session.exec(
-            select(Conversation.id)
-            .join(Contact, Contact.id == Conversation.contact_id)
-            .where(Contact.phone_e164 == phone, Conversation.channel != Channel.SIMULATOR)
-        ).first()
-        is not None
-    )
+def new_demo_number(session: Session) -> str:
+    """A demo number nobody has: +999 and nine random digits."""
+    while True:
+        phone = DEMO_PREFIX + "".join(secrets.choice("0123456789") for _ in range(9))
+        if session.exec(select(Contact.id).where(Contact.phone_e164 == phone)).first() is None:
+            return phone
 
 
 class SimulatorState(SessionState):
@@ -39,15 +47,33 @@ class SimulatorState(SessionState):
     thread: list[ChatMessage] = []
     draft: str = ""
     error: str = ""
+    # Backend only (the browser can neither read nor set it): the number this tab's visitor plays.
+    _demo_phone: str = ""
+
+    def _access(self) -> str | None:
+        """STAFF, VISITOR (the simulator is open to anyone), or None."""
+        if self._authorize() is not None:
+            return STAFF
+        with session_scope() as session:
+            return VISITOR if get_setting(session, SIMULATOR_PUBLIC, False) else None
 
     def _may_use(self) -> bool:
-        if self._authorize() is not None:
-            return True
-        with session_scope() as session:
-            return bool(get_setting(session, SIMULATOR_PUBLIC, False))
+        return self._access() is not None
+
+    def _plays_own_customer(self) -> bool:
+        """May this tab, as it is now, read and write as the customer it started as?
+
+        A tab a staff member started and then signed out of (or a public visitor's tab after
+        the simulator was closed) goes back to the start.
+        """
+        access = self._access()
+        ok = access == STAFF or (access == VISITOR and self.customer_phone == self._demo_phone != "")
+        if not ok:
+            self.conversation_id, self.thread, self.customer_name, self.customer_phone = 0, [], "", ""
+        return ok
 
     def _reload(self) -> None:
-        if not self.conversation_id:
+        if not self.conversation_id or not self._plays_own_customer():
             self.thread = []
             return
         with session_scope() as session:
@@ -70,22 +96,21 @@ class SimulatorState(SessionState):
     @rx.event
     def start(self, form: dict[str, str]) -> None:
         self.error = ""
-        if not self._may_use():
+        access = self._access()
+        if access is None:
             self.allowed = False
-            return
-        try:
-            phone = normalize_phone(form.get("phone", ""))
-        except AppError as exc:
-            self.error = exc.message
             return
         name = (form.get("name") or "").strip()[:100] or None
         with session_scope() as session:
-            if self._authorize() is None and _belongs_to_a_real_customer(session, phone):
-                # An open demo must not let a visitor write as, or read replies to, a real customer.
-                self.error = (
-                    "That number belongs to a customer of the business. Pick another one for the demo."
-                )
-                return
+            if access == VISITOR:  # whatever number was typed: see the module's docstring
+                self._demo_phone = self._demo_phone or new_demo_number(session)
+                phone = self._demo_phone
+            else:
+                try:
+                    phone = normalize_phone(form.get("phone", ""))
+                except AppError as exc:
+                    self.error = exc.message
+                    return
             contact = find_or_create_contact(session, Channel.SIMULATOR, phone, name)
             session.flush()
             self.conversation_id = open_conversation(session, contact, Channel.SIMULATOR).id
@@ -98,7 +123,7 @@ class SimulatorState(SessionState):
         self.draft = value
 
     def _receive(self, body: str | None, **kwargs) -> None:
-        if not self.conversation_id or not self._may_use():
+        if not self.conversation_id or not self._plays_own_customer():
             return
         with session_scope() as session:
             receive_simulated(session, self.customer_phone, self.customer_name or None, body, **kwargs)

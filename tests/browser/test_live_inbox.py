@@ -46,6 +46,18 @@ def test_simulator_message_appears_live_and_the_reply_returns_with_ticks(browser
     expect(reply.locator(".tick")).to_have_text("✓✓")
     # The customer's phone showed it, so the agent sees it read.
     expect(inbox.locator(".bubble[data-status=read]", has_text="KES 650 each")).to_be_visible(timeout=5_000)
+
+    # A private note stays with the team: the customer's phone never shows it.
+    note_mode = inbox.get_by_text("Private note", exact=True).locator("xpath=..").get_by_role("switch")
+    note_mode.click()
+    inbox.fill("#composer", "Prefers delivery after 5pm")
+    inbox.click("#send")
+    expect(inbox.locator(".bubble", has_text="Prefers delivery after 5pm")).to_be_visible()
+    note_mode.click()
+    inbox.fill("#composer", "We deliver tomorrow.")
+    inbox.click("#send")
+    expect(simulator.locator(".bubble", has_text="We deliver tomorrow.")).to_be_visible(timeout=5_000)
+    expect(simulator.locator(".bubble", has_text="Prefers delivery after 5pm")).to_have_count(0)
     inbox.context.close()
     simulator.context.close()
 
@@ -55,4 +67,20 @@ def test_the_simulator_needs_a_signed_in_user_unless_an_admin_opens_it(browser: 
     page = context.new_page()
     page.goto("/simulator")
     expect(page).to_have_url(re.compile(r"/login"))
+
+    admin = signed_in_page(browser, app_url, "/settings")
+    admin.click("#simulator-public")
+    expect(admin.locator("#simulator-public")).to_be_checked()
+    try:
+        # An open demo: the visitor plays a demo number of their own, never one they type.
+        page.goto("/simulator")
+        expect(page.locator("#sim-demo-number")).to_be_visible()
+        expect(page.locator("#sim-phone")).to_have_count(0)
+        page.fill("#sim-name", "Visitor")
+        page.click("#sim-start")
+        expect(page.get_by_text(re.compile(r"^\+999\d{9}$"))).to_be_visible()
+    finally:
+        admin.click("#simulator-public")
+        expect(admin.locator("#simulator-public")).not_to_be_checked()
+        admin.context.close()
     context.close()

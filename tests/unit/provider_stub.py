@@ -48,6 +48,9 @@ class ProviderStub:
     gemini: deque[dict[str, Any]] = field(default_factory=deque)
     # The business's own endpoints (assistant actions) under /actions/<name>: (status, body, delay).
     actions: dict[str, tuple[int, Any, float]] = field(default_factory=dict)
+    # Seconds to wait before giving the next POSTs their ordinary answer: a provider that accepts
+    # the send but answers after the client has given up.
+    late: deque[float] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -73,6 +76,12 @@ class ProviderStub:
                 with stub.lock:
                     stub.requests.append(Received(self.command, path, dict(self.headers), body))
                     failure = stub.failures.popleft() if stub.failures and self.command == "POST" else None
+                    late = stub.late.popleft() if stub.late and not failure and self.command == "POST" else 0
+                if late:
+                    time.sleep(late)
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self._route(path)  # nobody is listening any more; the send happened
+                    return
                 if failure:
                     time.sleep(failure.delay)
                     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -139,6 +148,7 @@ class ProviderStub:
             self.media.clear()
             self.gemini.clear()
             self.actions.clear()
+            self.late.clear()
 
     def fail_next(
         self, status: int = 500, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0
@@ -148,6 +158,11 @@ class ProviderStub:
                 self.failures.append(
                     Failure(status, body or {"error": {"message": "stub failure", "code": 1}}, delay)
                 )
+
+    def answer_late(self, delay: float, *, times: int = 1) -> None:
+        """Accept the next sends as usual, but answer each only after ``delay`` seconds."""
+        with self.lock:
+            self.late.extend([delay] * times)
 
     def sends(self) -> list[Received]:
         """The message sends it received (not media look-ups)."""

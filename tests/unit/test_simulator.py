@@ -1,11 +1,10 @@
-"""The simulator's storing path and its public-demo guard."""
+"""The simulator's storing path and what the customer sees (the open demo: test_simulator_public)."""
 
 from sqlmodel import select
 
 from aisha_app.actions.ingest import receive_simulated
 from aisha_app.actions.media import media_path
-from aisha_app.models import Channel, Conversation, Message
-from aisha_app.state.simulator import _belongs_to_a_real_customer
+from aisha_app.models import Conversation, Message
 
 
 def test_a_simulated_picture_is_stored_and_served_as_the_messages_media(session):
@@ -28,8 +27,22 @@ def test_a_tapped_button_arrives_as_an_interactive_reply(session):
     assert session.exec(select(Conversation)).one().channel == "simulator"
 
 
-def test_a_public_demo_cannot_take_a_real_customers_number(session, world):
-    session.add(Conversation(contact_id=world.contacts[0].id, channel=Channel.WHATSAPP_CLOUD))
-    session.commit()
-    assert _belongs_to_a_real_customer(session, world.contacts[0].phone_e164)
-    assert not _belongs_to_a_real_customer(session, "+254799000111")
+def test_staff_notes_never_reach_the_customers_simulator_view(session, world):
+    from aisha_app.actions.inbound import mark_read_by_customer
+    from aisha_app.actions.outbound import Draft, send_message
+    from aisha_app.queries.inbox import thread_view
+
+    receive_simulated(session, "+254733444555", "Baraka", "Do you have boots in size 44?")
+    conversation = session.exec(select(Conversation)).one()
+    note = Draft(text="Owes us 2,000 from March", note=True)
+    send_message(session, conversation.id, note, sender=world.agent)
+    send_message(session, conversation.id, Draft(text="Yes, we do."), sender=world.agent)
+
+    customer_sees = [m["body"] for m in thread_view(session, conversation.id, for_staff=False)]
+    assert customer_sees == ["Do you have boots in size 44?", "Yes, we do."]
+    assert "Owes us 2,000 from March" in [m["body"] for m in thread_view(session, conversation.id)]
+
+    mark_read_by_customer(session, conversation.id)  # the simulated phone showed its thread
+    note = session.exec(select(Message).where(Message.type == "note")).one()
+    session.refresh(note)
+    assert (note.status, note.read_at) == ("sent", None)  # nobody outside the staff read it

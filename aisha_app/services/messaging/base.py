@@ -19,13 +19,19 @@ class WebhookRejected(Exception):
 
 
 class SendError(Exception):
-    """A provider refused or failed a send. ``permanent`` ones are never retried."""
+    """A provider refused or failed a send. ``permanent`` ones are never retried.
 
-    def __init__(self, code: str, text: str, *, permanent: bool) -> None:
+    ``outcome_unknown``: the request left but its answer never came (a read timeout, a dropped
+    connection, an answer without an id), so the provider may have sent it; retrying at once could
+    reach the customer twice. A failure before the request left (no connection) is not unknown.
+    """
+
+    def __init__(self, code: str, text: str, *, permanent: bool, outcome_unknown: bool = False) -> None:
         super().__init__(f"{code}: {text}")
         self.code = code
         self.text = text
         self.permanent = permanent
+        self.outcome_unknown = outcome_unknown
 
 
 @dataclass
@@ -62,6 +68,8 @@ class StatusUpdate:
     timestamp: datetime | None = None
     # Messenger read receipts name the reader, not a message: all sent to them until ``timestamp``.
     recipient: str | None = None
+    # Our own reference for the send (``Outbound.reference``), when the provider echoes it.
+    reference: str | None = None
 
 
 @dataclass
@@ -81,6 +89,9 @@ class Outbound:
     template_language: str = "en"
     template_variables: list[str] = field(default_factory=list)
     buttons: list[dict[str, str]] = field(default_factory=list)  # [{"id", "title"}]
+    # Ours, given to the provider where it echoes it in status webhooks: it names the message
+    # when the send's answer (with the provider's id) was lost.
+    reference: str | None = None
 
 
 class ChannelAdapter(Protocol):

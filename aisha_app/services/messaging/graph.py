@@ -15,6 +15,15 @@ from aisha_app.services.messaging.base import SendError, WebhookRejected
 
 # Meta error codes worth retrying: rate limits, throttling, temporary outages.
 RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613, 80007, 130429, 131000, 131016, 131056, 133004, 1200}
+# Failures before the request was written: Meta never saw it, so sending again is safe.
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
 
 
 def verify_hub_signature(secret: str | None, body: bytes, header: str | None) -> None:
@@ -49,10 +58,15 @@ def post(url: str, token: str | None, payload: dict[str, Any]) -> dict[str, Any]
         raise SendError("not_configured", "the channel's access token is not configured", permanent=True)
     try:
         response = http_client().post(url, json=payload, headers={"Authorization": f"Bearer {token}"})
-    except httpx.TimeoutException as exc:
-        raise SendError("timeout", f"no answer from the Graph API: {exc}", permanent=False) from exc
-    except httpx.HTTPError as exc:
+    except NEVER_SENT as exc:
         raise SendError("network", f"could not reach the Graph API: {exc}", permanent=False) from exc
+    except httpx.HTTPError as exc:  # a read timeout, a dropped connection: it may have been sent
+        raise SendError(
+            "timeout" if isinstance(exc, httpx.TimeoutException) else "no_answer",
+            f"the Graph API did not answer: {exc!r}",
+            permanent=False,
+            outcome_unknown=True,
+        ) from exc
     return graph_result(response)
 
 

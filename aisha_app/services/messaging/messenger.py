@@ -60,7 +60,19 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
     if "message" in event:
         raw = event["message"]
         if raw.get("is_echo"):
-            parsed.ignored.append("echo")
+            if isinstance(raw.get("metadata"), str) and raw.get("mid"):
+                # Our own send, echoed with our reference: proof it was sent (see outbound.py).
+                parsed.statuses.append(
+                    StatusUpdate(
+                        channel=Channel.MESSENGER,
+                        provider_message_id=provider_id(raw["mid"], "message.mid"),
+                        status=MessageStatus.SENT,
+                        timestamp=when,
+                        reference=optional_text(raw["metadata"], 128),
+                    )
+                )
+            else:
+                parsed.ignored.append("echo")
             return
         message = InboundMessage(
             channel=Channel.MESSENGER,
@@ -208,10 +220,17 @@ class Messenger:
                     {"content_type": "text", "title": b["title"][:20], "payload": b["id"]}
                     for b in message.buttons[:13]
                 ]
+        if message.reference:  # echoed in the message_echoes webhook
+            content["metadata"] = message.reference
         payload = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE", "message": content}
         data = graph.post(
             f"{settings.fb_api_base_url.rstrip('/')}/me/messages", settings.fb_page_access_token, payload
         )
         if "message_id" not in data:
-            raise SendError("bad_response", "the Send API answered without a message id", permanent=False)
+            raise SendError(
+                "bad_response",
+                "the Send API answered without a message id",
+                permanent=False,
+                outcome_unknown=True,  # it said yes: the message may be on its way
+            )
         return data["message_id"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
+from urllib3.exceptions import MaxRetryError
 
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, MessageStatus, MessageType
@@ -39,11 +42,27 @@ STATUSES = {
 # Twilio errors worth retrying: rate limits and Twilio-side outages.
 RETRYABLE_CODES = {20429, 20500, 20503, 30001, 30008}
 TWILIO_API = "https://api.twilio.com"
+# Our reference for a send, carried in the query of the status callback URL we give Twilio,
+# which Twilio calls as given (and signs with it).
+REFERENCE_PARAM = "aisha_ref"
 MEDIA_KINDS = {"image": MessageType.IMAGE, "audio": MessageType.AUDIO, "video": MessageType.VIDEO}
 
 
 def _media_type(content_type: str | None) -> MessageType:
     return MEDIA_KINDS.get((content_type or "").split("/")[0], MessageType.DOCUMENT)
+
+
+def _never_left(exc: Exception) -> bool:
+    """True when the request cannot have reached Twilio (so sending again is safe).
+
+    The SDK's requests session retries nothing and re-raises read errors as they are, so a
+    failure to connect arrives as a ``MaxRetryError``; a read timeout or a connection dropped
+    after the request was written does not.
+    """
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.InvalidURL):
+        return True
+    cause = exc.args[0] if isinstance(exc, requests.exceptions.ConnectionError) and exc.args else None
+    return isinstance(cause, MaxRetryError)
 
 
 class TwilioWhatsApp:
@@ -124,6 +143,7 @@ class TwilioWhatsApp:
                     error_code=form.get("ErrorCode") or None,
                     error_text=form.get("ErrorMessage") or None,
                     timestamp=datetime.now(UTC),
+                    reference=optional_text(form.get(REFERENCE_PARAM), 128),
                 )
             ]
         )
@@ -168,7 +188,10 @@ class TwilioWhatsApp:
             params["body"] = message.text or ""
             if message.media_url:
                 params["media_url"] = [message.media_url]
-        params["status_callback"] = f"{settings.public_base_url.rstrip('/')}/webhooks/twilio/status"
+        callback = f"{settings.public_base_url.rstrip('/')}/webhooks/twilio/status"
+        if message.reference:
+            callback += "?" + urlencode({REFERENCE_PARAM: message.reference})
+        params["status_callback"] = callback
         try:
             return self._client().messages.create(**params).sid
         except TwilioRestException as exc:
@@ -177,4 +200,11 @@ class TwilioWhatsApp:
                 str(exc.code or exc.status), exc.msg or "Twilio error", permanent=not retryable
             ) from exc
         except Exception as exc:  # noqa: BLE001  (the SDK lets requests' network errors through)
-            raise SendError("network", f"could not reach Twilio: {exc}", permanent=False) from exc
+            if _never_left(exc):
+                raise SendError("network", f"could not reach Twilio: {exc}", permanent=False) from exc
+            raise SendError(
+                "timeout" if isinstance(exc, requests.exceptions.Timeout) else "no_answer",
+                f"Twilio did not answer: {exc!r}",
+                permanent=False,
+                outcome_unknown=True,
+            ) from exc

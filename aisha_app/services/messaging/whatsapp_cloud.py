@@ -123,6 +123,7 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
         error_code=str(error["code"]) if "code" in error else None,
         error_text=error.get("title") or error.get("message"),
         timestamp=_timestamp(raw.get("timestamp")),
+        reference=optional_text(raw.get("biz_opaque_callback_data"), 128),
     )
 
 
@@ -201,13 +202,18 @@ class WhatsAppCloud:
             }
         else:
             payload |= {"type": "text", "text": {"body": message.text or "", "preview_url": False}}
+        if message.reference:  # echoed in this message's status webhooks
+            payload["biz_opaque_callback_data"] = message.reference
         url = f"{settings.whatsapp_api_base_url.rstrip('/')}/{settings.whatsapp_phone_number_id}/messages"
         data = graph.post(url, settings.whatsapp_access_token, payload)
         try:
             return data["messages"][0]["id"]
         except (KeyError, IndexError, TypeError) as exc:
             raise SendError(
-                "bad_response", "the Graph API answered without a message id", permanent=False
+                "bad_response",
+                "the Graph API answered without a message id",
+                permanent=False,
+                outcome_unknown=True,  # it said yes: the message may be on its way
             ) from exc
 
     def fetch_media(self, media: dict[str, Any]) -> tuple[bytes, str | None]:
