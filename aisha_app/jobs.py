@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from aisha_app.db import commit
 from aisha_app.errors import Conflict, NotFound
 from aisha_app.models import Job, JobStatus
 from aisha_app.models.base import utcnow
@@ -121,7 +122,7 @@ def claim(session: Session, worker_id: str, now: datetime | None = None) -> Job 
         .values(status=JobStatus.RUNNING, locked_by=worker_id, locked_at=now, attempts=table.c.attempts + 1)
         .returning(table.c.id)
     ).scalar_one_or_none()
-    session.commit()
+    commit(session)  # the claim is its own unit: other workers must see it at once
     if job_id is None:
         return None
     return session.get(Job, job_id, populate_existing=True)
@@ -136,7 +137,7 @@ def _finish(session: Session, job: Job, status: JobStatus, error: str | None = N
     job.locked_at = None
     job.finished_at = utcnow() if status in (JobStatus.SUCCEEDED, JobStatus.DEAD) else None
     session.add(job)
-    session.commit()
+    commit(session)  # the job's one commit: what the handler wrote and the job's outcome together
 
 
 def run_job(session: Session, job: Job) -> JobStatus:
@@ -188,7 +189,7 @@ def replay(session: Session, job_id: int) -> Job:
     if job.kind in REPLAY_HOOKS:
         REPLAY_HOOKS[job.kind](session, job)
     session.info["wake_workers"] = True
-    session.commit()
+    session.flush()
     return job
 
 

@@ -27,7 +27,7 @@ from aisha_app import migrations
 from aisha_app.actions import demo
 from aisha_app.actions.users import ensure_admin, reset_password
 from aisha_app.config import ConfigurationError, describe, get_settings
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import PasswordReset, Role, User
 
@@ -42,7 +42,7 @@ def _command(*args: str) -> str:
 
 def _bootstrap_admin() -> None:
     settings = get_settings()
-    with session_scope() as session:
+    with unit_of_work() as session:
         admins = session.exec(
             select(User.email).where(User.role == Role.ADMIN, User.is_active).order_by(User.id)
         ).all()
@@ -79,7 +79,7 @@ def setup() -> None:
     migrations.upgrade()
     print("Database schema is up to date.")
     _bootstrap_admin()
-    with session_scope() as session:
+    with unit_of_work() as session:
         if settings.uses_default_database and not settings.is_production and demo.workspace_is_empty(session):
             demo.load_demo_workspace(session)
             print("Loaded the demo workspace (Kazi Workwear, Nairobi).")
@@ -106,7 +106,7 @@ def _reset_password(email: str, from_stdin: bool) -> None:
         password = PasswordReset(password=_new_password(email, from_stdin)).password
     except ValidationError as exc:
         _fail(exc.errors()[0]["msg"].removeprefix("Value error, "))
-    with session_scope() as session:
+    with unit_of_work() as session:
         user = session.exec(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
             _fail(f"No user with the email {email}.")

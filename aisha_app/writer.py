@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from sqlalchemy.exc import IntegrityError
 
 from aisha_app.actions.ingest import Delivery, park_webhook, store_batch
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 
 log = logging.getLogger("aisha.writer")
 MAX_BATCH = 500
@@ -53,7 +53,7 @@ class Writer:
 
     def _write(self, batch: list[tuple[Delivery, Future]]) -> None:
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 store_batch(session, [d for d, _ in batch])
         except Exception as exc:  # noqa: BLE001  (fall back to one at a time; nothing is lost)
             log.warning(
@@ -69,7 +69,7 @@ class Writer:
     def _write_one(self, delivery: Delivery) -> None:
         for attempt in range(2):
             try:
-                with session_scope() as session:
+                with unit_of_work() as session:
                     store_batch(session, [delivery])
                 return
             except IntegrityError:
@@ -79,7 +79,7 @@ class Writer:
             except Exception as exc:  # noqa: BLE001
                 raise_error = f"{type(exc).__name__}: {exc}"
             log.exception("processing a %s webhook failed; parked for retry", delivery.provider)
-            with session_scope() as session:
+            with unit_of_work() as session:
                 park_webhook(session, delivery, raise_error)
             return
 

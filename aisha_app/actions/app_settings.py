@@ -26,4 +26,4 @@ def set_setting(session: Session, key: str, value: Any, actor: User) -> None:
     row.value, row.updated_at = value, utcnow()
     session.add(row)
     audit(session, actor, "setting.changed", None, key=key, value=value)
-    session.commit()
+    session.flush()

@@ -90,7 +90,7 @@ def apply_decision(session: Session, conversation: Conversation, reply: Reply) -
         conversation.status = ConversationStatus.RESOLVED
     session.add(conversation)
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
-    session.commit()
+    session.flush()
 
 
 def _journeys(session: Session, conversation: Conversation, burst: list[Message]) -> bool:
@@ -204,5 +204,5 @@ def _reply(session: Session, job: Job) -> None:
     events.publish_on_commit(
         session, events.MESSAGE_UPDATED, conversation_id=conversation.id, message_id=message.id
     )
-    session.commit()
+    session.flush()
     apply_decision(session, session.get(Conversation, conversation.id), reply)

@@ -179,7 +179,7 @@ def save_action(
     session.flush()
     # The audit trail names the change, never the secret.
     audit(session, actor, "assistant_action.saved", action, name=action.name, url=action.url)
-    session.commit()
+    session.flush()
     return action
 
 
@@ -190,7 +190,7 @@ def delete_action(session: Session, action_id: int, actor: User) -> None:
         raise NotFound("Action")
     audit(session, actor, "assistant_action.deleted", action, name=action.name)
     session.delete(action)
-    session.commit()
+    session.flush()
 
 
 def active_actions(session: Session) -> list[AssistantAction]:

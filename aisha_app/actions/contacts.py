@@ -25,7 +25,7 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     contact.updated_at = utcnow()
     session.add(contact)
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
-    session.commit()
+    session.flush()
     return contact
 
 

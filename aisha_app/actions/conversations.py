@@ -49,5 +49,5 @@ def update_conversation(
     conversation.updated_at = now
     session.add(conversation)
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
-    session.commit()
+    session.flush()
     return conversation

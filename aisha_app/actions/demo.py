@@ -218,4 +218,4 @@ def load_demo_workspace(session: Session) -> None:
             text="Tough gloves and quick delivery.",
         )
     )
-    session.commit()
+    session.flush()

@@ -201,7 +201,7 @@ def _retry_status(session: Session, job) -> None:
     update = StatusUpdate(**job.payload["update"])
     if not apply_status(session, update):
         raise jobs.RetryableJobError(f"no message with provider id {update.provider_message_id}")
-    session.commit()
+    session.flush()
 
 
 def mark_read_by_customer(session: Session, conversation_id: int) -> int:
@@ -217,5 +217,5 @@ def mark_read_by_customer(session: Session, conversation_id: int) -> int:
     for message in rows:
         move_status(session, message, MessageStatus.READ)
     if rows:
-        session.commit()
+        session.flush()
     return len(rows)

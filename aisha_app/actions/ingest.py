@@ -340,7 +340,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
     for d in deliveries:
         if d.parsed.ignored:
             log.info("%s webhook: acknowledged and skipped %s", d.provider, ", ".join(d.parsed.ignored))
-    session.commit()
+    session.flush()
     return created
 
 
@@ -372,7 +372,7 @@ def park_webhook(session: Session, delivery: Delivery, error: str) -> None:
     session.add(event)
     session.flush()
     jobs.enqueue(session, "process_webhook", {"event_id": event.id})
-    session.commit()
+    session.flush()
 
 
 def reprocess_webhook(session: Session, event: WebhookEvent, parsed: ParsedWebhook) -> None:
@@ -421,5 +421,5 @@ def receive_simulated(
         events.publish_on_commit(
             session, events.MESSAGE_UPDATED, conversation_id=message.conversation_id, message_id=message_id
         )
-        session.commit()
+        session.flush()
     return message_id

@@ -61,7 +61,7 @@ def save_article(
     session.add(article)
     session.flush()
     audit(session, actor, "knowledge.saved", article, question=article.question[:80])
-    session.commit()
+    session.flush()
     return article
 
 
@@ -79,7 +79,7 @@ def save_product(session: Session, data: ProductIn, actor: User, product_id: int
     session.add(product)
     session.flush()
     audit(session, actor, "product.saved", product, name=product.name)
-    session.commit()
+    session.flush()
     return product
 
 
@@ -90,7 +90,7 @@ def delete(session: Session, model: type, item_id: int, actor: User) -> None:
         raise NotFound(model.__name__)
     session.delete(item)
     audit(session, actor, f"{model.__name__.lower()}.deleted", item)
-    session.commit()
+    session.flush()
 
 
 def import_csv(session: Session, text: str, actor: User, kind: str) -> tuple[int, list[str]]:
@@ -112,23 +112,23 @@ def import_csv(session: Session, text: str, actor: User, kind: str) -> tuple[int
             break
         row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         try:
-            if kind == "products":
-                save_product(session, ProductIn(**_product_row(row)), actor)
-            else:
-                tags = [t.strip() for t in row.get("tags", "").split(",") if t.strip()]
-                save_article(
-                    session,
-                    ArticleIn(
-                        question=row["question"],
-                        answer=row["answer"],
-                        language=row.get("language") or "en",
-                        tags=tags,
-                    ),
-                    actor,
-                )
+            with session.begin_nested():  # a bad line undoes only itself
+                if kind == "products":
+                    save_product(session, ProductIn(**_product_row(row)), actor)
+                else:
+                    tags = [t.strip() for t in row.get("tags", "").split(",") if t.strip()]
+                    save_article(
+                        session,
+                        ArticleIn(
+                            question=row["question"],
+                            answer=row["answer"],
+                            language=row.get("language") or "en",
+                            tags=tags,
+                        ),
+                        actor,
+                    )
             saved += 1
         except (ValidationError, InvalidOperation, ValueError) as exc:
-            session.rollback()
             reason = (
                 "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
             )

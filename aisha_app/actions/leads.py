@@ -161,7 +161,7 @@ def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: 
         actor,
         {"from": previous, "to": str(stage)},
     )
-    session.commit()
+    session.flush()
     return contact
 
 
@@ -191,7 +191,7 @@ def set_label(
         actor,
         {"from": previous, "to": label.value if label else None},
     )
-    session.commit()
+    session.flush()
     return contact
 
 
@@ -227,7 +227,7 @@ def add_activity(
     activity = _log(session, contact, kind, summary, actor, details)
     contact.updated_at = utcnow()
     session.add(contact)
-    session.commit()
+    session.flush()
     return activity
 
 

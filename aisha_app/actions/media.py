@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from aisha_app import events, jobs
 from aisha_app.config import get_settings
+from aisha_app.db import commit
 from aisha_app.errors import AppError
 from aisha_app.models import Channel, Job, Message, MessageType
 from aisha_app.services.messaging import adapter_for
@@ -63,6 +64,7 @@ def _fetch(session: Session, job: Job) -> None:
     if message is None or message.channel == Channel.SIMULATOR or not message.meta.get("media"):
         return
     media = message.meta["media"][0]
+    commit(session)  # no transaction stays open while the provider answers
     try:
         content, mime = adapter_for(message.channel).fetch_media(media)
     except SendError as exc:
@@ -82,4 +84,4 @@ def _fetch(session: Session, job: Job) -> None:
     events.publish_on_commit(
         session, events.MESSAGE_UPDATED, conversation_id=message.conversation_id, message_id=message.id
     )
-    session.commit()
+    session.flush()

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from aisha_app import events, jobs
 from aisha_app.actions.inbound import move_status, publish_status, send_reference
 from aisha_app.config import get_settings
+from aisha_app.db import commit
 from aisha_app.errors import AppError, Conflict, NotFound
 from aisha_app.models import (
     Channel,
@@ -169,7 +170,7 @@ def send_message(
         session, events.MESSAGE_CREATED, conversation_id=conversation.id, message_id=message.id
     )
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
-    session.commit()
+    session.flush()
     return message
 
 
@@ -185,7 +186,7 @@ def retry_message(session: Session, message_id: int, actor: User) -> Message:
         raise OutsideWindow()
     _make_pending(session, message)
     jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
-    session.commit()
+    session.flush()
     return message
 
 
@@ -220,7 +221,7 @@ def _outbound(message: Message, contact: Contact) -> Outbound:
 
 def _mark_failed(session: Session, message: Message, code: str, text: str) -> None:
     move_status(session, message, MessageStatus.FAILED, code, text)
-    session.commit()
+    session.flush()
 
 
 def _gave_up(session: Session, job: Job, error: str) -> None:
@@ -254,6 +255,7 @@ def _send(session: Session, job: Job) -> None:
     )
     if not resumed and not _claim(session, message):
         return  # sent, failed, or held by another job: never send twice
+    commit(session)  # the claim and its reference are stored before the request leaves
     conversation = session.get(Conversation, message.conversation_id)
     contact = session.get(Contact, conversation.contact_id)
     try:
@@ -269,7 +271,7 @@ def _send(session: Session, job: Job) -> None:
         # It never left: back to pending for the next attempt.
         message.status, message.error_code, message.error_text = MessageStatus.PENDING, exc.code, exc.text
         session.add(message)
-        session.commit()
+        commit(session)  # kept: the runner rolls back what is not committed when a job raises
         raise jobs.RetryableJobError(str(exc)) from exc
     # A status naming our reference may have come while we waited for this answer.
     session.refresh(message, with_for_update=True)
@@ -278,7 +280,7 @@ def _send(session: Session, job: Job) -> None:
     # What the provider's acceptance means differs: WhatsApp reports "sent" by webhook later.
     if not move_status(session, message, adapter_for(message.channel).accepted_status):
         publish_status(session, message)
-    session.commit()
+    session.flush()
 
 
 def _await_status(session: Session, message: Message, exc: SendError) -> None:
@@ -303,7 +305,7 @@ def _await_status(session: Session, message: Message, exc: SendError) -> None:
         jobs.enqueue(session, SETTLE_UNKNOWN_SEND, {"message_id": message.id}, delay=timedelta(seconds=grace))
         session.refresh(message)
         publish_status(session, message)
-    session.commit()
+    session.flush()
 
 
 @jobs.handler(SETTLE_UNKNOWN_SEND)
@@ -334,7 +336,7 @@ def _settle_unknown(session: Session, job: Job) -> None:
             jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
         session.refresh(message)
         publish_status(session, message)
-    session.commit()
+    session.flush()
 
 
 def _claim(session: Session, message: Message) -> bool:
@@ -352,6 +354,6 @@ def _claim(session: Session, message: Message) -> bool:
         .where(table.c.id == message.id, table.c.status == MessageStatus.PENDING)
         .values(status=MessageStatus.QUEUED, meta=meta)
     ).rowcount
-    session.commit()
+    session.flush()
     session.refresh(message)
     return claimed == 1

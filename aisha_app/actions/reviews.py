@@ -60,7 +60,7 @@ def active_session(session: Session, conversation_id: int) -> ReviewSession | No
     if found is not None and found.expires_at <= utcnow():
         found.status = ReviewSessionStatus.EXPIRED
         session.add(found)
-        session.commit()
+        session.flush()
         return None
     return found
 
@@ -114,7 +114,7 @@ def start_review(
             _take_product(session, review, product, contact)
         session.add(review)
     if not ask:
-        session.commit()
+        session.flush()
         return review, question_text(review)
     return review, _ask(session, review, conversation)  # commits the session with its question
 
@@ -241,7 +241,7 @@ def _complete(
     message = send_message(session, conversation.id, Draft(text=thanks), from_assistant=True)
     saved.thank_you_message_id = message.id
     session.add(saved)
-    session.commit()
+    session.flush()
 
 
 def start_by_staff(session: Session, conversation_id: int) -> ReviewSession:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from aisha_app.actions.audit import audit
 from aisha_app.config import get_settings
+from aisha_app.db import commit
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound, TooManyAttempts
 from aisha_app.models import LoginAttempt, Role, User, UserCreate, UserSession, UserUpdate
 from aisha_app.models.base import utcnow
@@ -87,13 +88,15 @@ def authenticate(session: Session, email: str, password: str, client_ip: str) ->
     email = email.strip().lower()[:255]
     attempt = LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=False)
     session.add(attempt)
-    session.commit()
+    # The one action that commits, on purpose: the attempt is the throttle's lock, so parallel
+    # guesses must see each other's before checking, and a refusal must outlive the request.
+    commit(session)
     retry_after = _throttled(session, attempt)
     if retry_after is not None:
         # No password was checked. Counting this attempt would let anyone who keeps trying
         # extend the lock for ever.
         session.delete(attempt)
-        session.commit()
+        commit(session)
         log.info("sign-in refused by the throttle from %s", client_ip)
         raise TooManyAttempts(retry_after=retry_after)
     user = session.exec(select(User).where(User.email == email)).first()
@@ -110,7 +113,7 @@ def authenticate(session: Session, email: str, password: str, client_ip: str) ->
             LoginAttempt.email == email, LoginAttempt.created_at < utcnow() - timedelta(days=1)
         )
     )
-    session.commit()
+    session.flush()
     return user
 
 
@@ -122,7 +125,7 @@ def open_session(session: Session, user: User) -> tuple[str, int]:
     )
     session.add(live)
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now))
-    session.commit()
+    session.flush()
     return create_access_token(user.id, live.id, expires_in=lifetime)
 
 
@@ -154,7 +157,7 @@ def end_session(session: Session, token: str | None) -> None:
         .where(UserSession.id == claims["sid"], col(UserSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
-    session.commit()
+    session.flush()
 
 
 def _end_all_sessions(session: Session, user_id: int) -> None:
@@ -192,7 +195,7 @@ def create_user(session: Session, data: UserCreate, actor: User | None, client_i
         session.rollback()
         raise Conflict(f"A user with the email {data.email} already exists.") from exc
     audit(session, actor, "user.created", user, client_ip=client_ip, email=user.email, role=user.role)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -224,7 +227,7 @@ def update_user(
     user.updated_at = utcnow()
     session.add(user)
     audit(session, actor, "user.updated", user, client_ip=client_ip, changes=changes)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -250,7 +253,7 @@ def reset_password(
         )
     )
     audit(session, actor, "user.password_reset", user, client_ip=client_ip)
-    session.commit()
+    session.flush()
     return user
 
 

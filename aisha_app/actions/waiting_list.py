@@ -83,7 +83,7 @@ def create_list(
     if actor is not None:
         audit(session, actor, "waiting_list.created", waiting_list, name=name)
     events.publish_on_commit(session, events.WAITING_LIST_UPDATED, list_id=waiting_list.id)
-    session.commit()
+    session.flush()
     return waiting_list
 
 
@@ -113,7 +113,7 @@ def update_list(
     session.add(waiting_list)
     audit(session, actor, "waiting_list.updated", waiting_list, **settings.model_dump())
     _changed(session, waiting_list.id)
-    session.commit()
+    session.flush()
     return waiting_list
 
 
@@ -130,9 +130,10 @@ def ensure_a_list(session: Session) -> None:
     """A workspace gets its first list, "Main", on first use."""
     if session.exec(select(WaitingList.id)).first() is None:
         try:
-            create_list(session, "Main", None)
+            with session.begin_nested():
+                create_list(session, "Main", None)
         except IntegrityError:  # another request made it first
-            session.rollback()
+            pass
 
 
 def find_list(session: Session, ref: int | str | None) -> WaitingList:
@@ -158,7 +159,7 @@ def rotate_display_token(session: Session, list_id: int, actor: User) -> Waiting
     waiting_list.display_token = secrets.token_urlsafe(24)
     session.add(waiting_list)
     audit(session, actor, "waiting_list.display_rotated", waiting_list)
-    session.commit()
+    session.flush()
     return waiting_list
 
 
@@ -271,7 +272,7 @@ def join(
     if actor is not None:
         audit(session, actor, "waiting_list.joined", entry, contact_id=contact.id)
     _changed(session, waiting_list.id)
-    session.commit()
+    session.flush()
     result = standing(session, entry)
     if tell_customer:
         notify(
@@ -336,7 +337,6 @@ def _finish(
         .values(status=status, **{stamp: utcnow()})
     ).rowcount
     if changed != 1:
-        session.rollback()
         session.refresh(entry)
         raise Conflict(
             f"This entry is {str(entry.status).replace('_', '-')}; it cannot become {status.value}."
@@ -345,7 +345,7 @@ def _finish(
     if actor is not None:
         audit(session, actor, f"waiting_list.{status.value}", entry, contact_id=entry.contact_id)
     _changed(session, waiting_list.id)
-    session.commit()
+    session.flush()
     contact = session.get(Contact, entry.contact_id)
     if status == WaitingStatus.CALLED:
         notify(session, contact, say("called", contact.language, list=waiting_list.name))
@@ -353,7 +353,7 @@ def _finish(
         jobs.enqueue(
             session, "waiting_list_no_show", {"entry_id": entry.id}, delay=timedelta(minutes=minutes)
         )
-        session.commit()
+        session.flush()
     elif status == WaitingStatus.CANCELLED and actor is None and tell_customer:
         notify(session, contact, say("left", contact.language, list=waiting_list.name))
     elif status == WaitingStatus.SERVED and settings_of(waiting_list)["review_after_serve"]:
@@ -407,7 +407,7 @@ def move(session: Session, entry_id: int, new_index: int, actor: User | None) ->
     if actor is not None:
         audit(session, actor, "waiting_list.moved", entry, to=new_index + 1)
     _changed(session, waiting_list.id)
-    session.commit()
+    session.flush()
     _tell_movers(session, waiting_list, before)
 
 

@@ -181,7 +181,6 @@ def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSessio
     contact = find_or_create_contact(session, channel, phone, None)
     session.flush()
     conversation_id = open_conversation(session, contact, channel).id
-    session.commit()
     message = send_message(session, conversation_id, body.draft(), sender=user)
     return DirectMessageOut(conversation_id=conversation_id, message=MessagePublic.model_validate(message))
 

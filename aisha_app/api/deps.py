@@ -15,7 +15,8 @@ from aisha_app.errors import Forbidden, NotAuthenticated
 from aisha_app.models import Role, User
 from aisha_app.security import SESSION_COOKIE
 
-DbSession = Annotated[Session, Depends(get_session)]
+# The request's unit of work: committed when the route returns, before the answer is sent.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 # Ids beyond 64 bits cannot exist; refusing them up front keeps SQLite from overflowing (a 500).
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 

@@ -71,6 +71,7 @@ def respond(
     gemini_client = client()  # keep a reference: the SDK closes its HTTP client when this is collected
     model, tokens, text = gemini_client.models, 0, ""
     for _ in range(MAX_TOOL_ROUNDS):
+        ctx.release()
         response = model.generate_content(model=tuning.model, contents=contents, config=config)
         tokens += (response.usage_metadata.total_token_count or 0) if response.usage_metadata else 0
         calls = response.function_calls or []

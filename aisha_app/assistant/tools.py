@@ -17,6 +17,7 @@ from aisha_app.actions import leads, reviews, waiting_list
 from aisha_app.actions.assistant_actions import active_actions, call_action
 from aisha_app.assistant.knowledge import Passage, search
 from aisha_app.assistant.profile import BusinessProfile
+from aisha_app.db import commit
 from aisha_app.errors import AppError
 from aisha_app.models import AssistantAction, Contact, Conversation
 from aisha_app.models.base import utcnow
@@ -75,6 +76,11 @@ class ToolContext:
     reply_override: str | None = None
     handoff: bool = False
     acted: bool = False  # a tool changed something (or called the business's system)
+
+    def release(self) -> None:
+        """End the transaction before a slow call (the model, the business's endpoint): nothing
+        waits on its locks meanwhile, and what the tools did so far is kept."""
+        commit(self.session)
 
     @property
     def contact(self) -> Contact | None:
@@ -185,4 +191,5 @@ def _run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
         # The playground and the API's "what would it say" change nothing in the business's systems.
         note = f"{name} was not called (no customer conversation)"
         return {"dry_run": True, "note": note, "arguments": args}
+    ctx.release()
     return call_action(action, args)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from aisha_app.actions import assistant_actions
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import AssistantAction
 from aisha_app.state.session import SessionState
@@ -52,7 +52,7 @@ class ActionsState(SessionState):
     error: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.actions = [
                 _row(a) for a in session.exec(select(AssistantAction).order_by(AssistantAction.name)).all()
             ]
@@ -93,7 +93,7 @@ class ActionsState(SessionState):
                 timeout_seconds=float(form.get("timeout_seconds") or 10),
                 is_active=bool(form.get("is_active")),
             )
-            with session_scope() as session:
+            with unit_of_work() as session:
                 action_id = int(self.form["id"]) if self.form.get("id") else None
                 saved = assistant_actions.save_action(session, data, admin, action_id)
                 self.notice = f"Saved {saved.name}. The assistant can call it from the next message."
@@ -110,7 +110,7 @@ class ActionsState(SessionState):
         admin = self._authorize(admin=True)
         if admin is None:
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             assistant_actions.delete_action(session, int(action_id), admin)
         self.form, self.notice = dict(EMPTY), "Deleted."
         self._reload()

@@ -19,7 +19,7 @@ from aisha_app.assistant.tuning import (
     load_tuning,
     parse_keywords,
 )
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.state.session import SessionState
 
@@ -55,7 +55,7 @@ class AssistantState(SessionState):
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
-        with session_scope() as session:
+        with unit_of_work() as session:
             profile = load_profile(session)
             tuning = load_tuning(session)
             self.keywords = keywords_text(load_keywords(session))
@@ -93,7 +93,7 @@ class AssistantState(SessionState):
                 "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
             )
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             set_setting(session, PROFILE_KEY, profile.model_dump(), admin)
         self.notice = "Saved. The assistant uses it from the next message."
 
@@ -120,7 +120,7 @@ class AssistantState(SessionState):
         except AppError as exc:
             self.tuning_error = exc.message
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             set_setting(session, TUNING_KEY, tuning.model_dump(), admin)
             set_setting(session, KEYWORDS_KEY, keywords, admin)
         self.keywords = keywords_text(keywords)
@@ -145,7 +145,7 @@ class AssistantState(SessionState):
         if not text or self._authorize() is None:
             return
         history = [("user" if m["role"] == "customer" else "model", m["text"]) for m in self.chat[-10:]]
-        with session_scope() as session:
+        with unit_of_work() as session:
             reply = answer(session, text, history)
         self.chat = [
             *self.chat,

@@ -8,7 +8,7 @@ import reflex as rx
 from pydantic import ValidationError
 
 from aisha_app.actions.contacts import update_contact
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import ContactUpdate
 from aisha_app.queries.inbox import search_contacts
@@ -23,7 +23,7 @@ class ContactsState(SessionState):
     error: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             rows, self.total = search_contacts(session, self.search or None, 200, 0)
         self.contacts = [
             {
@@ -75,7 +75,7 @@ class ContactsState(SessionState):
                 tags=[t for t in (form.get("tags") or "").split(",") if t.strip()],
                 opted_out=form.get("opted_out") == "on",
             )
-            with session_scope() as session:
+            with unit_of_work() as session:
                 update_contact(session, int(self.editing["id"]), change, user)
         except (AppError, ValidationError) as exc:
             self.error = (

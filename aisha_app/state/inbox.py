@@ -12,7 +12,7 @@ from aisha_app.actions.conversations import update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import Contact, Conversation, ConversationUpdate, MessageTemplate, User
@@ -58,7 +58,7 @@ class InboxState(SessionState):
             label=self.label_filter.strip() or None,
             limit=100,
         )
-        with session_scope() as session:
+        with unit_of_work() as session:
             items, _ = list_conversations(session, f)
         self.conversations = [
             {
@@ -78,7 +78,7 @@ class InboxState(SessionState):
         if not self.selected_id:
             self.header, self.thread = {}, []
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             conversation = session.get(Conversation, self.selected_id)
             if conversation is None:
                 self.selected_id, self.header, self.thread = 0, {}, []
@@ -128,7 +128,7 @@ class InboxState(SessionState):
             return self._to_login()
         selected = self.router.url.query_parameters.get("c", "")
         self.selected_id = int(selected) if selected.isdigit() else self.selected_id
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.staff = [
                 {"id": str(u.id), "name": u.name}
                 for u in session.exec(select(User).where(User.is_active).order_by(User.name)).all()
@@ -196,7 +196,7 @@ class InboxState(SessionState):
         if user is None:
             return False
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 action(session, user)
         except AppError as exc:
             self.error = exc.message

@@ -8,7 +8,7 @@ import reflex as rx
 
 from aisha_app import jobs
 from aisha_app.actions.audit import audit
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.state.session import SessionState
 
@@ -18,7 +18,7 @@ class JobsState(SessionState):
     notice: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.dead = [
                 {
                     "id": j.id,
@@ -47,10 +47,9 @@ class JobsState(SessionState):
             self.dead = []
             return
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 job = jobs.replay(session, job_id)
                 audit(session, admin, "job.replayed", job, kind=job.kind)
-                session.commit()
             self.notice = f"Job {job_id} is queued again."
         except AppError as exc:
             self.notice = exc.message

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from aisha_app.actions import knowledge
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import KnowledgeArticle, Product, User
 from aisha_app.state.session import SessionState
@@ -27,7 +27,7 @@ class KnowledgeState(SessionState):
     error: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.articles = [
                 {
                     "id": a.id,
@@ -63,7 +63,7 @@ class KnowledgeState(SessionState):
             self.error = "Only admins edit what the assistant knows."
             return
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 self.notice = change(session, admin)
         except (AppError, ValidationError, ValueError, ArithmeticError) as exc:
             self.error = (

@@ -8,7 +8,7 @@ import reflex as rx
 
 from aisha_app import events
 from aisha_app.actions import leads
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import LeadLabel, LeadStage, SourceType
@@ -50,7 +50,7 @@ class LeadsState(SessionState):
             source=self.source if self.source != "all" else None,
             q=self.search or None,
         )
-        with session_scope() as session:
+        with unit_of_work() as session:
             cards = [_card(c) for c in lead_cards(session, f)]
             if self.selected:
                 contact_id = int(self.selected["id"])
@@ -117,7 +117,7 @@ class LeadsState(SessionState):
             return
         self.error = ""
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 change(session, int(self.selected["id"]), user)
         except AppError as exc:
             self.error = exc.message

@@ -7,7 +7,7 @@ import reflex as rx
 from aisha_app import queries
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting, set_setting
 from aisha_app.config import get_settings
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.state.session import SessionState
 
 
@@ -18,7 +18,7 @@ class DashboardState(SessionState):
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.counts = queries.dashboard_counts(session)
         return None
 
@@ -35,7 +35,7 @@ class SettingsState(SessionState):
             {"name": name.replace("_", " "), "status": "configured" if ok else "not configured"}
             for name, ok in get_settings().providers().items()
         ]
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.simulator_public = bool(get_setting(session, SIMULATOR_PUBLIC, False))
         return None
 
@@ -45,6 +45,6 @@ class SettingsState(SessionState):
         self.forbidden = False  # the page stays visible; only the switch is refused
         if user is None:
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             set_setting(session, SIMULATOR_PUBLIC, bool(value), user)
             self.simulator_public = bool(get_setting(session, SIMULATOR_PUBLIC, False))

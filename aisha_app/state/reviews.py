@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from aisha_app import events
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.live import HUB
 from aisha_app.queries.journeys import ReviewFilter, reviews
 from aisha_app.state.session import SessionState
@@ -43,7 +43,7 @@ class ReviewsState(SessionState):
         )
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             found, self.total = reviews(session, self._filter(), limit=200)
         self.rows = [
             {

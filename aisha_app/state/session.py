@@ -9,7 +9,7 @@ import reflex as rx
 
 from aisha_app import routes
 from aisha_app.actions.users import user_for_token
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.models import Role, User
 from aisha_app.security import SESSION_COOKIE
 
@@ -39,7 +39,7 @@ class SessionState(rx.State):
 
     def _authorize(self, *, admin: bool = False) -> User | None:
         """The signed-in user if allowed here; else clears the view and returns None."""
-        with session_scope() as session:
+        with unit_of_work() as session:
             user = user_for_token(session, self._session_token())
         if user is None:
             self.user_id, self.user_name, self.user_email, self.user_role = 0, "", "", ""

@@ -16,7 +16,7 @@ from aisha_app import events
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
 from aisha_app.actions.inbound import find_or_create_contact, mark_read_by_customer, open_conversation
 from aisha_app.actions.ingest import receive_simulated
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import Channel, Contact
@@ -54,7 +54,7 @@ class SimulatorState(SessionState):
         """STAFF, VISITOR (the simulator is open to anyone), or None."""
         if self._authorize() is not None:
             return STAFF
-        with session_scope() as session:
+        with unit_of_work() as session:
             return VISITOR if get_setting(session, SIMULATOR_PUBLIC, False) else None
 
     def _may_use(self) -> bool:
@@ -76,7 +76,7 @@ class SimulatorState(SessionState):
         if not self.conversation_id or not self._plays_own_customer():
             self.thread = []
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             mark_read_by_customer(session, self.conversation_id)
             self.thread = thread_view(session, self.conversation_id, for_staff=False)
 
@@ -101,7 +101,7 @@ class SimulatorState(SessionState):
             self.allowed = False
             return
         name = (form.get("name") or "").strip()[:100] or None
-        with session_scope() as session:
+        with unit_of_work() as session:
             if access == VISITOR:  # whatever number was typed: see the module's docstring
                 self._demo_phone = self._demo_phone or new_demo_number(session)
                 phone = self._demo_phone
@@ -114,7 +114,6 @@ class SimulatorState(SessionState):
             contact = find_or_create_contact(session, Channel.SIMULATOR, phone, name)
             session.flush()
             self.conversation_id = open_conversation(session, contact, Channel.SIMULATOR).id
-            session.commit()
         self.customer_name, self.customer_phone = name or "", phone
         self._reload()
 
@@ -125,7 +124,7 @@ class SimulatorState(SessionState):
     def _receive(self, body: str | None, **kwargs) -> None:
         if not self.conversation_id or not self._plays_own_customer():
             return
-        with session_scope() as session:
+        with unit_of_work() as session:
             receive_simulated(session, self.customer_phone, self.customer_name or None, body, **kwargs)
         self._reload()
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from aisha_app import queries
 from aisha_app.actions import users as actions
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import PasswordReset, User, UserCreate, UserUpdate
 from aisha_app.state.session import SessionState
@@ -31,7 +31,7 @@ class UsersState(SessionState):
     reset_user_email: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             self.users = queries.staff(session)
 
     def _run(self, change: Callable[[Session, User], str]) -> rx.event.EventSpec | None:
@@ -42,7 +42,7 @@ class UsersState(SessionState):
             self.users = []
             return None if self.forbidden else self._to_login()
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 self.notice = change(session, actor)
         except (AppError, ValidationError) as exc:
             self.error = _message(exc)

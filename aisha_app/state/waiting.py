@@ -15,7 +15,7 @@ from aisha_app.actions import waiting_list
 from aisha_app.actions.contacts import contact_for_phone
 from aisha_app.assistant.profile import load_profile
 from aisha_app.config import get_settings
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import Contact, User, WaitingList, WaitingListEntry
@@ -64,7 +64,7 @@ class WaitingState(SessionState):
     error: str = ""
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             waiting_list.ensure_a_list(session)
             rows = session.exec(select(WaitingList).order_by(WaitingList.id)).all()
             self.lists = [{"id": str(wl.id), "name": wl.name} for wl in rows]
@@ -107,7 +107,7 @@ class WaitingState(SessionState):
             self.error = "Only admins can do this." if self.user_id else ""
             return
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 self.notice = change(session, user) or ""
         except AppError as exc:
             self.error = exc.message
@@ -189,7 +189,7 @@ class DisplayState(rx.State):
         return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
 
     def _reload(self) -> None:
-        with session_scope() as session:
+        with unit_of_work() as session:
             found = session.exec(
                 select(WaitingList).where(WaitingList.display_token == self._token())
             ).first()

@@ -101,6 +101,7 @@ def test_a_delivery_with_only_a_watermark_ticks_what_was_sent_before_it(client, 
     post_meta(client, "/webhooks/messenger", payload("messenger", "text"), SECRET)
     conversation = session.exec(select(Conversation)).one()
     message = send_message(session, conversation.id, Draft(text="Yes"), sender=world.agent)
+    session.commit()
     run_jobs()
     delivery = payload("messenger", "delivery")
     delivery["entry"][0]["messaging"][0]["delivery"] = {
