@@ -1,3 +1,4 @@
+#!/usr/bin/env -S sh -c 'exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"'
 """Leads board benchmark: how long one board refresh takes as the customers' history grows.
 
 Every open Leads tab reloads its cards after each committed message, so this is the price of
@@ -5,9 +6,10 @@ one refresh: the contacts, their last messages and the score of each card, compu
 50 recent inbound messages per contact (a window query). The baseline, in the same run, is the
 first version of that query: every inbound message of the last 90 days, trimmed in Python.
 
-    python bench/leads_board.py                     # 500 contacts x 200 messages, temporary SQLite
-    python bench/leads_board.py --contacts 2000 --messages 50 --database postgresql://...
-Run by hand; not part of the test suite. The database given is emptied first.
+    bench/leads_board.py                     # 500 contacts x 200 messages, temporary SQLite
+    bench/leads_board.py --contacts 2000 --messages 50 --database postgresql://...
+Runs with the clone's .venv (see the first line); by hand, not part of the test suite. The
+database given is emptied first.
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    with tempfile.TemporaryDirectory(prefix="aisha-bench-") as scratch:
+        bench(args, args.database or f"sqlite:///{scratch}/bench.db")
+
+
+def bench(args: argparse.Namespace, database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("ENVIRONMENT", "test")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789-abcdefghij")
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S sh -c 'exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"'
 """Webhook ingestion benchmark: signed WhatsApp Cloud webhooks against a bare endpoint, same server.
 
 Fires COUNT signed ``POST /webhooks/whatsapp`` requests (each a new text message from one of
@@ -6,15 +7,15 @@ bare endpoint, no database) on the same server, and prints throughput and p50/p9
 both, their ratio, and the time from the last webhook sent until every message is visible
 through the REST API.
 
-The load comes from ``wrk`` (Debian package ``wrk``; C, so the 2-core machine's CPU goes to the
-server, not the client) fed pre-signed bodies by a Lua script; ``--client httpx`` uses Python
-instead, which saturates long before the server does.
+The load comes from ``wrk`` (Debian package ``wrk``, installed with apt when missing; C, so the
+2-core machine's CPU goes to the server, not the client) fed pre-signed bodies by a Lua script;
+``--client httpx`` uses Python instead, which saturates long before the server does.
 
 Against a running app (it must have WHATSAPP_APP_SECRET set to --secret):
-    python bench/webhooks.py --url http://localhost:3000 --secret S --email admin@x --password P
+    bench/webhooks.py --url http://localhost:3000 --secret S --email admin@x --password P
 Or let it start a fresh app on a temporary SQLite database (takes ~20 s to build):
-    python bench/webhooks.py --start
-Run by hand; not part of the test suite.
+    bench/webhooks.py --start
+Runs with the clone's .venv (see the first line); by hand, not part of the test suite.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -150,6 +154,27 @@ function delay() return 0 end
 """
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk() -> None:
+    """Install Debian's wrk (as root or through sudo) when it is missing."""
+    if shutil.which("wrk"):
+        return
+    print("Installing wrk (Debian package) ...", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    apt = [*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-qq"]
+    install = [*apt, "install", "-y", "--no-install-recommends", "wrk"]
+    if subprocess.run(install, stdin=subprocess.DEVNULL).returncode != 0:  # stale package lists
+        subprocess.run([*apt, "update"], stdin=subprocess.DEVNULL, check=True)
+        subprocess.run(install, stdin=subprocess.DEVNULL, check=True)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing and could not be installed: install it, or use --client httpx")
+
+
 def run_wrk(
     url: str, concurrency: int, script: Path | None = None, args: list[str] | None = None, seconds: int = 60
 ) -> dict:
@@ -191,8 +216,12 @@ def print_row(name: str, row: dict) -> None:
 
 
 async def bench_wrk(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="aisha-wrk-") as work:
+        await _bench_wrk(args, Path(work))
+
+
+async def _bench_wrk(args: argparse.Namespace, work: Path) -> None:
     run = uuid.uuid4().hex[:8]
-    work = Path(tempfile.mkdtemp(prefix="aisha-wrk-"))
     lines = []
     for i in range(args.count):
         body = webhook(run, i, args.senders)
@@ -287,7 +316,7 @@ async def bench(args: argparse.Namespace) -> None:
         print(
             "   visible: "
             + (
-                f"all {args.count} messages in their conversations {visible:.2f} s after the last "
+                f"all {args.count} messages found in their conversations by a check "
                 f"that ended {visible:.2f} s after the last webhook was answered"
                 if visible is not None
                 else "NOT all visible within 30 s"
@@ -307,24 +336,31 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--senders", type=int, default=100)
     parser.add_argument("--start", action="store_true", help="start a fresh app on a temporary database")
-    parser.add_argument("--port", type=int, default=3123)
+    parser.add_argument("--port", type=int, default=0, help="for --start; default: a free port")
     parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk")
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     args = parser.parse_args()
     run = bench_wrk if args.client == "wrk" else bench
+    if args.client == "wrk":
+        ensure_wrk()
     if not args.start:
         asyncio.run(run(args))
         return
+    with tempfile.TemporaryDirectory(prefix="aisha-bench-") as database_dir:
+        start_and_run(args, run, database_dir)
+
+
+def start_and_run(args: argparse.Namespace, run, database_dir: str) -> None:
     args.secret, args.email, args.password = "bench-app-secret", "bench@example.com", "bench-password-1"
     settings = {
-        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='aisha-bench-')}/bench.db",
+        "DATABASE_URL": f"sqlite:///{database_dir}/bench.db",
         "ENVIRONMENT": "test",
         "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
         "ADMIN_EMAIL": args.email,
         "ADMIN_PASSWORD": args.password,
         "WHATSAPP_APP_SECRET": args.secret,
     }
-    with running_app(args.port, settings) as url:
+    with running_app(args.port or free_port(), settings) as url:
         args.url = url
         asyncio.run(run(args))
 

@@ -3,13 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-  echo "Please run as root or install: $*" >&2; exit 1; fi; }
-
-apt_install() {
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
-}
+source scripts/_apt.sh
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then

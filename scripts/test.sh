@@ -8,7 +8,10 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
-results=$(mktemp -d)
+# Reports stay in test-results/ (git-ignored; emptied first): one junit XML per suite and the app's
+# log of each browser run. Temporary files live in one directory per pytest run, removed at its end.
+results=test-results
+rm -rf "$results" && mkdir -p "$results"
 status=0
 suite() {  # suite NAME DATABASE_URL PYTEST_ARGS...
   local name=$1 url=$2
@@ -44,5 +47,7 @@ for report in sorted(Path(sys.argv[1]).glob("*.xml")):
 failed = total["failures"] + total["errors"]
 passed = total["tests"] - failed - total["skipped"]
 print(f"total: {passed} passed, {failed} failed, {total['skipped']} skipped")
+logs = sorted(str(log) for log in Path(sys.argv[1]).glob("browser-*/app.log"))
+print(f"reports: {sys.argv[1]}/*.xml" + (f"; the app's logs: {', '.join(logs)}" if logs else ""))
 PY
 exit $status

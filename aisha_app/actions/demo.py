@@ -41,12 +41,14 @@ PRODUCTS = [
     ("GLV-LTH-05", "Leather work gloves", "قفازات عمل جلدية", "Hand protection", "450", 60),
 ]
 
+# The profile and the FAQ say the same: the offline assistant answers from either.
+ADDRESS = "Moi Avenue 14, Nairobi CBD"
+HOURS = {day: ["08:00", "18:00"] for day in DAYS[:5]} | {"saturday": ["09:00", "14:00"]}
+HOURS_TEXT = "Monday to Friday 8:00-18:00 and Saturday 9:00-14:00; closed on Sundays and public holidays"
+
 FAQS = [
-    (
-        "What are your opening hours?",
-        "We are open Monday to Saturday, 8:00 to 18:00, and closed on Sundays and public holidays.",
-    ),
-    ("Where is the shop?", "Kazi Workwear, Moi Avenue 14, Nairobi CBD, next to the Kenya Cinema."),
+    ("What are your opening hours?", f"We are open {HOURS_TEXT}."),
+    ("Where is the shop?", f"Kazi Workwear, {ADDRESS}, next to the Kenya Cinema."),
     (
         "Do you deliver?",
         "Yes. Delivery within Nairobi takes one working day and costs KES 300; free above KES 10,000.",
@@ -120,12 +122,14 @@ def workspace_is_empty(session: Session) -> bool:
 def load_demo_workspace(session: Session) -> None:
     """Fill an empty database with the demo shop. Never called for production databases."""
     now = utcnow()
-    weekdays = {day: ["08:00", "18:00"] for day in DAYS[:5]}
     profile = BusinessProfile(
         name="Kazi Workwear",
-        description="Safety boots, workwear and protective gear for builders and factories in Nairobi.",
-        address="Moi Avenue 12, Nairobi",
-        hours=weekdays | {"saturday": ["09:00", "14:00"]},
+        description=(
+            "Safety boots, workwear and protective gear for builders and factories in Nairobi. "
+            f"Open {HOURS_TEXT}."
+        ),
+        address=ADDRESS,
+        hours=HOURS,
     )
     session.add(AppSetting(key=PROFILE_KEY, value=profile.model_dump()))
     for sku, name, name_ar, category, price, stock in PRODUCTS:

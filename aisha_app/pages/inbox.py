@@ -8,6 +8,7 @@ import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR, bubble
 from aisha_app.pages.layout import empty_state, shell
+from aisha_app.queries.inbox import STATUS_TABS
 from aisha_app.state.inbox import InboxState
 
 CHANNELS = [
@@ -29,15 +30,7 @@ def _filters() -> rx.Component:
             id="inbox-search",
         ),
         rx.segmented_control.root(
-            *[
-                rx.segmented_control.item(label, value=value)
-                for value, label in [
-                    ("active", "Active"),
-                    ("pending", "Pending"),
-                    ("resolved", "Done"),
-                    ("all", "All"),
-                ]
-            ],
+            *[rx.segmented_control.item(tab.label, value=tab.value) for tab in STATUS_TABS],
             value=InboxState.status_filter,
             on_change=InboxState.set_status_filter,
             size="1",

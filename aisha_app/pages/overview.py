@@ -30,8 +30,9 @@ def _dashboard() -> rx.Component:
     return rx.vstack(
         rx.text("Welcome, ", rx.text.strong(DashboardState.user_name), ".", id="welcome"),
         rx.flex(
-            _stat("Open conversations", "open_conversations", "message-circle"),
-            _stat("Waiting for staff", "waiting_for_staff", "user-round-check"),
+            # The inbox's Active and Pending tabs (aisha_app.queries.inbox.STATUS_TABS).
+            _stat("Active conversations", "active_conversations", "message-circle"),
+            _stat("Pending: waiting for staff", "waiting_for_staff", "user-round-check"),
             _stat("Contacts", "contacts", "users"),
             _stat("In the waiting list", "waiting_now", "list-ordered"),
             _stat("Reviews", "reviews", "star"),

@@ -8,13 +8,12 @@ from sqlmodel import Session, func, select
 
 from aisha_app.models import (
     Contact,
-    Conversation,
-    ConversationStatus,
     Review,
     User,
     WaitingListEntry,
     WaitingStatus,
 )
+from aisha_app.queries.inbox import ConversationFilter, count_conversations
 
 
 def _count(session: Session, model: Any, *where: Any) -> int:
@@ -23,8 +22,9 @@ def _count(session: Session, model: Any, *where: Any) -> int:
 
 def dashboard_counts(session: Session) -> dict[str, int]:
     return {
-        "open_conversations": _count(session, Conversation, Conversation.status == ConversationStatus.OPEN),
-        "waiting_for_staff": _count(session, Conversation, Conversation.status == ConversationStatus.PENDING),
+        # The inbox's Active and Pending tabs, counted by the inbox's own query.
+        "active_conversations": count_conversations(session, ConversationFilter(status="active")),
+        "waiting_for_staff": count_conversations(session, ConversationFilter(status="pending")),
         "contacts": _count(session, Contact),
         "waiting_now": _count(session, WaitingListEntry, WaitingListEntry.status == WaitingStatus.WAITING),
         "reviews": _count(session, Review),

@@ -20,6 +20,23 @@ from aisha_app.models import (
 )
 
 
+@dataclass(frozen=True)
+class StatusTab:
+    value: str
+    label: str
+    statuses: tuple[str, ...]  # empty: every status
+
+
+# The inbox's status tabs. The dashboard counts the same tabs, so its numbers are the tabs' totals.
+STATUS_TABS = (
+    StatusTab("active", "Active", ("open", "pending")),  # what still needs the team: open and handed over
+    StatusTab("pending", "Pending", ("pending",)),
+    StatusTab("resolved", "Done", ("resolved",)),
+    StatusTab("all", "All", ()),
+)
+_TAB_STATUSES = {tab.value: tab.statuses for tab in STATUS_TABS}
+
+
 @dataclass
 class ConversationFilter:
     status: str | None = None
@@ -51,13 +68,12 @@ def _last_body():
     )
 
 
-def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
+def _filtered(session: Session, f: ConversationFilter):
     query = select(Conversation, Contact, _last_body()).join(Contact, Contact.id == Conversation.contact_id)
     conditions = []
-    if f.status == "active":  # what still needs the team: open and handed over
-        conditions.append(col(Conversation.status).in_(["open", "pending"]))
-    elif f.status:
-        conditions.append(Conversation.status == f.status)
+    statuses = _TAB_STATUSES.get(f.status, (f.status,)) if f.status else ()
+    if statuses:
+        conditions.append(col(Conversation.status).in_(statuses))
     if f.channel:
         conditions.append(Conversation.channel == f.channel)
     if f.assignee_id is not None:
@@ -76,8 +92,16 @@ def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[Co
                 col(Conversation.id).in_(matching_messages),
             )
         )
-    query = query.where(*conditions)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return query.where(*conditions)
+
+
+def count_conversations(session: Session, f: ConversationFilter) -> int:
+    return session.exec(select(func.count()).select_from(_filtered(session, f).subquery())).one()
+
+
+def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
+    query = _filtered(session, f)
+    total = count_conversations(session, f)
     rows = session.exec(
         query.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
         .limit(f.limit)

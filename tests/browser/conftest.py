@@ -23,7 +23,14 @@ ADMIN_EMAIL = "owner@kazi.test"
 ADMIN_PASSWORD = "owner-password-1"
 # The running app's database; tests may seed what pages cannot create yet.
 APP_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or (
-    f"sqlite:///{tempfile.mkdtemp(prefix='aisha-browser-')}/browser.db"
+    f"sqlite:///{tempfile.mkdtemp(prefix='aisha-browser-')}/browser.db"  # in the run's TMPDIR
+)
+# The running app's output, kept with the run's reports (scripts/test.sh names them).
+APP_LOG = (
+    ROOT
+    / "test-results"
+    / f"browser-{'postgresql' if APP_DATABASE_URL.startswith('postgresql') else 'sqlite'}"
+    / "app.log"
 )
 
 
@@ -62,7 +69,7 @@ def app_url() -> Iterator[str]:
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
-    with running_app(_free_port(), settings) as base_url:
+    with running_app(_free_port(), settings, log_path=APP_LOG) as base_url:
         yield base_url
 
 
@@ -122,3 +129,8 @@ def customer_page(browser: Browser, app_url: str, name: str, phone: str) -> Page
     page.fill("#sim-phone", phone)
     page.click("#sim-start")
     return page
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if APP_LOG.exists():
+        terminalreporter.write_line(f"the app's log: {APP_LOG.relative_to(ROOT)}")
