@@ -18,7 +18,7 @@ from aisha_app.actions.ingest import Delivery, reprocess_webhook
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, Job, WebhookEvent
 from aisha_app.services.messaging import adapter_for
-from aisha_app.services.messaging.base import WebhookRejected
+from aisha_app.services.messaging.base import WebhookRejected, storable_text
 from aisha_app.writer import WRITER
 
 log = logging.getLogger("aisha.webhooks")
@@ -75,8 +75,9 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
         return PlainTextResponse(exc.reason, status_code=exc.status)
     kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
+    raw = storable_text(body.decode("utf-8", errors="replace"))  # a form may carry a raw NUL
     try:
-        await WRITER.store(Delivery(channel.value, parsed, body.decode("utf-8", errors="replace"), kept))
+        await WRITER.store(Delivery(channel.value, parsed, raw, kept))
     except Exception:  # noqa: BLE001  (the database is down: the provider must retry later)
         log.exception("%s webhook could not be stored", channel)
         return PlainTextResponse("temporarily unable to store; retry", status_code=503)
