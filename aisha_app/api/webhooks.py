@@ -19,7 +19,7 @@ from aisha_app.config import get_settings
 from aisha_app.models import Channel, Job, WebhookEvent
 from aisha_app.services.messaging import adapter_for
 from aisha_app.services.messaging.base import WebhookRejected, storable_text
-from aisha_app.writer import WRITER
+from aisha_app.writer import WRITER, StoreUnavailable
 
 log = logging.getLogger("aisha.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
@@ -78,7 +78,10 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
     raw = storable_text(body.decode("utf-8", errors="replace"))  # a form may carry a raw NUL
     try:
         await WRITER.store(Delivery(channel.value, parsed, raw, kept))
-    except Exception:  # noqa: BLE001  (the database is down: the provider must retry later)
+    except StoreUnavailable as exc:  # the database is locked or away: the provider retries
+        log.warning("%s webhook not stored, answered 503: %s", channel, exc)
+        return PlainTextResponse("temporarily unable to store; retry", status_code=503)
+    except Exception:  # noqa: BLE001  (whatever it was, a retry may succeed; never a 500)
         log.exception("%s webhook could not be stored", channel)
         return PlainTextResponse("temporarily unable to store; retry", status_code=503)
     return None
