@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -42,6 +43,31 @@ def _sqlite_pragmas(busy_ms: int):
     return on_connect
 
 
+# A literal quoted after a colon ('invalid input syntax for type integer: "..."') is a value.
+_QUOTED_VALUE = re.compile(r':\s*".*"\s*$', re.S)
+
+
+def _without_values(context: sa.engine.ExceptionContext) -> None:
+    """No database error carries the values of a row, wherever it is logged or stored.
+
+    SQLAlchemy prints a statement's parameters in the exception (``hide_parameters`` stops
+    that), and PostgreSQL adds a DETAIL ("Failing row contains (..., $argon2id$...)",
+    "Key (email)=(...)"), which psycopg puts in the message. Only the primary message stays.
+    """
+    error = context.sqlalchemy_exception
+    if isinstance(error, sa.exc.StatementError):
+        error.hide_parameters = True
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    if primary is None:
+        return
+    primary = _QUOTED_VALUE.sub(': "..."', primary)
+    original.args = (primary,)
+    if error is not None and isinstance(error, sa.exc.DBAPIError):
+        error.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}",)
+
+
 def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: int = 10) -> Engine:
     """An engine whose statements give up after ``lock_wait`` seconds of waiting for a lock."""
     url = normalize_url(url)
@@ -49,7 +75,9 @@ def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: i
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_wait})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": lock_wait}, hide_parameters=True
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas(int(lock_wait * 1000)))
     else:
         connect_args: dict = {"connect_timeout": max(1, math.ceil(min(lock_wait, CONNECT_TIMEOUT_SECONDS)))}
@@ -66,7 +94,9 @@ def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: i
             max_overflow=pool_size,
             pool_timeout=pool_timeout,
             connect_args=connect_args,
+            hide_parameters=True,
         )
+    sa.event.listen(engine, "handle_error", _without_values)
     return engine
 
 
