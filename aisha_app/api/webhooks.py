@@ -140,5 +140,9 @@ def _reprocess(session, job: Job) -> None:
         return
     channel = Channel(event.provider)
     body = event.body.encode()
-    form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
-    reprocess_webhook(session, event, adapter_for(channel).parse(body, form))
+    try:
+        form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
+        parsed = adapter_for(channel).parse(body, form)
+    except WebhookRejected as exc:  # it reads the same way every time: an admin must look
+        raise jobs.PermanentJobError(f"webhook event {event.id} cannot be read: {exc.reason}") from exc
+    reprocess_webhook(session, event, parsed)
