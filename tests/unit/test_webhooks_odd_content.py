@@ -179,3 +179,18 @@ def test_a_twilio_body_given_twice_is_stored_once(client, session, world):
     response = _post_twilio_raw(client, _twilio_form() + b"&Body=second")
     assert response.status_code == 200, response.text
     assert session.exec(select(Message)).one().body == "second"
+
+
+@pytest.mark.parametrize("depth", [100, 500, 1000, 5000])
+def test_a_contact_card_nested_deep_is_kept_only_as_deep_as_can_be_read(client, session, world, depth):
+    data = payload("whatsapp_cloud", "contacts")
+    data["entry"][0]["changes"][0]["value"]["messages"][0]["contacts"][0]["org"] = "@raw@"
+    body = json.dumps(data).replace(RAW, "[" * depth + '"x"' + "]" * depth).encode()
+    secret = PROVIDER_ENV["WHATSAPP_APP_SECRET"]
+    response = client.post(
+        "/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": sign(secret, body)}
+    )
+    assert response.status_code == 200, response.text
+    message = session.exec(select(Message)).one()
+    assert message.body == "Barbara J. Johnson"
+    _staff_can_read(client, session)
