@@ -78,6 +78,9 @@ class Writer:
     def _write(self, batch: list[tuple[Delivery, Future]]) -> None:
         # Requests that stopped waiting have been answered 503: their provider sends them again.
         batch = [(d, done) for d, done in batch if done.set_running_or_notify_cancel()]
+        if any(d.unreadable for d, _ in batch):
+            self._park_unreadable([x for x in batch if x[0].unreadable])
+            batch = [x for x in batch if not x[0].unreadable]
         if not batch:
             return
         try:
@@ -127,6 +130,16 @@ class Writer:
         log.error("processing a %s webhook failed; parked for retry: %s", delivery.provider, error)
         with session_scope(get_writer_engine()) as session:
             park_webhook(session, delivery, error)
+
+    def _park_unreadable(self, batch: list[tuple[Delivery, Future]]) -> None:
+        for i, (delivery, done) in enumerate(batch):
+            try:
+                with session_scope(get_writer_engine()) as session:
+                    park_webhook(session, delivery, delivery.unreadable or "unreadable")
+            except Exception as exc:  # noqa: BLE001
+                self._fail(batch[i:], StoreUnavailable(describe(exc)))
+                return
+            done.set_result(None)
 
     def _unavailable(self, batch: list[tuple[Delivery, Future]], exc: Exception) -> None:
         if not self.outage:

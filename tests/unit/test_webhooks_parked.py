@@ -59,3 +59,19 @@ def test_a_parked_webhook_that_keeps_failing_is_a_dead_job_an_admin_sees_with_it
     run_jobs()
     again = client.get("/api/jobs/dead", headers=headers).json()
     assert [j["id"] for j in again if j["kind"] == "process_webhook"] == [shown["id"]]
+
+
+def test_a_webhook_our_parser_failed_on_is_parked_and_stored_by_a_worker_later(session):
+    delivery = Delivery(
+        "whatsapp_cloud", ParsedWebhook(), json.dumps(wa_body(8, 8)), {}, unreadable="KeyError: 'type'"
+    )
+    done: Future = Future()
+    Writer()._write([(delivery, done)])
+    assert done.result(timeout=5) is None  # acknowledged: it is kept
+    parked = session.exec(select(WebhookEvent)).one()
+    assert (parked.status, parked.error) == ("failed", "KeyError: 'type'")
+    assert session.exec(select(Message)).all() == []
+
+    run_jobs()  # the parser of the day reads it
+
+    assert [m.provider_message_id for m in session.exec(select(Message)).all()] == ["wamid.batch.8"]
