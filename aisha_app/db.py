@@ -8,6 +8,8 @@ events publish after that one commit. Under test a guard fails any other commit.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,25 +31,80 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _on_sqlite_connect(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+# How long a writer waits for a lock. Requests may wait a while; the webhook writer may not:
+# its callers must hear 503 within seconds so the provider retries.
+LOCK_WAIT_SECONDS = 10.0
+WRITER_LOCK_WAIT_SECONDS = 2.0
+CONNECT_TIMEOUT_SECONDS = 10
 
 
-def build_engine(url: str) -> Engine:
+def _sqlite_pragmas(busy_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    return on_connect
+
+
+# A literal quoted after a colon ('invalid input syntax for type integer: "..."') is a value.
+_QUOTED_VALUE = re.compile(r':\s*".*"\s*$', re.S)
+
+
+def _without_values(context: sa.engine.ExceptionContext) -> None:
+    """No database error carries the values of a row, wherever it is logged or stored.
+
+    SQLAlchemy prints a statement's parameters in the exception (``hide_parameters`` stops
+    that), and PostgreSQL adds a DETAIL ("Failing row contains (..., $argon2id$...)",
+    "Key (email)=(...)"), which psycopg puts in the message. Only the primary message stays.
+    """
+    error = context.sqlalchemy_exception
+    if isinstance(error, sa.exc.StatementError):
+        error.hide_parameters = True
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    if primary is None:
+        return
+    primary = _QUOTED_VALUE.sub(': "..."', primary)
+    original.args = (primary,)
+    if error is not None and isinstance(error, sa.exc.DBAPIError):
+        error.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}",)
+
+
+def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: int = 10) -> Engine:
+    """An engine whose statements give up after ``lock_wait`` seconds of waiting for a lock."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        sa.event.listen(engine, "connect", _on_sqlite_connect)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": lock_wait}, hide_parameters=True
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas(int(lock_wait * 1000)))
+    else:
+        connect_args: dict = {"connect_timeout": max(1, math.ceil(min(lock_wait, CONNECT_TIMEOUT_SECONDS)))}
+        pool_timeout = 30.0  # SQLAlchemy's default: requests queue for a connection under load
+        if lock_wait < LOCK_WAIT_SECONDS:
+            # A lock held elsewhere or a statement stuck behind one ends in an error, not a wait.
+            ms = int(lock_wait * 1000)
+            connect_args["options"] = f"-c lock_timeout={ms} -c statement_timeout={ms + 1000}"
+            pool_timeout = lock_wait
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_timeout=pool_timeout,
+            connect_args=connect_args,
+            hide_parameters=True,
+        )
+    sa.event.listen(engine, "handle_error", _without_values)
+    return engine
 
 
 @lru_cache
@@ -55,23 +112,44 @@ def get_engine() -> Engine:
     return build_engine(get_settings().database_url)
 
 
+@lru_cache
+def get_writer_engine() -> Engine:
+    """The webhook writer's own connections, with short lock and connect timeouts."""
+    return build_engine(get_settings().database_url, lock_wait=WRITER_LOCK_WAIT_SECONDS, pool_size=2)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database is away, locked or too slow (as opposed to refusing this data)."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError) or bool(
+        getattr(exc, "connection_invalidated", False)
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """An error in one line for a log or a stored error: no statement, no values."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        first = str(exc.orig).splitlines()[0] if str(exc.orig) else ""
+        return f"{type(exc).__name__} ({type(exc.orig).__name__}): {first}"[:500]
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
 EDGE_COMMIT = "edge_commit"
 WROTE = "wrote"
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session for reading; nothing it writes is kept (under test, writing here fails)."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
         yield session
         if session.info.get(WROTE) and _guarded():
             raise CommitOutsideEdge("a read-only session_scope wrote; use unit_of_work()")
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One edge's transaction: committed once when the block ends, rolled back if it raises."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
         except BaseException:

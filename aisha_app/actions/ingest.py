@@ -51,6 +51,8 @@ class Delivery:
     parsed: ParsedWebhook
     body: str | None = None  # the raw webhook; None for the simulator, which has none
     headers: dict[str, str] | None = None
+    # Why a verified webhook could not be parsed (a bug of ours): parked, not stored.
+    unreadable: str | None = None
 
 
 def _row(model: type, **values: Any) -> dict[str, Any]:

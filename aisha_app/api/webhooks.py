@@ -18,8 +18,8 @@ from aisha_app.actions.ingest import Delivery, reprocess_webhook
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, Job, WebhookEvent
 from aisha_app.services.messaging import adapter_for
-from aisha_app.services.messaging.base import WebhookRejected
-from aisha_app.writer import WRITER
+from aisha_app.services.messaging.base import ChannelAdapter, ParsedWebhook, WebhookRejected, storable_text
+from aisha_app.writer import WRITER, StoreUnavailable
 
 log = logging.getLogger("aisha.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
@@ -56,6 +56,23 @@ async def _read_body(request: Request) -> bytes:
     return bytes(body)
 
 
+def _parse(
+    adapter: ChannelAdapter, body: bytes, form: dict[str, str] | None
+) -> tuple[ParsedWebhook, str | None]:
+    """A verified webhook's content; or nothing and why, when parsing failed on our side.
+
+    A bug of ours must not cost the provider's delivery: it is parked, and a replay after the
+    fix stores it.
+    """
+    try:
+        return adapter.parse(body, form), None
+    except WebhookRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        log.exception("a verified %s webhook could not be parsed; parked", adapter.channel)
+        return ParsedWebhook(), f"{type(exc).__name__}: {exc}"
+
+
 async def _receive(request: Request, channel: Channel) -> Response | None:
     """None when stored; else the error response."""
     try:
@@ -72,14 +89,19 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
         adapter.verify(url=url, headers=headers, body=body, form=form)
         if form is not None:  # the status callback URL's query is ours (a send's reference), signed
             form = dict(request.query_params) | form
-        parsed = adapter.parse(body, form)
+        parsed, unreadable = _parse(adapter, body, form)
     except WebhookRejected as exc:
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
         return PlainTextResponse(exc.reason, status_code=exc.status)
     kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
+    raw = storable_text(body.decode("utf-8", errors="replace"))  # a form may carry a raw NUL
+    delivery = Delivery(channel.value, parsed, raw, kept, unreadable=unreadable)
     try:
-        await WRITER.store(Delivery(channel.value, parsed, body.decode("utf-8", errors="replace"), kept))
-    except Exception:  # noqa: BLE001  (the database is down: the provider must retry later)
+        await WRITER.store(delivery)
+    except StoreUnavailable as exc:  # the database is locked or away: the provider retries
+        log.warning("%s webhook not stored, answered 503: %s", channel, exc)
+        return PlainTextResponse("temporarily unable to store; retry", status_code=503)
+    except Exception:  # noqa: BLE001  (whatever it was, a retry may succeed; never a 500)
         log.exception("%s webhook could not be stored", channel)
         return PlainTextResponse("temporarily unable to store; retry", status_code=503)
     return None
@@ -138,5 +160,9 @@ def _reprocess(session, job: Job) -> None:
         return
     channel = Channel(event.provider)
     body = event.body.encode()
-    form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
-    reprocess_webhook(session, event, adapter_for(channel).parse(body, form))
+    try:
+        form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
+        parsed = adapter_for(channel).parse(body, form)
+    except WebhookRejected as exc:  # it reads the same way every time: an admin must look
+        raise jobs.PermanentJobError(f"webhook event {event.id} cannot be read: {exc.reason}") from exc
+    reprocess_webhook(session, event, parsed)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from aisha_app.models import Channel, MessageStatus, MessageType
 
@@ -129,3 +132,96 @@ def optional_text(value: Any, max_length: int | None = None) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     return value[:max_length] if max_length else value
+
+
+def optional_id(value: Any, max_length: int = 200) -> str | None:
+    """A reply id, a reacted-to message id ...: kept if it is text or a number, cut to size."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value)[:max_length] or None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A block of a provider's payload that should be an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_number(value: Any) -> float | int | str | None:
+    """A coordinate: a finite number, or the text a form carried; anything else is unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value[:64]
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return None
+
+
+def epoch_time(value: Any, per_second: int = 1) -> datetime | None:
+    """A provider's Unix time (seconds, or ``per_second`` parts of one); None if it is no time.
+
+    None means "now" to the writer: a timestamp of 1e400 or 10**20 must not cost the message.
+    """
+    if isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value) / per_second, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def https_url(value: Any, configured_base: str | None = None) -> str | None:
+    """A media URL from a provider, kept only if it is https.
+
+    Anything else (http, javascript:, file:, a bare path) is dropped here, so it is never
+    stored, fetched or shown. The API base configured for the channel is trusted as well:
+    it is the operator's own setting (a local stand-in of the provider in tests).
+    """
+    if not isinstance(value, str) or len(value) > 2000:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    base = urlsplit(configured_base or "")
+    if base.hostname and (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
+        return value
+    return None
+
+
+# NUL and lone surrogates: neither PostgreSQL nor UTF-8 can store them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_DEPTH = 32  # providers nest a handful of levels; deeper content is not read
+
+
+def storable_text(value: str) -> str:
+    if value.isascii() and "\x00" not in value:
+        return value
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+def clean(value: Any, depth: int = 0) -> Any:
+    """A provider's parsed payload made storable as it is read.
+
+    Text loses what no database stores (NUL, lone surrogates become U+FFFD); numbers that are
+    not finite (1e400, Infinity, NaN) become None, since JSON columns and answers refuse them;
+    nesting deeper than ``MAX_DEPTH`` becomes None.
+    """
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        if depth >= MAX_DEPTH:
+            return None
+        return {storable_text(str(k)): clean(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if depth >= MAX_DEPTH:
+            return None
+        return [clean(v, depth + 1) for v in value]
+    return value

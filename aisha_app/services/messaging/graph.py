@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from aisha_app.services.http import http_client
-from aisha_app.services.messaging.base import SendError, WebhookRejected
+from aisha_app.services.messaging.base import MAX_DEPTH, SendError, WebhookRejected, clean
 
 # Meta error codes worth retrying: rate limits, throttling, temporary outages.
 RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613, 80007, 130429, 131000, 131016, 131056, 133004, 1200}
@@ -42,14 +44,56 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _finite(text: str) -> float | None:
+    number = float(text)  # 1e400 reads as infinity: no JSON column or answer takes it
+    return number if math.isfinite(number) else None
+
+
+# Only escapes can put NUL or a lone surrogate in JSON text (raw ones are invalid).
+_ODD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
 def load_json(body: bytes) -> dict[str, Any]:
+    """A webhook's JSON, made storable (see ``clean``); 400 if it is not a JSON object.
+
+    Webhooks are read at the rate they arrive, so the whole tree is walked only when its text
+    could need it: an escape of NUL or a surrogate, or more brackets than ``MAX_DEPTH``.
+    """
     try:
-        data = json.loads(body)
+        text = body.decode("utf-8-sig")
+        try:
+            data = json.loads(text, parse_float=_finite, parse_constant=lambda _: None)
+        except RecursionError:  # nested deeper than Python's stack: read the shallow part
+            data = json.loads(_shallow(text), parse_float=_finite, parse_constant=lambda _: None)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookRejected(400, "body is not JSON") from exc
     if not isinstance(data, dict):
         raise WebhookRejected(400, "body is not a JSON object")
+    if _ODD_ESCAPE.search(text) or text.count("[") + text.count("{") > MAX_DEPTH:
+        data = clean(data)
     return data
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _shallow(text: str) -> str:
+    """The JSON text with every value nested deeper than ``MAX_DEPTH`` replaced by null."""
+    parts, depth, start, cut = [], 0, 0, None
+    for token in _TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket[0] == '"':
+            continue
+        if bracket in "[{":
+            depth += 1
+            if depth == MAX_DEPTH + 1:
+                cut = token.start()
+        else:
+            if depth == MAX_DEPTH + 1 and cut is not None:
+                parts += [text[start:cut], "null"]
+                start, cut = token.end(), None
+            depth -= 1
+    return "".join(parts) + text[start:]
 
 
 def post(url: str, token: str | None, payload: dict[str, Any]) -> dict[str, Any]:

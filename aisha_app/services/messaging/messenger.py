@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aisha_app.config import get_settings
@@ -16,6 +16,12 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    as_dict,
+    as_list,
+    as_number,
+    epoch_time,
+    https_url,
+    optional_id,
     optional_text,
     provider_id,
 )
@@ -39,26 +45,50 @@ REFERRAL_SOURCES = {
 
 
 def _time(ms: Any) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
-    except (TypeError, ValueError):
-        return None
+    return epoch_time(ms, per_second=1000)
+
+
+def _stamp(value: Any) -> str:
+    """A raw timestamp as part of an id we make up (postbacks, referrals), at a bounded length."""
+    return str(value)[:40]
 
 
 def _referral(block: dict[str, Any]) -> dict[str, Any]:
+    source = block.get("source") if isinstance(block.get("source"), str) else ""
     return {
-        "source_type": REFERRAL_SOURCES.get(block.get("source", ""), "referral"),
-        "source_id": block.get("ad_id") or block.get("ref"),
-        "ref": block.get("ref"),
-        "source": block.get("source"),
+        "source_type": REFERRAL_SOURCES.get(source, "referral"),
+        "source_id": optional_id(block.get("ad_id")) or optional_id(block.get("ref")),
+        "ref": optional_id(block.get("ref")),
+        "source": optional_text(source, 64),
     }
 
 
+def _attachments(raw: dict[str, Any], message: InboundMessage) -> None:
+    for attachment in map(as_dict, as_list(raw.get("attachments"))):
+        kind = attachment.get("type")
+        kind = ATTACHMENTS.get(kind) if isinstance(kind, str) else None
+        payload = as_dict(attachment.get("payload"))
+        if kind is None:  # "fallback" (a shared link) and the like: kept, never fetched
+            message.meta.setdefault("links", []).append(optional_text(payload.get("url"), 2000))
+        elif kind == MessageType.LOCATION:
+            coords = as_dict(payload.get("coordinates"))
+            message.meta["location"] = {
+                "latitude": as_number(coords.get("lat")),
+                "longitude": as_number(coords.get("long")),
+            }
+            message.type = kind
+        elif url := https_url(payload.get("url"), get_settings().fb_api_base_url):
+            message.media.append(Media(url=url))
+            message.type = kind
+        else:  # a media URL that is not https: dropped, never fetched nor shown
+            message.meta["unsupported"] = f"{attachment.get('type')} attachment without an https URL"[:200]
+
+
 def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
-    psid = provider_id(event["sender"]["id"], "sender.id", 64)
+    psid = provider_id(as_dict(event.get("sender")).get("id"), "sender.id", 64)
     when = _time(event.get("timestamp"))
     if "message" in event:
-        raw = event["message"]
+        raw = as_dict(event["message"])
         if raw.get("is_echo"):
             if isinstance(raw.get("metadata"), str) and raw.get("mid"):
                 # Our own send, echoed with our reference: proof it was sent (see outbound.py).
@@ -76,62 +106,56 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
             return
         message = InboundMessage(
             channel=Channel.MESSENGER,
-            provider_message_id=provider_id(raw["mid"], "message.mid"),
+            provider_message_id=provider_id(raw.get("mid"), "message.mid"),
             sender=psid,
             type=MessageType.TEXT,
             body=optional_text(raw.get("text")),
             timestamp=when,
             meta={},
         )
-        for attachment in raw.get("attachments", []):
-            kind = ATTACHMENTS.get(attachment.get("type"))
-            payload = attachment.get("payload") or {}
-            if kind is None:  # "fallback" (a shared link) and the like: kept, never fetched
-                message.meta.setdefault("links", []).append(optional_text(payload.get("url"), 2000))
-            elif kind == MessageType.LOCATION:
-                coords = payload.get("coordinates", {})
-                message.meta["location"] = {"latitude": coords.get("lat"), "longitude": coords.get("long")}
-                message.type = kind
-            elif isinstance(payload.get("url"), str):
-                message.media.append(Media(url=payload["url"]))
-                message.type = kind
+        _attachments(raw, message)
         if "quick_reply" in raw:
             message.type = MessageType.INTERACTIVE
-            message.meta["reply_id"] = raw["quick_reply"].get("payload")
+            message.meta["reply_id"] = optional_id(as_dict(raw["quick_reply"]).get("payload"), 1000)
         if "referral" in raw:
-            message.referral = _referral(raw["referral"])
+            message.referral = _referral(as_dict(raw["referral"]))
         parsed.messages.append(message)
     elif "postback" in event:
-        postback = event["postback"]
-        mid = postback.get("mid") or f"postback-{psid}-{event.get('timestamp')}"
+        postback = as_dict(event["postback"])
+        mid = (
+            provider_id(postback["mid"], "postback.mid")
+            if "mid" in postback
+            else f"postback-{psid}-{_stamp(event.get('timestamp'))}"
+        )
         message = InboundMessage(
             channel=Channel.MESSENGER,
             provider_message_id=mid,
             sender=psid,
             type=MessageType.INTERACTIVE,
-            body=postback.get("title"),
+            body=optional_text(postback.get("title")),
             timestamp=when,
-            meta={"reply_id": postback.get("payload")},
+            meta={"reply_id": optional_id(postback.get("payload"), 1000)},
         )
         if "referral" in postback:
-            message.referral = _referral(postback["referral"])
+            message.referral = _referral(as_dict(postback["referral"]))
         parsed.messages.append(message)
     elif "referral" in event:
         # Someone opened the conversation from an ad or link without writing yet: attribution only.
         parsed.messages.append(
             InboundMessage(
                 channel=Channel.MESSENGER,
-                provider_message_id=f"referral-{psid}-{event.get('timestamp')}",
+                provider_message_id=f"referral-{psid}-{_stamp(event.get('timestamp'))}",
                 sender=psid,
                 type=MessageType.TEXT,
                 body=None,
                 timestamp=when,
                 meta={"referral_only": True},
-                referral=_referral(event["referral"]),
+                referral=_referral(as_dict(event["referral"])),
             )
         )
     elif "delivery" in event:
-        mids = event["delivery"].get("mids") or []
+        delivery = as_dict(event["delivery"])
+        mids = as_list(delivery.get("mids"))
         parsed.statuses += [
             StatusUpdate(
                 channel=Channel.MESSENGER,
@@ -148,7 +172,7 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
                     provider_message_id="",
                     status=MessageStatus.DELIVERED,
                     recipient=psid,
-                    timestamp=_time(event["delivery"].get("watermark")),
+                    timestamp=_time(delivery.get("watermark")),
                 )
             )
     elif "read" in event:
@@ -159,11 +183,12 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
                 provider_message_id="",
                 status=MessageStatus.READ,
                 recipient=psid,
-                timestamp=_time(event["read"].get("watermark")),
+                timestamp=_time(as_dict(event["read"]).get("watermark")),
             )
         )
     else:
-        parsed.ignored.append(next((k for k in event if k not in ("sender", "recipient", "timestamp")), "?"))
+        kind = next((k for k in event if k not in ("sender", "recipient", "timestamp")), "?")
+        parsed.ignored.append(kind[:64])
 
 
 class Messenger:

@@ -25,8 +25,12 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    as_number,
+    https_url,
+    optional_id,
     optional_text,
     provider_id,
+    storable_text,
 )
 
 STATUSES = {
@@ -42,6 +46,7 @@ STATUSES = {
 # Twilio errors worth retrying: rate limits and Twilio-side outages.
 RETRYABLE_CODES = {20429, 20500, 20503, 30001, 30008}
 TWILIO_API = "https://api.twilio.com"
+MAX_MEDIA = 10
 # Our reference for a send, carried in the query of the status callback URL we give Twilio,
 # which Twilio calls as given (and signs with it).
 REFERENCE_PARAM = "aisha_ref"
@@ -81,16 +86,13 @@ class TwilioWhatsApp:
             raise WebhookRejected(403, "bad X-Twilio-Signature")
 
     def parse(self, body: bytes, form: dict[str, str] | None) -> ParsedWebhook:
-        form = form or {}
+        # Cleaned after the signature check: Twilio signs the values as they were sent.
+        form = {k: storable_text(v) for k, v in (form or {}).items()}
         if "MessageStatus" in form and "MessageSid" in form and "Body" not in form:
             return self._parse_status(form)
         sid, sender = form.get("MessageSid"), form.get("From")
         if not sid or not sender:
             raise WebhookRejected(400, "a Twilio message webhook needs MessageSid and From")
-        try:
-            media_count = int(form.get("NumMedia") or 0)
-        except ValueError as exc:
-            raise WebhookRejected(400, "NumMedia is not a number") from exc
         message = InboundMessage(
             channel=self.channel,
             provider_message_id=provider_id(sid, "MessageSid", 64),
@@ -99,48 +101,52 @@ class TwilioWhatsApp:
             type=MessageType.TEXT,
             body=form.get("Body") or None,
             timestamp=datetime.now(UTC),
-            meta={"to": form.get("To")},
+            meta={"to": optional_text(form.get("To"), 64)},
         )
-        message.media = [
-            Media(url=form.get(f"MediaUrl{i}"), content_type=form.get(f"MediaContentType{i}"))
-            for i in range(media_count)
-            if form.get(f"MediaUrl{i}")
-        ]
+        # NumMedia is not trusted for a count (it may say 1e400); Twilio sends at most ten.
+        for i in range(MAX_MEDIA):
+            url = https_url(form.get(f"MediaUrl{i}"), get_settings().twilio_api_base_url)
+            if url:
+                message.media.append(
+                    Media(url=url, content_type=optional_text(form.get(f"MediaContentType{i}"), 128))
+                )
+            elif form.get(f"MediaUrl{i}"):  # not https: dropped, never fetched nor shown
+                message.meta["unsupported"] = "media without an https URL"
         if message.media:
             message.type = _media_type(message.media[0].content_type)
         if form.get("Latitude") and form.get("Longitude"):
             message.type = MessageType.LOCATION
             message.meta["location"] = {
-                "latitude": form["Latitude"],
-                "longitude": form["Longitude"],
-                "name": form.get("Label"),
-                "address": form.get("Address"),
+                "latitude": as_number(form["Latitude"]),
+                "longitude": as_number(form["Longitude"]),
+                "name": optional_text(form.get("Label"), 500),
+                "address": optional_text(form.get("Address"), 500),
             }
         if form.get("ButtonPayload"):
             message.type = MessageType.INTERACTIVE
             message.body = form.get("ButtonText") or form.get("Body")
-            message.meta["reply_id"] = form["ButtonPayload"]
+            message.meta["reply_id"] = optional_id(form["ButtonPayload"], 1000)
         if form.get("ReferralSourceId") or form.get("ReferralCtwaClid"):
             message.referral = {
                 "source_type": "ad" if form.get("ReferralSourceType", "ad") == "ad" else "post",
-                "source_id": form.get("ReferralSourceId"),
-                "source_url": form.get("ReferralSourceUrl"),
-                "headline": form.get("ReferralHeadline"),
-                "ctwa_clid": form.get("ReferralCtwaClid"),
+                "source_id": optional_id(form.get("ReferralSourceId")),
+                "source_url": optional_text(form.get("ReferralSourceUrl"), 2000),
+                "headline": optional_text(form.get("ReferralHeadline"), 500),
+                "ctwa_clid": optional_id(form.get("ReferralCtwaClid")),
             }
         return ParsedWebhook(messages=[message])
 
     def _parse_status(self, form: dict[str, str]) -> ParsedWebhook:
         status = STATUSES.get(form["MessageStatus"])
         if status is None:
-            return ParsedWebhook(ignored=[f"status:{form['MessageStatus']}"])
+            return ParsedWebhook(ignored=[f"status:{form['MessageStatus']}"[:64]])
         return ParsedWebhook(
             statuses=[
                 StatusUpdate(
                     channel=self.channel,
                     provider_message_id=provider_id(form["MessageSid"], "MessageSid", 64),
                     status=status,
-                    error_code=form.get("ErrorCode") or None,
+                    error_code=optional_id(form.get("ErrorCode"), 32),
                     error_text=form.get("ErrorMessage") or None,
                     timestamp=datetime.now(UTC),
                     reference=optional_text(form.get(REFERENCE_PARAM), 128),

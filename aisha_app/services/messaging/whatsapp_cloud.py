@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +19,11 @@ from aisha_app.services.messaging.base import (
     SendError,
     StatusUpdate,
     WebhookRejected,
+    as_dict,
+    as_list,
+    as_number,
+    epoch_time,
+    optional_id,
     optional_text,
     provider_id,
 )
@@ -41,26 +45,20 @@ STATUSES = {
 }
 
 
-def _timestamp(value: Any) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError):
-        return None
-
-
 def _referral(block: dict[str, Any]) -> dict[str, Any]:
     source = "ad" if block.get("source_type") == "ad" else "post"
     return {
         "source_type": source,
-        "source_id": block.get("source_id"),
-        "source_url": block.get("source_url"),
-        "headline": block.get("headline"),
-        "ctwa_clid": block.get("ctwa_clid"),
+        "source_id": optional_id(block.get("source_id")),
+        "source_url": optional_text(block.get("source_url"), 2000),
+        "headline": optional_text(block.get("headline"), 500),
+        "ctwa_clid": optional_id(block.get("ctwa_clid")),
     }
 
 
 def _message(raw: dict[str, Any], names: dict[str, str]) -> InboundMessage:
-    kind = raw["type"]
+    """One message; a block of the wrong shape reads as empty (the message is kept, unreadable)."""
+    kind = raw.get("type") if isinstance(raw.get("type"), str) else "unknown"
     wa_id = provider_id(raw["from"], "message.from", 20)
     message = InboundMessage(
         channel=Channel.WHATSAPP_CLOUD,
@@ -68,43 +66,55 @@ def _message(raw: dict[str, Any], names: dict[str, str]) -> InboundMessage:
         sender=provider_phone(wa_id),
         sender_name=optional_text(names.get(wa_id), 200),
         type=MessageType.TEXT,
-        timestamp=_timestamp(raw.get("timestamp")),
-        meta={"wa_type": kind, "wa_id": wa_id},
+        timestamp=epoch_time(raw.get("timestamp")),
+        meta={"wa_type": kind[:32], "wa_id": wa_id},
     )
     if "context" in raw:
-        message.meta["reply_to"] = raw["context"].get("id")
+        message.meta["reply_to"] = optional_id(as_dict(raw["context"]).get("id"))
     if "referral" in raw:
-        message.referral = _referral(raw["referral"])
+        message.referral = _referral(as_dict(raw["referral"]))
+    block = as_dict(raw.get(kind))
     if kind == "text":
-        message.body = optional_text(raw["text"].get("body"))
+        message.body = optional_text(block.get("body"))
     elif kind in MEDIA_TYPES:
-        block = raw[kind]
         message.type = MEDIA_TYPES[kind]
         message.body = optional_text(block.get("caption"))
-        message.media = [
-            Media(content_type=block.get("mime_type"), media_id=block["id"], filename=block.get("filename"))
-        ]
+        media_id = optional_id(block.get("id"), 128)
+        if media_id:
+            message.media = [
+                Media(
+                    content_type=optional_text(block.get("mime_type"), 128),
+                    media_id=media_id,
+                    filename=optional_text(block.get("filename"), 255),
+                )
+            ]
     elif kind == "location":
-        block = raw["location"]
         message.type = MessageType.LOCATION
-        message.body = block.get("name") or block.get("address")
-        message.meta["location"] = {k: block.get(k) for k in ("latitude", "longitude", "name", "address")}
+        message.body = optional_text(block.get("name")) or optional_text(block.get("address"))
+        message.meta["location"] = {
+            "latitude": as_number(block.get("latitude")),
+            "longitude": as_number(block.get("longitude")),
+            "name": optional_text(block.get("name"), 500),
+            "address": optional_text(block.get("address"), 500),
+        }
     elif kind == "contacts":
-        message.body = ", ".join(c.get("name", {}).get("formatted_name", "") for c in raw["contacts"])
-        message.meta["contacts"] = raw["contacts"]
+        cards = [as_dict(c) for c in as_list(raw.get("contacts"))]
+        names_on_cards = [optional_text(as_dict(c.get("name")).get("formatted_name")) or "" for c in cards]
+        message.body = ", ".join(names_on_cards) or None
+        message.meta["contacts"] = cards
     elif kind == "interactive":
-        reply = raw["interactive"].get("button_reply") or raw["interactive"].get("list_reply") or {}
+        reply = as_dict(block.get("button_reply")) or as_dict(block.get("list_reply"))
         message.type = MessageType.INTERACTIVE
-        message.body = reply.get("title")
-        message.meta["reply_id"] = reply.get("id")
+        message.body = optional_text(reply.get("title"))
+        message.meta["reply_id"] = optional_id(reply.get("id"))
     elif kind == "button":
         message.type = MessageType.INTERACTIVE
-        message.body = raw["button"].get("text")
-        message.meta["reply_id"] = raw["button"].get("payload")
+        message.body = optional_text(block.get("text"))
+        message.meta["reply_id"] = optional_id(block.get("payload"))
     elif kind == "reaction":
         message.type = MessageType.REACTION
-        message.body = raw["reaction"].get("emoji")
-        message.meta["reacted_to"] = raw["reaction"].get("message_id")
+        message.body = optional_text(block.get("emoji"), 32)
+        message.meta["reacted_to"] = optional_id(block.get("message_id"))
     else:  # "unsupported", "unknown", or a type newer than this code
         message.body = None
         message.meta["unsupported"] = raw.get("errors") or kind
@@ -112,17 +122,19 @@ def _message(raw: dict[str, Any], names: dict[str, str]) -> InboundMessage:
 
 
 def _status(raw: dict[str, Any]) -> StatusUpdate | None:
-    status = STATUSES.get(raw.get("status", ""))
+    status = raw.get("status")
+    status = STATUSES.get(status) if isinstance(status, str) else None
     if status is None:
         return None
-    error = (raw.get("errors") or [{}])[0]
+    errors = as_list(raw.get("errors"))
+    error = as_dict(errors[0]) if errors else {}
     return StatusUpdate(
         channel=Channel.WHATSAPP_CLOUD,
         provider_message_id=provider_id(raw["id"], "status.id"),
         status=status,
-        error_code=str(error["code"]) if "code" in error else None,
-        error_text=error.get("title") or error.get("message"),
-        timestamp=_timestamp(raw.get("timestamp")),
+        error_code=optional_id(error.get("code"), 32),
+        error_text=optional_text(error.get("title")) or optional_text(error.get("message")),
+        timestamp=epoch_time(raw.get("timestamp")),
         reference=optional_text(raw.get("biz_opaque_callback_data"), 128),
     )
 
@@ -152,8 +164,8 @@ class WhatsAppCloud:
                         continue
                     value = change["value"]
                     names = {
-                        str(c.get("wa_id")): c.get("profile", {}).get("name")
-                        for c in value.get("contacts", [])
+                        str(c.get("wa_id")): as_dict(c.get("profile")).get("name")
+                        for c in map(as_dict, as_list(value.get("contacts")))
                     }
                     if value.get("errors"):
                         parsed.ignored.append("errors")

@@ -1,0 +1,38 @@
+"""A parked webhook that cannot be read shows on the Failed jobs page, with its reason."""
+
+import time
+
+import httpx
+from playwright.sync_api import Browser, expect
+from sqlmodel import Session, select
+
+from aisha_app.actions.ingest import Delivery, park_webhook
+from aisha_app.db import build_engine
+from aisha_app.models import Job
+from aisha_app.services.messaging.base import ParsedWebhook
+from tests.browser.conftest import signed_in_page
+
+
+def test_a_parked_webhook_that_keeps_failing_is_on_the_failed_jobs_page(
+    browser: Browser, app_url, app_database
+):
+    engine = build_engine(app_database)
+    with Session(engine) as session:  # parked by the writer, as after a failed store
+        body = '{"object": "whatsapp_business_account", "entry": "not a list"}'
+        park_webhook(session, Delivery("whatsapp_cloud", ParsedWebhook(), body, {}), "stored too late")
+    deadline = time.monotonic() + 30  # the app's own workers take the job and give up on it
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            job = session.exec(select(Job).where(Job.kind == "process_webhook")).first()
+            if job is not None and job.status == "dead":
+                break
+        time.sleep(0.5)
+    engine.dispose()
+    assert job is not None and job.status == "dead", job
+    assert httpx.get(f"{app_url}/health").status_code == 200
+
+    page = signed_in_page(browser, app_url, "/settings/jobs")
+    row = page.locator("tr", has_text="process_webhook")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("cannot be read: not a WhatsApp Business Account webhook")
+    page.context.close()
