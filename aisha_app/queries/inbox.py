@@ -17,6 +17,7 @@ from aisha_app.models import (
     Message,
     MessagePublic,
 )
+from aisha_app.queries import contains
 
 
 @dataclass
@@ -66,12 +67,11 @@ def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[Co
     if f.label:
         conditions.append(_has_label(session, f.label))
     if f.search:
-        term = f"%{f.search.strip().lower()}%"
-        matching_messages = select(Message.conversation_id).where(func.lower(Message.body).like(term))
+        matching_messages = select(Message.conversation_id).where(contains(Message.body, f.search))
         conditions.append(
             or_(
-                func.lower(Contact.name).like(term),
-                col(Contact.phone_e164).like(term),
+                contains(Contact.name, f.search),
+                contains(Contact.phone_e164, f.search),
                 col(Conversation.id).in_(matching_messages),
             )
         )
@@ -118,12 +118,11 @@ def search_contacts(
 ) -> tuple[list[Contact], int]:
     query = select(Contact)
     if search:
-        term = f"%{search.strip().lower()}%"
         query = query.where(
             or_(
-                func.lower(Contact.name).like(term),
-                col(Contact.phone_e164).like(term),
-                func.lower(Contact.email).like(term),
+                contains(Contact.name, search),
+                contains(Contact.phone_e164, search),
+                contains(Contact.email, search),
             )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
