@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from aisha_app.actions.reviews import start_by_staff
-from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.api.deps import CurrentUser, DbSession, Offset
+from aisha_app.models.numbers import IdNumber
 from aisha_app.queries.journeys import ReviewFilter, reviews, reviews_csv
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
@@ -38,7 +39,7 @@ class ReviewPage(BaseModel):
 
 
 class RequestIn(BaseModel):
-    conversation_id: int = Field(ge=1, le=2**63 - 1)
+    conversation_id: IdNumber
 
 
 def review_filter(
@@ -63,7 +64,7 @@ def list_reviews(
     session: DbSession,
     filters: Filters,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> ReviewPage:
     rows, total = reviews(session, filters, limit, offset)
     return ReviewPage(items=[ReviewOut(**r) for r in rows], total=total, limit=limit, offset=offset)
