@@ -229,3 +229,23 @@ def test_ordinary_unicode_json_is_accepted(client, agent, world, session):
     assert response.json()["name"] == "Ömer 😀 عمر"
     session.expire_all()
     assert session.exec(select(Contact).where(Contact.name == "Ömer 😀 عمر")).one().attributes["n"] == 12.5
+
+
+def test_null_in_the_other_patches_stores_nothing_and_breaks_no_listing(
+    client, agent, admin, world, session, conversation_id
+):
+    """Conversations and users read a null as "not sent" (contacts: see test_contacts_api)."""
+    nulls = {"status": None, "labels": None, "ai_enabled": None, "assignee_id": None}
+    response = client.patch(f"/api/conversations/{conversation_id}", json=nulls, headers=agent)
+    assert response.status_code == 200, response.text
+    assert (response.json()["status"], response.json()["labels"]) == ("open", [])
+    response = client.patch(f"/api/users/{world.agent.id}", json={"name": None, "role": None}, headers=admin)
+    assert (response.status_code, response.json()["name"], response.json()["role"]) == (200, "Agent", "agent")
+    assert (
+        client.patch(
+            f"/api/conversations/{conversation_id}", json={"unassign": None}, headers=agent
+        ).status_code
+        == 422
+    )
+    assert client.get("/api/conversations", headers=agent).status_code == 200
+    assert client.get("/api/users", headers=admin).status_code == 200
