@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from fastapi import FastAPI, Request
@@ -119,13 +120,14 @@ class _NotRouted:
 
 
 def _allowed_methods(api: FastAPI, scope: dict) -> list[str]:
-    """The methods that some route of ours (not the catch-all) takes at this path."""
+    """The methods that a route of ours before the catch-all takes at this path (what comes after
+    it, such as the web app Reflex mounts behind the API, takes any path and method)."""
     probe = {k: scope[k] for k in ("type", "path", "root_path", "app") if k in scope}
-    allowed = []
-    routes = [r for r in api.router.routes if not isinstance(getattr(r, "endpoint", None), _NotRouted)]
-    for method in METHODS:
-        for route in routes:
-            if route.matches({**probe, "method": method})[0] == Match.FULL:
-                allowed.append(method)
-                break
-    return allowed
+    routes = list(
+        itertools.takewhile(lambda r: not isinstance(getattr(r, "app", None), _NotRouted), api.router.routes)
+    )
+    return [
+        method
+        for method in METHODS
+        if any(route.matches({**probe, "method": method})[0] == Match.FULL for route in routes)
+    ]

@@ -4,7 +4,7 @@ agent), with a little of everything, so that ids the fuzz tries (1, 2, ...) name
 from __future__ import annotations
 
 # isort: off
-import tests.unit.support  # noqa: F401 (the environment, before anything from aisha_app)
+from tests.unit.support import TMP  # the environment, before anything from aisha_app
 # isort: on
 
 from collections.abc import Iterator
@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlmodel import Session, SQLModel
 
 from aisha_app.models import (
@@ -25,6 +26,10 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from tests.unit.conftest import World, api, client, database, session, world  # noqa: F401
+
+# Hypothesis caches what it learns in .hypothesis/ of the working directory: the tests' own
+# temporary directory instead, so a run leaves nothing in the checkout.
+set_hypothesis_home_dir(TMP / "hypothesis")
 
 
 @pytest.fixture(autouse=True)

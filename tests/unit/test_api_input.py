@@ -157,22 +157,29 @@ def test_an_unknown_api_path_is_a_json_404_in_the_error_shape(client, method):
 
 
 def test_a_wrong_method_on_the_served_app_is_also_a_json_405(client):
-    """In the running app Reflex is mounted behind the API: nothing under /api may fall through."""
+    """In the running app Reflex is mounted behind the API: nothing under /api may fall through,
+    and the mount (which takes any path and method) is not a route that allows anything."""
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
     from starlette.testclient import TestClient
 
     from aisha_app.api import build_api
 
     api = build_api()
-    reflex_backend = Starlette()
-    reflex_backend.add_route("/{path:path}", lambda _r: PlainTextResponse("Not Found", 404), methods=None)
+    everything = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+    reflex_backend = Starlette(
+        routes=[Route("/{path:path}", lambda _r: PlainTextResponse("Not Found", 404), methods=everything)]
+    )
     api.mount("", reflex_backend)  # what rx.App(api_transformer=...) does
     served = TestClient(api)
     for method in ("HEAD", "OPTIONS", "TRACE", "DELETE"):
         response = served.request(method, "/api/contacts")
         assert response.status_code == 405, (method, response.text)
-        assert "GET" in response.headers["allow"]
+        assert response.headers["allow"] == "GET"
+    unknown = served.get("/api/no-such-thing")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
+    assert served.get("/dashboard").text == "Not Found"  # pages are still the web app's
 
 
 @pytest.mark.parametrize(
