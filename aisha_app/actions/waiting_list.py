@@ -161,7 +161,8 @@ def find_list(session: Session, ref: int | str | None) -> WaitingList:
     if ref in (None, ""):
         return default_list(session)
     if isinstance(ref, int) or str(ref).strip().isdecimal():
-        number = int(ref)
+        # int() refuses (ValueError) strings of over 4,300 digits; no id has more than ten.
+        number = int(ref) if isinstance(ref, int) or len(str(ref).strip()) <= 10 else 0
         found = session.get(WaitingList, number) if 0 < number <= MAX_ID else None
     else:
         found = session.exec(

@@ -124,7 +124,8 @@ def conversations(
     elif assignee == "unassigned":
         f.unassigned = True
     elif assignee is not None:
-        if not assignee.isdigit() or int(assignee) > MAX_ID:
+        # ASCII digits only ("²".isdigit() is True), and few enough that int() is cheap and never refuses.
+        if not (assignee.isascii() and assignee.isdigit() and len(assignee) <= 10) or int(assignee) > MAX_ID:
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import Session, col, select
 
 from aisha_app.actions import waiting_list
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/waiting-list", tags=["waiting list"])
 class JoinIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     phone_number: str = Field(min_length=3, max_length=40)
-    list: str | IdNumber | None = Field(
+    list: Annotated[str, StringConstraints(max_length=120)] | IdNumber | None = Field(
         default=None, description="The list's name or id; the first open list if left out"
     )
     party_note: str | None = Field(default=None, max_length=200)

@@ -256,3 +256,35 @@ def test_null_in_the_other_patches_stores_nothing_and_breaks_no_listing(
     )
     assert client.get("/api/conversations", headers=agent).status_code == 200
     assert client.get("/api/users", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["since=0001-01-01T00:00:00%2B01:00", "until=9999-12-31T23:59:59-01:00", "since=10000-01-01"]
+)
+def test_a_date_whose_utc_falls_off_the_calendar_is_a_422(client, agent, query):
+    for path in ("/api/reviews", "/api/reviews/export.csv"):
+        response = client.get(f"{path}?{query}", headers=agent)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_dates_without_a_zone_are_read_as_utc(client, agent):
+    response = client.get("/api/reviews?since=0001-01-01T00:00:00&until=9999-12-31T23:59:59", headers=agent)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("assignee", ["1" * 5000, "²", "١", str(MAX_ID + 1), "-1"])
+def test_an_assignee_that_is_no_user_id_is_a_400_not_a_500(client, agent, assignee):
+    response = client.get("/api/conversations", params={"assignee": assignee}, headers=agent)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "bad_assignee"
+
+
+def test_a_list_reference_of_thousands_of_digits_is_refused_not_a_500(client, agent, session, world):
+    from aisha_app.actions.waiting_list import find_list
+    from aisha_app.errors import NotFound
+
+    body = {"username": "A", "phone_number": "0712345678", "list": "1" * 5000}
+    assert client.post("/api/waiting-list/", json=body, headers=agent).status_code == 422  # too long a name
+    with pytest.raises(NotFound):
+        find_list(session, "1" * 5000)
