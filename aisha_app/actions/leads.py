@@ -40,7 +40,6 @@ STAGE_POINTS = {
     LeadStage.WON: 30,
 }
 HOT, WARM = 70, 40
-STAFF_LABEL = "label_set_by_staff"  # in Contact.attributes: thresholds no longer relabel
 
 
 @dataclass
@@ -107,7 +106,7 @@ def rescore(session: Session, contact: Contact) -> Score:
     """Store the score (and the threshold label, unless staff chose one); the caller commits."""
     result = score(contact, inbound_texts(session, contact.id))
     contact.lead_score = result.value
-    if not (contact.attributes or {}).get(STAFF_LABEL):
+    if not contact.label_by_staff:
         contact.lead_label = result.label
     session.add(contact)
     return result
@@ -165,19 +164,17 @@ def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: 
     return contact
 
 
-def set_label(
-    session: Session, contact_id: int, label: LeadLabel | str | None, actor: User | None
-) -> Contact:
-    """A staff member's label sticks; None hands the label back to the score thresholds."""
-    contact = contact_or_404(session, contact_id)
+def parse_label(label: LeadLabel | str | None) -> LeadLabel | None:
     try:
-        label = LeadLabel(str(label).upper()) if label else None
+        return LeadLabel(str(label).upper()) if label else None
     except ValueError as exc:
         raise AppError("invalid_label", "Label must be HOT, WARM or COLD (or empty).") from exc
-    attributes = dict(contact.attributes or {})
-    attributes[STAFF_LABEL] = label is not None
-    contact.attributes, contact.updated_at = attributes, utcnow()
+
+
+def apply_label(session: Session, contact: Contact, label: LeadLabel | None, actor: User | None) -> None:
+    """Staff choose the label, and it sticks; None hands it back to the score. Logged; not committed."""
     previous = str(contact.lead_label) if contact.lead_label else "none"
+    contact.label_by_staff, contact.updated_at = label is not None, utcnow()
     if label is None:
         rescore(session, contact)
     else:
@@ -191,6 +188,14 @@ def set_label(
         actor,
         {"from": previous, "to": label.value if label else None},
     )
+
+
+def set_label(
+    session: Session, contact_id: int, label: LeadLabel | str | None, actor: User | None
+) -> Contact:
+    """A staff member's label sticks; None hands the label back to the score thresholds."""
+    contact = contact_or_404(session, contact_id)
+    apply_label(session, contact, parse_label(label), actor)
     session.flush()
     return contact
 

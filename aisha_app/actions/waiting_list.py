@@ -7,8 +7,10 @@ board and, where it matters to them, told to the customers on their own channel.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,6 +35,8 @@ from aisha_app.models import (
     WaitingStatus,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.models.journey import list_name_key
+from aisha_app.models.numbers import MAX_ID
 
 ACTIVE = (WaitingStatus.WAITING, WaitingStatus.CALLED)
 DEFAULTS = {
@@ -69,17 +73,31 @@ def settings_of(waiting_list: WaitingList) -> dict:
     return DEFAULTS | (waiting_list.settings or {})
 
 
-def create_list(
-    session: Session, name: str, actor: User | None, description: str | None = None
-) -> WaitingList:
+def _list_name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= 120:
         raise AppError("invalid_name", "Give the list a name of at most 120 characters.")
-    if session.exec(select(WaitingList).where(func.lower(WaitingList.name) == name.lower())).first():
-        raise Conflict(f"A list named {name!r} already exists.")
+    return name
+
+
+@contextlib.contextmanager
+def _unique_name(session: Session, name: str) -> Iterator[None]:
+    """Changes made inside are written in a savepoint: a name taken in any case (name_key is
+    unique) is a 409, even when two requests race past each other."""
+    try:
+        with session.begin_nested():  # flushes what came before, so only these changes are undone
+            yield
+    except IntegrityError as exc:
+        raise Conflict(f"A list named {name!r} already exists.") from exc
+
+
+def create_list(
+    session: Session, name: str, actor: User | None, description: str | None = None
+) -> WaitingList:
+    name = _list_name(name)
     waiting_list = WaitingList(name=name, description=description, display_token=secrets.token_urlsafe(24))
-    session.add(waiting_list)
-    session.flush()
+    with _unique_name(session, name):
+        session.add(waiting_list)
     if actor is not None:
         audit(session, actor, "waiting_list.created", waiting_list, name=name)
     events.publish_on_commit(session, events.WAITING_LIST_UPDATED, list_id=waiting_list.id)
@@ -103,15 +121,20 @@ def update_list(
     settings: ListSettings,
     *,
     is_active: bool | None = None,
+    name: str | None = None,
 ) -> WaitingList:
     if actor.role != Role.ADMIN:
         raise Forbidden("Only admins change a list's settings.")
     waiting_list = find_list(session, list_id)
-    waiting_list.settings = settings.model_dump()
-    if is_active is not None:
-        waiting_list.is_active = is_active
-    session.add(waiting_list)
-    audit(session, actor, "waiting_list.updated", waiting_list, **settings.model_dump())
+    renamed = {"name": _list_name(name)} if name is not None and name.strip() != waiting_list.name else {}
+    with _unique_name(session, renamed.get("name", waiting_list.name)):
+        waiting_list.settings = settings.model_dump()
+        if is_active is not None:
+            waiting_list.is_active = is_active
+        if renamed:
+            waiting_list.name = renamed["name"]
+        session.add(waiting_list)
+    audit(session, actor, "waiting_list.updated", waiting_list, **settings.model_dump(), **renamed)
     _changed(session, waiting_list.id)
     session.flush()
     return waiting_list
@@ -129,11 +152,8 @@ def default_list(session: Session) -> WaitingList:
 def ensure_a_list(session: Session) -> None:
     """A workspace gets its first list, "Main", on first use."""
     if session.exec(select(WaitingList.id)).first() is None:
-        try:
-            with session.begin_nested():
-                create_list(session, "Main", None)
-        except IntegrityError:  # another request made it first
-            pass
+        with contextlib.suppress(Conflict):  # another request made it first
+            create_list(session, "Main", None)
 
 
 def find_list(session: Session, ref: int | str | None) -> WaitingList:
@@ -141,11 +161,12 @@ def find_list(session: Session, ref: int | str | None) -> WaitingList:
     if ref in (None, ""):
         return default_list(session)
     if isinstance(ref, int) or str(ref).strip().isdecimal():
-        number = int(ref)
-        found = session.get(WaitingList, number) if 0 < number < 2**63 else None
+        # int() refuses (ValueError) strings of over 4,300 digits; no id has more than ten.
+        number = int(ref) if isinstance(ref, int) or len(str(ref).strip()) <= 10 else 0
+        found = session.get(WaitingList, number) if 0 < number <= MAX_ID else None
     else:
         found = session.exec(
-            select(WaitingList).where(func.lower(WaitingList.name) == str(ref).strip().lower())
+            select(WaitingList).where(WaitingList.name_key == list_name_key(str(ref)))
         ).first()
     if found is None:
         raise NotFound("Waiting list")

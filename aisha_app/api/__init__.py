@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
 from aisha_app.api import (
     assistant,
@@ -22,10 +25,12 @@ from aisha_app.api import (
     waiting_list,
     webhooks,
 )
+from aisha_app.api.strict_input import StrictInput
 from aisha_app.db import database_status
 from aisha_app.errors import AppError
 
 log = logging.getLogger("aisha.api")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _error(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
@@ -40,9 +45,15 @@ async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     details = [
-        {"field": ".".join(str(p) for p in err["loc"][1:]), "message": err["msg"]} for err in exc.errors()
+        {"field": ".".join(str(p) for p in err["loc"][1:]), "message": _message(err)} for err in exc.errors()
     ]
     return _error(422, "validation_error", "The request is not valid.", details)
+
+
+def _message(err: dict) -> str:
+    if err.get("type") == "json_invalid" and (ctx := err.get("ctx")):
+        return f"{err['msg']}: {ctx.get('error')}"
+    return err["msg"]
 
 
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -84,11 +95,39 @@ def build_api() -> FastAPI:
     api.include_router(reviews.router)
     api.include_router(leads.router)
 
-    # Anything else under /api is a JSON 404, not the web app's HTML page.
-    @api.api_route(
-        "/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    def unknown_api_route(path: str) -> JSONResponse:
-        return _error(404, "not_found", f"No API route /api/{path}.")
-
+    # Anything else under /api, with any method, is answered here in JSON: in the running app the
+    # web app (Reflex) is mounted behind the API and would answer in plain text or HTML.
+    api.router.add_route("/api/{path:path}", _NotRouted(api), include_in_schema=False)
+    api.add_middleware(StrictInput)
     return api
+
+
+class _NotRouted:
+    """An ASGI endpoint (not a function), so it takes every method, even ones never heard of."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        allowed = _allowed_methods(self.api, scope)
+        if allowed:
+            message = f"{request.method} is not allowed here; use {', '.join(allowed)}."
+            response = _error(405, "method_not_allowed", message, headers={"Allow": ", ".join(allowed)})
+        else:
+            response = _error(404, "not_found", f"No API route {request.url.path}.")
+        await response(scope, receive, send)
+
+
+def _allowed_methods(api: FastAPI, scope: dict) -> list[str]:
+    """The methods that a route of ours before the catch-all takes at this path (what comes after
+    it, such as the web app Reflex mounts behind the API, takes any path and method)."""
+    probe = {k: scope[k] for k in ("type", "path", "root_path", "app") if k in scope}
+    routes = list(
+        itertools.takewhile(lambda r: not isinstance(getattr(r, "app", None), _NotRouted), api.router.routes)
+    )
+    return [
+        method
+        for method in METHODS
+        if any(route.matches({**probe, "method": method})[0] == Match.FULL for route in routes)
+    ]

@@ -10,13 +10,14 @@ from aisha_app.actions.assistant import answer
 from aisha_app.api.deps import CurrentUser, DbSession
 from aisha_app.errors import NotFound
 from aisha_app.models import Conversation, Message
+from aisha_app.models.numbers import IdNumber
 
 router = APIRouter(prefix="/api/ai", tags=["assistant"])
 
 
 class Ask(BaseModel):
     prompt: str = Field(min_length=1, max_length=4000)
-    conversation_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    conversation_id: IdNumber | None = None
 
 
 class Answer(BaseModel):

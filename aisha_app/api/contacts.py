@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from aisha_app.actions.contacts import update_contact
-from aisha_app.api.deps import CurrentUser, DbSession, Id
+from aisha_app.api.deps import CurrentUser, DbSession, Id, Offset
 from aisha_app.errors import NotFound
 from aisha_app.models import Contact, ContactPublic, ContactUpdate
 from aisha_app.queries.inbox import search_contacts
@@ -27,7 +27,7 @@ def contacts(
     session: DbSession,
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> ContactPage:
     rows, total = search_contacts(session, q, limit, offset)
     return ContactPage(

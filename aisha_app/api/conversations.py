@@ -11,7 +11,7 @@ from sqlmodel import select
 from aisha_app.actions import conversations as conversation_actions
 from aisha_app.actions.inbound import find_or_create_contact, open_conversation
 from aisha_app.actions.outbound import Draft, OutsideWindow, retry_message, send_message, window_open
-from aisha_app.api.deps import CurrentUser, DbSession, Id
+from aisha_app.api.deps import CurrentUser, DbSession, Id, Offset
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import (
     Channel,
@@ -22,6 +22,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
+from aisha_app.models.numbers import MAX_ID, IdNumber
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import (
     ConversationFilter,
@@ -115,7 +116,7 @@ def conversations(
     label: str | None = None,
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> Page:
     f = ConversationFilter(status=status, channel=channel, label=label, search=q, limit=limit, offset=offset)
     if assignee == "me":
@@ -123,7 +124,8 @@ def conversations(
     elif assignee == "unassigned":
         f.unassigned = True
     elif assignee is not None:
-        if not assignee.isdigit() or int(assignee) > 2**63 - 1:
+        # ASCII digits only ("²".isdigit() is True), and few enough that int() is cheap and never refuses.
+        if not (assignee.isascii() and assignee.isdigit() and len(assignee) <= 10) or int(assignee) > MAX_ID:
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f)
@@ -157,7 +159,7 @@ def messages(
     user: CurrentUser,
     session: DbSession,
     limit: int = Query(default=100, ge=1, le=500),
-    before_id: int | None = None,
+    before_id: IdNumber | None = None,
 ) -> list[MessagePublic]:
     _conversation(session, conversation_id)
     return conversation_messages(session, conversation_id, limit, before_id)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from aisha_app.actions import leads
 from aisha_app.api.deps import CurrentUser, DbSession, Id
 from aisha_app.models import LeadLabel, LeadStage, SourceType
+from aisha_app.models.numbers import IdNumber
 from aisha_app.queries.journeys import LeadFilter, lead_cards, lead_timeline
 
 router = APIRouter(tags=["leads"])
@@ -40,7 +41,7 @@ class LabelIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    contact_id: int = Field(ge=1, le=2**63 - 1)
+    contact_id: IdNumber
     kind: str = Field(description="call, email, meeting, note or message")
     summary: str = Field(min_length=1, max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict)

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel
 
 from aisha_app.actions.reviews import start_by_staff
-from aisha_app.api.deps import CurrentUser, DbSession
+from aisha_app.api.deps import CurrentUser, DbSession, Offset
+from aisha_app.models.numbers import IdNumber
 from aisha_app.queries.journeys import ReviewFilter, reviews, reviews_csv
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
@@ -38,19 +39,31 @@ class ReviewPage(BaseModel):
 
 
 class RequestIn(BaseModel):
-    conversation_id: int = Field(ge=1, le=2**63 - 1)
+    conversation_id: IdNumber
+
+
+def _utc(moment: datetime) -> datetime:
+    """A date-time without a zone is read as UTC; one whose UTC falls off the calendar (year 1 at
+    +01:00) is refused here rather than failing in the database."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date is outside the years 1 to 9999 in UTC") from exc
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 def review_filter(
     product: str | None = Query(default=None, max_length=200),
     rating: int | None = Query(default=None, ge=1, le=5),
     max_rating: int | None = Query(default=None, ge=1, le=5),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDateTime | None = None,
+    until: UtcDateTime | None = None,
     q: str | None = Query(default=None, max_length=200, description="words in the review, name or product"),
 ) -> ReviewFilter:
-    # A date-time without a zone is read as UTC.
-    since, until = (d.replace(tzinfo=UTC) if d and d.tzinfo is None else d for d in (since, until))
     return ReviewFilter(product, rating, max_rating, since, until, q)
 
 
@@ -63,7 +76,7 @@ def list_reviews(
     session: DbSession,
     filters: Filters,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> ReviewPage:
     rows, total = reviews(session, filters, limit, offset)
     return ReviewPage(items=[ReviewOut(**r) for r in rows], total=total, limit=limit, offset=offset)

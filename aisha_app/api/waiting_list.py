@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import Session, col, select
 
 from aisha_app.actions import waiting_list
@@ -13,6 +14,7 @@ from aisha_app.actions.contacts import contact_for_phone
 from aisha_app.api.deps import AdminUser, CurrentUser, DbSession, Id
 from aisha_app.errors import NotFound
 from aisha_app.models import Contact, WaitingList, WaitingListEntry, WaitingStatus
+from aisha_app.models.numbers import MAX_ID, IdNumber
 from aisha_app.phones import normalize_phone
 
 router = APIRouter(prefix="/api/waiting-list", tags=["waiting list"])
@@ -21,7 +23,9 @@ router = APIRouter(prefix="/api/waiting-list", tags=["waiting list"])
 class JoinIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     phone_number: str = Field(min_length=3, max_length=40)
-    list: str | int | None = None
+    list: Annotated[str, StringConstraints(max_length=120)] | IdNumber | None = Field(
+        default=None, description="The list's name or id; the first open list if left out"
+    )
     party_note: str | None = Field(default=None, max_length=200)
 
 
@@ -50,6 +54,7 @@ class ListOut(BaseModel):
 
 class ListUpdate(waiting_list.ListSettings):
     is_active: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=120, description="Kept if left out")
 
 
 class ListIn(BaseModel):
@@ -58,7 +63,7 @@ class ListIn(BaseModel):
 
 
 class MoveIn(BaseModel):
-    position: int = Field(ge=1, description="1 = first in line")
+    position: int = Field(ge=1, le=MAX_ID, description="1 = first in line")
 
 
 def _out(session: Session, entry: WaitingListEntry) -> EntryOut:
@@ -110,11 +115,12 @@ def create_list(body: ListIn, admin: AdminUser, session: DbSession) -> ListOut:
 
 @router.put("/lists/{list_id}", response_model=ListOut)
 def update_list(list_id: Id, body: ListUpdate, admin: AdminUser, session: DbSession) -> ListOut:
-    """Estimate, position-change messages, no-show time, review after service; open or closed."""
-    settings = waiting_list.ListSettings(**body.model_dump(exclude={"is_active"}))
-    return _list_out(
-        session, waiting_list.update_list(session, list_id, admin, settings, is_active=body.is_active)
+    """Estimate, position-change messages, no-show time, review after service; open or closed; the name."""
+    settings = waiting_list.ListSettings(**body.model_dump(exclude={"is_active", "name"}))
+    changed = waiting_list.update_list(
+        session, list_id, admin, settings, is_active=body.is_active, name=body.name
     )
+    return _list_out(session, changed)
 
 
 @router.post("", response_model=EntryOut, status_code=201, include_in_schema=False)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from aisha_app.models.base import created_at_field, json_field, timestamp_field
@@ -58,7 +59,10 @@ class Contact(ContactBase, table=True):
     whatsapp_id: str | None = Field(default=None, max_length=32, sa_column_kwargs={"unique": True})
     messenger_psid: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
     tags: list[str] = json_field(list)
+    # The business's own data about the customer; staff edit it freely, so Aisha keeps no flag here.
     attributes: dict[str, Any] = json_field(dict)
+    # Staff chose lead_label: the score's thresholds no longer relabel the lead.
+    label_by_staff: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Provider ids behind the attribution: ad id, post id, ref, headline, ctwa click id.
     source_details: dict[str, Any] = json_field(dict)
     opted_out_at: datetime | None = timestamp_field()
@@ -74,11 +78,23 @@ class ContactPublic(ContactBase):
     tags: list[str]
     attributes: dict[str, Any]
     source_details: dict[str, Any]
+    label_by_staff: bool
     last_seen_at: datetime | None
     created_at: datetime
 
 
+AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+MAX_ATTRIBUTES = 100
+
+
 class ContactUpdate(SQLModel):
+    """A partial edit: only the fields sent change, and null empties a field that may be empty.
+
+    ``tags``, ``attributes`` and ``opted_out`` cannot be empty, so null for them is a 422 (their
+    defaults below are never applied: only the fields sent are). ``attributes`` merge key by key:
+    a key set to null is removed. ``lead_label`` is the staff's choice; null hands it back to the score.
+    """
+
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=255)
     language: str | None = Field(default=None, max_length=16)
@@ -86,7 +102,7 @@ class ContactUpdate(SQLModel):
     birthday_month: int | None = Field(default=None, ge=1, le=12)
     birthday_day: int | None = Field(default=None, ge=1, le=31)
     birthday_year: int | None = Field(default=None, ge=1900, le=2100)
-    tags: list[str] | None = None
-    attributes: dict[str, Any] | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    attributes: dict[AttributeKey, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
     lead_label: LeadLabel | None = None
-    opted_out: bool | None = None
+    opted_out: bool = False

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from aisha_app.models.base import created_at_field, json_field, timestamp_field
+from aisha_app.models.numbers import IdNumber
 
 
 class Channel(StrEnum):
@@ -155,7 +156,7 @@ class ConversationPublic(SQLModel):
 
 class ConversationUpdate(SQLModel):
     status: ConversationStatus | None = None
-    assignee_id: int | None = None
+    assignee_id: IdNumber | None = None
     unassign: bool = False
     labels: list[str] | None = None
     ai_enabled: bool | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -35,17 +36,32 @@ class LeadActivity(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+def list_name_key(name: str) -> str:
+    """What two list names that differ only in case (any letters: Öff, öff; STRASSE, straße) share."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name.strip()).casefold())
+
+
 class WaitingList(SQLModel, table=True):
     __tablename__ = "waiting_lists"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    # list_name_key(name), kept by the ORM on every write; unique, so the database itself refuses
+    # a second "öff" however two requests race (SQLite's lower() knows ASCII letters only).
+    # Casefolding can lengthen a name (ß -> ss): room for three times the name.
+    name_key: str = Field(default="", max_length=400, sa_column_kwargs={"unique": True})
     description: str | None = Field(default=None, sa_type=sa.Text)
     is_active: bool = True
     # Secret for the read-only shop-screen view; admins rotate it.
     display_token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     settings: dict[str, Any] = json_field(dict)
     created_at: datetime = created_at_field()
+
+
+@sa.event.listens_for(WaitingList, "before_insert")
+@sa.event.listens_for(WaitingList, "before_update")
+def _keep_name_key(_mapper: object, _connection: object, waiting_list: WaitingList) -> None:
+    waiting_list.name_key = list_name_key(waiting_list.name)
 
 
 class WaitingStatus(StrEnum):

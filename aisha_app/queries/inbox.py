@@ -18,6 +18,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
+from aisha_app.queries import contains
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,11 @@ def _filtered(session: Session, f: ConversationFilter):
     if f.label:
         conditions.append(_has_label(session, f.label))
     if f.search:
-        term = f"%{f.search.strip().lower()}%"
-        matching_messages = select(Message.conversation_id).where(func.lower(Message.body).like(term))
+        matching_messages = select(Message.conversation_id).where(contains(Message.body, f.search))
         conditions.append(
             or_(
-                func.lower(Contact.name).like(term),
-                col(Contact.phone_e164).like(term),
+                contains(Contact.name, f.search),
+                contains(Contact.phone_e164, f.search),
                 col(Conversation.id).in_(matching_messages),
             )
         )
@@ -150,12 +150,11 @@ def search_contacts(
 ) -> tuple[list[Contact], int]:
     query = select(Contact)
     if search:
-        term = f"%{search.strip().lower()}%"
         query = query.where(
             or_(
-                func.lower(Contact.name).like(term),
-                col(Contact.phone_e164).like(term),
-                func.lower(Contact.email).like(term),
+                contains(Contact.name, search),
+                contains(Contact.phone_e164, search),
+                contains(Contact.email, search),
             )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()

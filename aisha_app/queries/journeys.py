@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from aisha_app.actions.leads import STAFF_LABEL, score
+from aisha_app.actions.leads import score
 from aisha_app.models import (
     Contact,
     Conversation,
@@ -25,12 +25,7 @@ from aisha_app.models import (
     Review,
 )
 from aisha_app.models.base import utcnow
-
-LIKE_ESCAPE = str.maketrans({"%": r"\%", "_": r"\_", "\\": r"\\"})
-
-
-def _like(text: str) -> str:
-    return f"%{text.strip().lower().translate(LIKE_ESCAPE)}%"
+from aisha_app.queries import contains
 
 
 @dataclass
@@ -51,7 +46,7 @@ def reviews(session: Session, f: ReviewFilter, limit: int = 100, offset: int = 0
         .join(Contact, Contact.id == Review.contact_id)
     )
     if f.product:
-        query = query.where(func.lower(Review.product_name).like(_like(f.product), escape="\\"))
+        query = query.where(contains(Review.product_name, f.product))
     if f.rating:
         query = query.where(Review.rating == f.rating)
     if f.max_rating:
@@ -61,12 +56,11 @@ def reviews(session: Session, f: ReviewFilter, limit: int = 100, offset: int = 0
     if f.until:
         query = query.where(Review.created_at < f.until)
     if f.q:
-        pattern = _like(f.q)
         query = query.where(
             or_(
-                func.lower(Review.text).like(pattern, escape="\\"),
-                func.lower(Review.customer_name).like(pattern, escape="\\"),
-                func.lower(Review.product_name).like(pattern, escape="\\"),
+                contains(Review.text, f.q),
+                contains(Review.customer_name, f.q),
+                contains(Review.product_name, f.q),
             )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
@@ -187,13 +181,7 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
     if f.source:
         query = query.where(Contact.source_type == f.source)
     if f.q:
-        pattern = _like(f.q)
-        query = query.where(
-            or_(
-                func.lower(Contact.name).like(pattern, escape="\\"),
-                col(Contact.phone_e164).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(or_(contains(Contact.name, f.q), contains(Contact.phone_e164, f.q)))
     contacts = session.exec(query.order_by(col(Contact.updated_at).desc()).limit(limit)).all()
     ids = [c.id for c in contacts]
     inbound, last = _inbound_by_contact(session, ids), _last_messages(session, ids)
@@ -209,7 +197,7 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
                 "phone_number": c.phone_e164,
                 "channel": str(channel),
                 "stage": str(c.lead_stage),
-                "label": str(c.lead_label if (c.attributes or {}).get(STAFF_LABEL) else scored.label),
+                "label": str(c.lead_label if c.label_by_staff else scored.label),
                 "score": scored.value,
                 "reasons": scored.reasons,
                 "source": str(c.source_type),

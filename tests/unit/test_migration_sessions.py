@@ -8,7 +8,7 @@ NOW = "2026-11-30 12:00:00"
 
 
 def test_upgrading_to_server_side_sessions_keeps_who_did_what_in_the_audit_log(database):
-    migrations.downgrade(revision="0005")
+    migrations.downgrade(revision="0006")
     with database.begin() as conn:
         conn.execute(
             sa.text(

@@ -3,8 +3,8 @@
 Tokens name a row of user_sessions; revoking the row ends the session. That replaces
 users.token_version, which could only end all of a user's sessions at once.
 
-Revision ID: 0006b
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from alembic import op
 
 import aisha_app.models.base
 
-revision: str = '0006b'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
