@@ -205,7 +205,8 @@ def _note_write(session: Session, _context) -> None:
 
 @sa.event.listens_for(Session, "after_commit")
 def _clear_write(session: Session) -> None:
-    session.info.pop(WROTE, None)
+    if not session.in_nested_transaction():
+        session.info.pop(WROTE, None)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

@@ -58,6 +58,8 @@ def deliver(event: Event) -> None:
 
 @sa.event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # SQLAlchemy says "commit" when a savepoint is released too: not committed yet
     for event in session.info.pop("pending_events", []):
         deliver(event)
 

@@ -90,6 +90,8 @@ def enqueue(
 
 @sa.event.listens_for(Session, "after_commit")
 def _wake_workers(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the jobs are not committed yet
     if session.info.pop("wake_workers", False):
         WAKE.set()
 

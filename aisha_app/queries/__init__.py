@@ -15,15 +15,6 @@ from aisha_app.models import (
 )
 from aisha_app.queries.inbox import ConversationFilter, count_conversations
 
-LIKE_ESCAPE = str.maketrans({"%": r"\%", "_": r"\_", "\\": r"\\"})
-
-
-def contains(column: Any, text: str) -> Any:
-    """``column`` holds ``text``, ignoring case (SQLite's lower() knows ASCII letters only), and
-    literally: % and _ typed in a search are characters, not LIKE wildcards, on both databases."""
-    pattern = f"%{text.strip().lower().translate(LIKE_ESCAPE)}%"
-    return func.lower(column).like(pattern, escape="\\")
-
 
 def _count(session: Session, model: Any, *where: Any) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one()

@@ -18,7 +18,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
-from aisha_app.queries import contains
+from aisha_app.queries.search import contains
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from aisha_app.models import (
     Review,
 )
 from aisha_app.models.base import utcnow
-from aisha_app.queries import contains
+from aisha_app.queries.search import contains
 
 
 @dataclass

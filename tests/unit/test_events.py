@@ -71,3 +71,14 @@ def test_nothing_is_published_for_work_that_rolled_back(session, world, heard):
     session.rollback()
     session.commit()
     assert heard == []
+
+
+def test_releasing_a_savepoint_publishes_nothing_before_the_commit(session, world, heard):
+    conversation = Conversation(contact_id=world.contacts[0].id, channel=Channel.SIMULATOR)
+    session.add(conversation)
+    session.commit()
+    with session.begin_nested():
+        update_conversation(session, conversation.id, ConversationUpdate(labels=["vip"]), world.agent)
+    assert kinds(heard) == []  # SQLAlchemy calls a savepoint's release a commit; it is not one
+    session.commit()
+    assert kinds(heard) == [events.CONVERSATION_UPDATED]

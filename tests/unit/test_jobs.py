@@ -84,6 +84,7 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
     count = 40
     for i in range(count):
         send_message(session, conversation.id, Draft(text=f"message {i}"), sender=world.agent)
+    session.commit()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     workers = [

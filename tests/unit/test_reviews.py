@@ -134,6 +134,7 @@ def test_a_restart_mid_review_continues_where_it_was(session, boots):
     from aisha_app.actions.ingest import receive_simulated
 
     receive_simulated(session, FATUMA, None, "Great grip on wet floors.")
+    session.commit()
     # A new worker process (nothing in memory) picks the review up from the database.
     worker = subprocess.Popen(
         [sys.executable, "-m", "aisha_app.worker", "--threads", "1"],

@@ -232,11 +232,15 @@ def test_the_display_link_is_rotated_by_admins_only(session, world):
 
 def test_board_changes_are_published(session, world):
     waiting_list.default_list(session)
+    session.commit()
     heard = []
     unsubscribe = events.subscribe(heard.append)
     try:
         result = waiting_list.join(session, world.contacts[0], tell_customer=False)
+        assert heard == []  # published once the edge commits, never before
+        session.commit()
         waiting_list.call(session, result.entry.id, world.agent)
+        session.commit()
     finally:
         unsubscribe()
     board = [e for e in heard if e.kind == events.WAITING_LIST_UPDATED]
@@ -273,9 +277,12 @@ def test_two_staff_pressing_at_once_cannot_call_the_same_customer_twice(session,
 
     first = waiting_list.join(session, world.contacts[0], tell_customer=False).entry
     waiting_list.join(session, world.contacts[1], tell_customer=False)
+    session.commit()
     with Session(database, expire_on_commit=False) as other:
         stale = other.get(WaitingListEntry, first.id)  # read before the other desk's click lands
+        other.commit()
         waiting_list.call(session, first.id, world.agent)
+        session.commit()
         with pytest.raises(Conflict, match="is called; it cannot become called"):
             waiting_list.call(other, stale.id, world.admin)
         # "Call next" at the second desk moves on to the next customer instead.
@@ -283,6 +290,7 @@ def test_two_staff_pressing_at_once_cannot_call_the_same_customer_twice(session,
             waiting_list.call_next(other, first.waiting_list_id, world.admin).contact_id
             == world.contacts[1].id
         )
+        other.commit()
     assert len(session.exec(select(Job).where(Job.kind == "waiting_list_no_show")).all()) == 2
 
 

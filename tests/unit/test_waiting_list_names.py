@@ -57,6 +57,7 @@ def test_the_database_itself_refuses_a_duplicate_so_two_racing_requests_cannot_b
     session, database, world
 ):
     waiting_list.create_list(session, "Öff", world.admin)
+    session.commit()
     # A second request that checked before the first committed still reaches the constraint.
     with Session(database) as other:
         other.add(WaitingList(name="öff", display_token="another-token"))
