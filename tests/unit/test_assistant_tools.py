@@ -256,6 +256,7 @@ def test_the_playground_and_the_api_never_call_the_business_s_actions(session, g
     from tests.unit.support import ADMIN_PASSWORD, login
 
     assistant_actions.save_action(session, action_in(gemini), world.admin)
+    session.commit()
     gemini.gemini.extend([gemini_call("order_status", {"order_number": "A-17"}), gemini_text("Checking.")])
     headers = login(client, "owner@shop.test", ADMIN_PASSWORD)
     answer = client.post("/api/ai/reply", json={"prompt": "Where is order A-17?"}, headers=headers).json()

@@ -51,6 +51,7 @@ def test_a_send_by_a_worker_process_is_heard_here(bus, session, world, stub):
     session.add(conversation)
     session.commit()
     message = send_message(session, conversation.id, Draft(text="sent elsewhere"), sender=world.agent)
+    session.commit()
     time.sleep(0.3)  # the bus subscription is up
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": REDIS_URL}
     worker = subprocess.Popen(

@@ -21,6 +21,7 @@ from tests.unit.support import AGENT_PASSWORD
 @pytest.fixture
 def open_to_anyone(session, world):
     set_setting(session, SIMULATOR_PUBLIC, True, world.admin)
+    session.commit()
 
 
 def tab(token: str, cookie: str = "") -> SimulatorState:
@@ -58,6 +59,7 @@ def test_a_visitor_who_types_a_customers_number_neither_reads_nor_writes_as_that
 ):
     wanjiru = world.contacts[0]  # added by staff: no WhatsApp conversation yet
     receive_simulated(session, wanjiru.phone_e164, "Wanjiru", "My order number is K-102")
+    session.commit()
 
     visitor = tab("visitor-tab")
     start(visitor, "Mallory", wanjiru.phone_e164)
