@@ -337,6 +337,10 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=100)
     parser.add_argument("--start", action="store_true", help="start a fresh app on a temporary database")
     parser.add_argument("--port", type=int, default=0, help="for --start; default: a free port")
+    parser.add_argument(
+        "--database-url",
+        help="for --start: a PostgreSQL database to empty and use (default: a temporary SQLite file)",
+    )
     parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk")
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     args = parser.parse_args()
@@ -350,10 +354,25 @@ def main() -> None:
         start_and_run(args, run, database_dir)
 
 
+def empty_database(url: str) -> None:
+    """Drop everything in the PostgreSQL database at ``url``: each run starts from nothing."""
+    import sqlalchemy as sa
+
+    from aisha_app.db import normalize_url
+
+    engine = sa.create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def start_and_run(args: argparse.Namespace, run, database_dir: str) -> None:
     args.secret, args.email, args.password = "bench-app-secret", "bench@example.com", "bench-password-1"
+    if args.database_url:
+        empty_database(args.database_url)
     settings = {
-        "DATABASE_URL": f"sqlite:///{database_dir}/bench.db",
+        "DATABASE_URL": args.database_url or f"sqlite:///{database_dir}/bench.db",
         "ENVIRONMENT": "test",
         "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
         "ADMIN_EMAIL": args.email,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up and run every test: lint; API and unit tests on SQLite, and again on PostgreSQL when
-# TEST_DATABASE_URL is set; then the browser tests (Chromium against the running app).
+# Set up and run every test: lint; API and unit tests, then the API fuzz, on SQLite, and again on
+# PostgreSQL when TEST_DATABASE_URL is set; then the browser tests (Chromium against the running app).
 source "$(dirname "$0")/_bootstrap.sh" requirements-dev.txt
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -28,6 +28,9 @@ ruff format --no-cache --check --quiet . || { echo "run: .venv/bin/ruff format .
 pg=${TEST_DATABASE_URL:-}
 suite unit-sqlite "" tests/unit -q
 [ -n "$pg" ] && suite unit-postgresql "$pg" tests/unit -q
+# Schemathesis against /openapi.json as an admin: a few examples per operation; any 5xx fails.
+suite fuzz-sqlite "" tests/fuzz -q
+[ -n "$pg" ] && suite fuzz-postgresql "$pg" tests/fuzz -q
 # Playwright's sync API and pytest-asyncio do not share a process: browser tests run on their own.
 browser_args=(tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning)
 suite browser-sqlite "" "${browser_args[@]}"

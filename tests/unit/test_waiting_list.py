@@ -298,6 +298,7 @@ def test_the_database_holds_one_place_per_customer_and_list(session, world):
     from sqlalchemy.exc import IntegrityError
 
     entry = waiting_list.join(session, world.contacts[0], tell_customer=False).entry
+    session.commit()
     session.add(
         WaitingListEntry(waiting_list_id=entry.waiting_list_id, contact_id=entry.contact_id, position=9)
     )
