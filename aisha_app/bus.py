@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import threading
 import uuid
 
@@ -22,6 +23,7 @@ log = logging.getLogger("aisha.bus")
 CHANNEL = "aisha:events"
 # One name per process: whatever this process published, it has delivered already.
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+OUTBOX_SIZE = 10_000
 
 
 class RedisBus:
@@ -31,27 +33,42 @@ class RedisBus:
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self._unsubscribe = None
+        # Published by a thread of its own: a slow or absent Redis never holds up a commit.
+        self.outbox: queue.Queue[events.Event] = queue.Queue(maxsize=OUTBOX_SIZE)
 
     def start(self) -> None:
-        self._unsubscribe = events.subscribe(self._publish)
+        self._unsubscribe = events.subscribe(self._enqueue)
         self.thread = threading.Thread(target=self._listen, name="aisha-event-bus", daemon=True)
         self.thread.start()
+        threading.Thread(target=self._publish_outbox, name="aisha-event-bus-out", daemon=True).start()
 
     def stop(self) -> None:
         self.stopping.set()
         if self._unsubscribe:
             self._unsubscribe()
 
-    def _publish(self, event: events.Event) -> None:
+    def _enqueue(self, event: events.Event) -> None:
+        """Runs on whatever thread committed (the webhook writer, a worker): never waits on Redis."""
         if event.data.get("_origin"):
             return  # heard from another process: already on the bus
         try:
-            self.client.publish(
-                CHANNEL,
-                json.dumps({"origin": self.origin, "kind": event.kind, "data": event.data}, default=str),
-            )
-        except redis.RedisError:
-            log.warning("could not publish %s to Redis; other processes will not hear it", event.kind)
+            self.outbox.put_nowait(event)
+        except queue.Full:  # Redis is away for long: pages catch up on their next load
+            log.warning("event bus outbox full; %s not sent to other processes", event.kind)
+
+    def _publish_outbox(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                event = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            try:
+                self.client.publish(
+                    CHANNEL,
+                    json.dumps({"origin": self.origin, "kind": event.kind, "data": event.data}, default=str),
+                )
+            except redis.RedisError:
+                log.warning("could not publish %s to Redis; other processes will not hear it", event.kind)
 
     def _listen(self) -> None:
         while not self.stopping.is_set():

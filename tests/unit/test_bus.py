@@ -83,3 +83,20 @@ def test_this_processs_own_events_are_heard_once(bus, session, world):
     finally:
         unsubscribe()
     assert [e.kind for e in heard] == [events.CONTACT_UPDATED]
+
+
+def test_a_redis_that_does_not_answer_never_holds_up_a_commit():
+    import socket
+
+    silent = socket.socket()  # accepts connections and never answers, as a hung Redis would
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    bus = start_bus(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+    try:
+        started = time.monotonic()
+        events.deliver(events.Event(events.CONVERSATION_UPDATED, {"conversation_id": 1}))
+        assert time.monotonic() - started < 0.5  # the bus's own thread waits for Redis, not this one
+        assert bus.outbox.qsize() <= 1
+    finally:
+        bus.stop()
+        silent.close()
