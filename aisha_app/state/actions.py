@@ -13,7 +13,7 @@ from aisha_app.actions import assistant_actions
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import AssistantAction
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 EMPTY = {
     "id": "",
@@ -58,6 +58,7 @@ class ActionsState(SessionState):
             ]
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize(admin=True) is None:
             return None if self.user_id else self._to_login()
@@ -74,6 +75,7 @@ class ActionsState(SessionState):
         self.form, self.notice, self.error = dict(EMPTY), "", ""
 
     @rx.event
+    @off_loop
     def save(self, form: dict[str, Any]) -> None:
         self.notice = self.error = ""
         admin = self._authorize(admin=True)
@@ -106,6 +108,7 @@ class ActionsState(SessionState):
         self._reload()
 
     @rx.event
+    @off_loop
     def delete(self, action_id: str) -> None:
         admin = self._authorize(admin=True)
         if admin is None:

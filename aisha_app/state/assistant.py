@@ -21,7 +21,7 @@ from aisha_app.assistant.tuning import (
 )
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 def _hours_text(profile: BusinessProfile) -> str:
@@ -52,6 +52,7 @@ class AssistantState(SessionState):
     tuning_error: str = ""
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -69,6 +70,7 @@ class AssistantState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def save_profile(self, form: dict[str, Any]) -> None:
         self.notice = self.error = ""
         admin = self._authorize(admin=True)
@@ -98,6 +100,7 @@ class AssistantState(SessionState):
         self.notice = "Saved. The assistant uses it from the next message."
 
     @rx.event
+    @off_loop
     def save_tuning(self, form: dict[str, Any]) -> None:
         """The model, its temperature and the offline keywords, saved together."""
         self.tuning_notice = self.tuning_error = ""
@@ -140,6 +143,7 @@ class AssistantState(SessionState):
         self.prompt = value[:2000]
 
     @rx.event
+    @off_loop
     def ask(self) -> None:
         text = self.prompt.strip()
         if not text or self._authorize() is None:

@@ -12,7 +12,7 @@ from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import ContactUpdate
 from aisha_app.queries.inbox import search_contacts
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 class ContactsState(SessionState):
@@ -42,6 +42,7 @@ class ContactsState(SessionState):
         ]
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -49,6 +50,7 @@ class ContactsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def set_search(self, value: str) -> None:
         self.search = value[:200]
         if self._authorize() is not None:
@@ -63,6 +65,7 @@ class ContactsState(SessionState):
         self.editing = {}
 
     @rx.event
+    @off_loop
     def save(self, form: dict[str, Any]) -> None:
         user = self._authorize()
         if user is None or not self.editing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
@@ -23,7 +24,7 @@ from aisha_app.queries.inbox import (
     list_conversations,
     thread_view,
 )
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"
 
@@ -123,6 +124,7 @@ class InboxState(SessionState):
         self._refresh()
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -139,31 +141,37 @@ class InboxState(SessionState):
 
     # -- filters -------------------------------------------------------------------------
     @rx.event
+    @off_loop
     def set_status_filter(self, value: str | list[str]) -> None:
         self.status_filter = value if isinstance(value, str) else (value[0] if value else ALL)
         self._refresh()
 
     @rx.event
+    @off_loop
     def set_channel_filter(self, value: str) -> None:
         self.channel_filter = value
         self._refresh()
 
     @rx.event
+    @off_loop
     def set_scope(self, value: str) -> None:
         self.scope = value
         self._refresh()
 
     @rx.event
+    @off_loop
     def set_search(self, value: str) -> None:
         self.search = value[:200]
         self._refresh()
 
     @rx.event
+    @off_loop
     def set_label_filter(self, value: str) -> None:
         self.label_filter = value[:40]
         self._refresh()
 
     @rx.event
+    @off_loop
     def select(self, conversation_id: int) -> None:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
         self._refresh()
@@ -205,6 +213,7 @@ class InboxState(SessionState):
         return True
 
     @rx.event
+    @off_loop
     def send(self) -> None:
         draft = Draft(text=self.draft, note=self.note_mode)
         if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
@@ -226,10 +235,11 @@ class InboxState(SessionState):
                     sender=user,
                 )
 
-            if self._act(send_file):
+            if await asyncio.to_thread(self._act, send_file):  # off the event loop
                 self.draft = ""
 
     @rx.event
+    @off_loop
     def send_template(self) -> None:
         variables = [v.strip() for v in self.template_vars.split("|")] if self.template_vars.strip() else []
         draft = Draft(template=self.template_name, variables=variables)
@@ -237,6 +247,7 @@ class InboxState(SessionState):
             self.template_name, self.template_vars = "", ""
 
     @rx.event
+    @off_loop
     def retry(self, message_id: int) -> None:
         self._act(lambda s, u: retry_message(s, message_id, u))
 
@@ -244,10 +255,12 @@ class InboxState(SessionState):
         self._act(lambda s, u: update_conversation(s, self.selected_id, change, u))
 
     @rx.event
+    @off_loop
     def set_conversation_status(self, status: str) -> None:
         self._update(ConversationUpdate(status=status))
 
     @rx.event
+    @off_loop
     def assign(self, user_id: str) -> None:
         self._update(
             ConversationUpdate(unassign=True)
@@ -256,15 +269,18 @@ class InboxState(SessionState):
         )
 
     @rx.event
+    @off_loop
     def ask_for_review(self) -> None:
         """The guided review questions start on this conversation (even with the AI off)."""
         self._act(lambda s, u: start_by_staff(s, self.selected_id))
 
     @rx.event
+    @off_loop
     def set_ai(self, enabled: bool) -> None:
         self._update(ConversationUpdate(ai_enabled=enabled))
 
     @rx.event
+    @off_loop
     def add_label(self) -> None:
         if self.label_draft.strip():
             self._update(
@@ -273,5 +289,6 @@ class InboxState(SessionState):
             self.label_draft = ""
 
     @rx.event
+    @off_loop
     def remove_label(self, label: str) -> None:
         self._update(ConversationUpdate(labels=[x for x in self.header.get("labels", []) if x != label]))

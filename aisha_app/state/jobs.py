@@ -10,7 +10,7 @@ from aisha_app import jobs
 from aisha_app.actions.audit import audit
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 class JobsState(SessionState):
@@ -32,6 +32,7 @@ class JobsState(SessionState):
             ]
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         self.notice = ""
         if self._authorize(admin=True) is None:
@@ -41,6 +42,7 @@ class JobsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def replay(self, job_id: int) -> None:
         admin = self._authorize(admin=True)
         if admin is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from aisha_app.actions import knowledge
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import KnowledgeArticle, Product, User
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -76,6 +77,7 @@ class KnowledgeState(SessionState):
         self._reload()
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -92,6 +94,7 @@ class KnowledgeState(SessionState):
         self.product_form = dict(product)
 
     @rx.event
+    @off_loop
     def save_article(self, form: dict[str, Any]) -> None:
         article_id = self.article_form.get("id")
 
@@ -110,6 +113,7 @@ class KnowledgeState(SessionState):
             self.article_form = {}
 
     @rx.event
+    @off_loop
     def save_product(self, form: dict[str, Any]) -> None:
         product_id = self.product_form.get("id")
 
@@ -124,10 +128,12 @@ class KnowledgeState(SessionState):
             self.product_form = {}
 
     @rx.event
+    @off_loop
     def delete_article(self, article_id: int) -> None:
         self._do(lambda s, a: knowledge.delete(s, KnowledgeArticle, article_id, a) or "FAQ deleted.")
 
     @rx.event
+    @off_loop
     def delete_product(self, product_id: int) -> None:
         self._do(lambda s, a: knowledge.delete(s, Product, product_id, a) or "Product deleted.")
 
@@ -145,7 +151,7 @@ class KnowledgeState(SessionState):
                     f" Skipped: {'; '.join(problems[:10])}" if problems else ""
                 )
 
-            self._do(change)
+            await asyncio.to_thread(self._do, change)  # off the event loop
 
     @rx.event
     async def import_products(self, files: list[rx.UploadFile]) -> None:

@@ -13,7 +13,7 @@ from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import LeadLabel, LeadStage, SourceType
 from aisha_app.queries.journeys import LeadFilter, lead_cards, lead_timeline
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 STAGES = [s.value for s in LeadStage]
 REFRESH_ON = {events.LEAD_UPDATED, events.CONTACT_UPDATED, events.MESSAGE_CREATED}
@@ -77,6 +77,7 @@ class LeadsState(SessionState):
             self._reload()
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -86,21 +87,25 @@ class LeadsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def set_source(self, value: str | list[str]) -> None:
         self.source = value if isinstance(value, str) and value in {"all", *SourceType} else "all"
         self._reload_for_staff()
 
     @rx.event
+    @off_loop
     def set_label(self, value: str | list[str]) -> None:
         self.label = value if isinstance(value, str) and value in {"all", *LeadLabel} else "all"
         self._reload_for_staff()
 
     @rx.event
+    @off_loop
     def set_search(self, value: str) -> None:
         self.search = value[:200]
         self._reload_for_staff()
 
     @rx.event
+    @off_loop
     def open_lead(self, card: dict[str, str]) -> None:
         if self._authorize() is None:
             return
@@ -124,14 +129,17 @@ class LeadsState(SessionState):
         self._reload()
 
     @rx.event
+    @off_loop
     def move_selected(self, stage: str) -> None:
         self._change(lambda s, cid, user: leads.move_lead(s, cid, stage, user))
 
     @rx.event
+    @off_loop
     def label_selected(self, label: str) -> None:
         self._change(lambda s, cid, user: leads.set_label(s, cid, None if label == "auto" else label, user))
 
     @rx.event
+    @off_loop
     def add_activity(self, form: dict[str, Any]) -> None:
         self._change(
             lambda s, cid, user: leads.add_activity(

@@ -1,7 +1,7 @@
 import reflex as rx
 
 from aisha_app import routes
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 # The login form's error codes and the words shown for them; anything else in the URL is ignored.
 ERRORS = {
@@ -19,6 +19,7 @@ class LoginState(SessionState):
     next_path: str = routes.DASHBOARD
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is not None:
             return rx.redirect(routes.DASHBOARD)

@@ -8,13 +8,14 @@ from aisha_app import queries
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting, set_setting
 from aisha_app.config import get_settings
 from aisha_app.db import unit_of_work
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 class DashboardState(SessionState):
     counts: dict[str, int] = {}
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -28,6 +29,7 @@ class SettingsState(SessionState):
     simulator_public: bool = False
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -40,6 +42,7 @@ class SettingsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def set_simulator_public(self, value: bool) -> None:
         user = self._authorize(admin=True)
         self.forbidden = False  # the page stays visible; only the switch is refused

@@ -11,7 +11,7 @@ from aisha_app import events
 from aisha_app.db import unit_of_work
 from aisha_app.live import HUB
 from aisha_app.queries.journeys import ReviewFilter, reviews
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 REFRESH_ON = {events.REVIEW_CREATED, events.MESSAGE_STATUS}
 
@@ -76,6 +76,7 @@ class ReviewsState(SessionState):
         return "/api/reviews/export.csv?" + urlencode({k: v for k, v in query.items() if v})
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -84,6 +85,7 @@ class ReviewsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def set_filter(self, name: str, value: str | list[str]) -> None:
         if name in ("product", "rating", "since", "until", "search") and isinstance(value, str):
             setattr(self, name, value[:200])

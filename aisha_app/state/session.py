@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
@@ -12,6 +16,17 @@ from aisha_app.actions.users import user_for_token
 from aisha_app.db import unit_of_work
 from aisha_app.models import Role, User
 from aisha_app.security import SESSION_COOKIE
+
+
+def off_loop(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """An event handler that reads or writes the database runs in a worker thread, never on the
+    event loop that serves every tab's websocket. Its tab's state stays locked meanwhile."""
+
+    @functools.wraps(handler)
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(handler, self, *args, **kwargs)
+
+    return run
 
 
 class SessionState(rx.State):
@@ -58,6 +73,7 @@ class SessionState(rx.State):
         return self.user_role == Role.ADMIN
 
     @rx.event
+    @off_loop
     def check_session(self) -> rx.event.EventSpec | None:
         """on_load of every signed-in page."""
         return self._to_login() if self._authorize() is None else None

@@ -7,6 +7,7 @@ customer's, nor another visitor's.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import reflex as rx
@@ -22,7 +23,7 @@ from aisha_app.live import HUB
 from aisha_app.models import Channel, Contact
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import ChatMessage, thread_view
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
 # E.164 leaves country code 999 unassigned (reserved for a future global service): no phone,
@@ -85,6 +86,7 @@ class SimulatorState(SessionState):
             self._reload()
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         self.allowed = self._may_use()
         if not self.allowed:
@@ -94,6 +96,7 @@ class SimulatorState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def start(self, form: dict[str, str]) -> None:
         self.error = ""
         access = self._access()
@@ -129,6 +132,7 @@ class SimulatorState(SessionState):
         self._reload()
 
     @rx.event
+    @off_loop
     def send(self) -> None:
         text = self.draft.strip()[:4096]
         if text:
@@ -136,6 +140,7 @@ class SimulatorState(SessionState):
             self.draft = ""
 
     @rx.event
+    @off_loop
     def tap(self, reply_id: str, title: str) -> None:
         self._receive(title, reply_id=reply_id)
 
@@ -147,7 +152,7 @@ class SimulatorState(SessionState):
             if not content_type.startswith("image/") or len(content) > MAX_PICTURE_BYTES:
                 self.error = "Send a picture (JPEG, PNG or WebP) of at most 10 MB."
                 return
-            self._receive(None, media=(content, content_type))
+            await asyncio.to_thread(self._receive, None, media=(content, content_type))
 
     @rx.event
     def leave(self) -> None:

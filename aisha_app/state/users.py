@@ -14,7 +14,7 @@ from aisha_app.actions import users as actions
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import PasswordReset, User, UserCreate, UserUpdate
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 def _message(exc: Exception) -> str:
@@ -52,6 +52,7 @@ class UsersState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         self.error = self.notice = ""
         if self._authorize(admin=True) is None:
@@ -61,6 +62,7 @@ class UsersState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def create_user(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         def change(session, actor):
             user = actions.create_user(session, UserCreate(**form), actor, self.router.session.client_ip)
@@ -69,6 +71,7 @@ class UsersState(SessionState):
         return self._run(change)
 
     @rx.event
+    @off_loop
     def set_role(self, user_id: int, role: str) -> rx.event.EventSpec | None:
         def change(session, actor):
             actions.update_user(session, user_id, UserUpdate(role=role), actor, self.router.session.client_ip)
@@ -77,6 +80,7 @@ class UsersState(SessionState):
         return self._run(change)
 
     @rx.event
+    @off_loop
     def set_active(self, user_id: int, active: bool) -> rx.event.EventSpec | None:
         def change(session, actor):
             actions.update_user(
@@ -95,6 +99,7 @@ class UsersState(SessionState):
         self.reset_user_id, self.reset_user_email = 0, ""
 
     @rx.event
+    @off_loop
     def reset_password(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         user_id = self.reset_user_id
 

@@ -20,7 +20,7 @@ from aisha_app.errors import AppError
 from aisha_app.live import HUB
 from aisha_app.models import Contact, User, WaitingList, WaitingListEntry
 from aisha_app.phones import normalize_phone
-from aisha_app.state.session import SessionState
+from aisha_app.state.session import SessionState, off_loop
 
 
 def _first_name(name: str | None) -> str:
@@ -85,6 +85,7 @@ class WaitingState(SessionState):
             self._reload()
 
     @rx.event
+    @off_loop
     def load(self) -> rx.event.EventSpec | None:
         if self._authorize() is None:
             return self._to_login()
@@ -94,6 +95,7 @@ class WaitingState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def pick_list(self, value: str | list[str]) -> None:
         self.list_id = value if isinstance(value, str) else ""
         if self._authorize() is not None:
@@ -114,22 +116,27 @@ class WaitingState(SessionState):
         self._reload()
 
     @rx.event
+    @off_loop
     def call_next(self) -> None:
         self._do(lambda s, u: _called(s, waiting_list.call_next(s, int(self.list_id), u)))
 
     @rx.event
+    @off_loop
     def call(self, entry_id: str) -> None:
         self._do(lambda s, u: _called(s, waiting_list.call(s, int(entry_id), u)))
 
     @rx.event
+    @off_loop
     def serve(self, entry_id: str) -> None:
         self._do(lambda s, u: waiting_list.serve(s, int(entry_id), u) and "Served.")
 
     @rx.event
+    @off_loop
     def cancel(self, entry_id: str) -> None:
         self._do(lambda s, u: waiting_list.cancel(s, int(entry_id), u) and "Cancelled.")
 
     @rx.event
+    @off_loop
     def add(self, form: dict[str, Any]) -> None:
         def join(session: Session, user: User) -> str:
             phone = normalize_phone(form.get("phone", ""))
@@ -143,6 +150,7 @@ class WaitingState(SessionState):
         self._do(join)
 
     @rx.event
+    @off_loop
     def create_list(self, form: dict[str, Any]) -> None:
         def create(session: Session, user: User) -> str:
             made = waiting_list.create_list(session, form.get("name", ""), user)
@@ -152,6 +160,7 @@ class WaitingState(SessionState):
         self._do(create, admin=True)
 
     @rx.event
+    @off_loop
     def save_settings(self, form: dict[str, Any]) -> None:
         def save(session: Session, user: User) -> str:
             try:
@@ -169,6 +178,7 @@ class WaitingState(SessionState):
         self._do(save, admin=True)
 
     @rx.event
+    @off_loop
     def rotate_display(self) -> None:
         def rotate(session: Session, user: User) -> str:
             waiting_list.rotate_display_token(session, int(self.list_id), user)
@@ -207,6 +217,7 @@ class DisplayState(rx.State):
             self._reload()
 
     @rx.event
+    @off_loop
     def load(self) -> None:
         self._reload()
         if self.valid:

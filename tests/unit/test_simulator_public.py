@@ -6,6 +6,8 @@ browser sends, its tab's token), on the real database.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from reflex.istate.data import HeaderData, RouterData, SessionData
 from sqlmodel import select
@@ -32,12 +34,12 @@ def tab(token: str, cookie: str = "") -> SimulatorState:
 
 
 def start(state: SimulatorState, name: str, phone: str) -> None:
-    SimulatorState.start.fn(state, {"name": name, "phone": phone})
+    asyncio.run(SimulatorState.start.fn(state, {"name": name, "phone": phone}))  # off the event loop
 
 
 def say(state: SimulatorState, text: str) -> None:
     SimulatorState.set_draft.fn(state, text)
-    SimulatorState.send.fn(state)
+    asyncio.run(SimulatorState.send.fn(state))
 
 
 def thread(state: SimulatorState) -> list[str]:
