@@ -24,7 +24,7 @@ import aisha_app.api.webhooks  # noqa: F401
 from aisha_app import jobs
 from aisha_app.bus import start_bus
 from aisha_app.config import get_settings
-from aisha_app.db import session_scope
+from aisha_app.db import unit_of_work
 
 log = logging.getLogger("aisha.worker")
 
@@ -36,7 +36,7 @@ class Worker:
 
     def run_once(self) -> bool:
         """Run one due job; False if there was none."""
-        with session_scope() as session:
+        with unit_of_work() as session:
             job = jobs.claim(session, self.name)
             if job is None:
                 return False

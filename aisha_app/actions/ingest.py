@@ -363,7 +363,6 @@ def _event_row(delivery: Delivery, now) -> dict[str, Any]:
 
 def park_webhook(session: Session, delivery: Delivery, error: str) -> None:
     """Storing failed unexpectedly: keep the raw webhook and let a worker try again later."""
-    session.rollback()
     event = WebhookEvent(
         provider=delivery.provider,
         headers=delivery.headers or {},
@@ -396,7 +395,7 @@ def receive_simulated(
     """A message typed (or a button tapped, or a picture sent) on the /simulator page; its id."""
     import uuid
 
-    from aisha_app.actions.media import media_path
+    from aisha_app.actions.media import media_path, write_after_commit
     from aisha_app.models import MessageType
 
     kind = MessageType.INTERACTIVE if reply_id else MessageType.IMAGE if media else MessageType.TEXT
@@ -414,9 +413,7 @@ def receive_simulated(
     )
     if message_id is not None and media is not None:
         content, content_type = media
-        path = media_path(message_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        write_after_commit(session, media_path(message_id), content)
         message = session.get(Message, message_id)
         message.media_url, message.media_content_type = f"/media/{message_id}", content_type
         session.add(message)

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, select
 
@@ -93,6 +94,10 @@ def delete(session: Session, model: type, item_id: int, actor: User) -> None:
     session.flush()
 
 
+# A line that cannot be read, or that the database refuses: named, and the others kept.
+BAD_LINE = (ValidationError, InvalidOperation, ValueError, sa.exc.IntegrityError, sa.exc.DataError)
+
+
 def import_csv(session: Session, text: str, actor: User, kind: str) -> tuple[int, list[str]]:
     """Import products (upserted by SKU) or FAQ articles; returns (rows saved, problems by line).
 
@@ -128,7 +133,13 @@ def import_csv(session: Session, text: str, actor: User, kind: str) -> tuple[int
                         actor,
                     )
             saved += 1
-        except (ValidationError, InvalidOperation, ValueError) as exc:
+        except (
+            ValidationError,
+            InvalidOperation,
+            ValueError,
+            sa.exc.IntegrityError,
+            sa.exc.DataError,
+        ) as exc:
             reason = (
                 "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
             )

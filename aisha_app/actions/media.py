@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from aisha_app import events, jobs
@@ -29,8 +30,33 @@ ATTACHABLE = {
 }
 
 
+FILES = "files_after_commit"
+
+
 def media_path(message_id: int) -> Path:
     return Path(get_settings().media_dir) / str(message_id)
+
+
+def write_after_commit(session: Session, path: Path, content: bytes) -> None:
+    """Write a file once the transaction that names it commits (never for one rolled back:
+    SQLite reuses a rolled-back id, and the file would belong to someone else's message)."""
+    session.connection()  # joins the transaction, so its rollback discards the file
+    session.info.setdefault(FILES, []).append((path, content))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _write_files(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for path, content in session.info.pop(FILES, []):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_files(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(FILES, None)
 
 
 def outbound_path(name: str) -> Path:

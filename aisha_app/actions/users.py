@@ -188,11 +188,10 @@ def create_user(session: Session, data: UserCreate, actor: User | None, client_i
     user = User(
         email=data.email, name=data.name, role=data.role, hashed_password=hash_password(data.password)
     )
-    session.add(user)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(user)
     except IntegrityError as exc:  # created by someone else a moment ago
-        session.rollback()
         raise Conflict(f"A user with the email {data.email} already exists.") from exc
     audit(session, actor, "user.created", user, client_ip=client_ip, email=user.email, role=user.role)
     session.flush()

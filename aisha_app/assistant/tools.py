@@ -132,6 +132,7 @@ def run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
     acts = name in ACTING or name not in {n for n, _, _ in BUILT_IN}
     if acts and result.get("ok") is not False and not result.get("dry_run"):
         ctx.acted = True
+        ctx.release()  # done is done: a later failure in this reply must not undo it
     return result
 
 

@@ -74,7 +74,7 @@ def test_only_dead_jobs_can_be_replayed(session):
         raise AssertionError("a queued job was replayed")
 
 
-def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
+def test_two_worker_processes_never_send_a_message_twice(session, stub, world, tmp_path):
     """Workers in separate processes share one queue; every message is sent exactly once."""
     conversation = Conversation(
         contact_id=world.contacts[0].id, channel=Channel.WHATSAPP_CLOUD, last_inbound_at=utcnow()
@@ -93,22 +93,28 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world):
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=(tmp_path / f"worker-{n}.log").open("w"),
             start_new_session=True,
         )
-        for _ in range(2)
+        for n in range(2)
     ]
+    log_files = [tmp_path / f"worker-{n}.log" for n in range(2)]
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             session.expire_all()
-            if all(m.status == "queued" for m in session.exec(select(Message)).all()):
+            # Done when every message is accepted and both processes took part (on a busy machine one
+            # may start only after the other has sent everything: it must still start).
+            sent = all(m.status == "queued" for m in session.exec(select(Message)).all())
+            if sent and all("started" in f.read_text() for f in log_files):
                 break
             time.sleep(0.2)
     finally:
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
-        logs = [w.communicate(timeout=20)[1].decode() for w in workers]
+        for worker in workers:
+            worker.wait(timeout=20)
+        logs = [f.read_text() for f in log_files]
 
     assert {m.status for m in session.exec(select(Message)).all()} == {"queued"}  # all accepted
     bodies = [r.json()["text"]["body"] for r in stub.sends()]

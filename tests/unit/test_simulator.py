@@ -11,6 +11,7 @@ def test_a_simulated_picture_is_stored_and_served_as_the_messages_media(session)
     message_id = receive_simulated(
         session, "+254733444555", "Baraka", None, media=(b"png bytes", "image/png")
     )
+    session.commit()  # the picture is written once its message is committed
     message = session.get(Message, message_id)
     assert (message.type, message.media_url, message.media_content_type) == (
         "image",
