@@ -20,6 +20,7 @@ def test_a_parked_webhook_that_keeps_failing_is_on_the_failed_jobs_page(
     with Session(engine) as session:  # parked by the writer, as after a failed store
         body = '{"object": "whatsapp_business_account", "entry": "not a list"}'
         park_webhook(session, Delivery("whatsapp_cloud", ParsedWebhook(), body, {}), "stored too late")
+        session.commit()  # the writer's commit: park_webhook only flushes
     deadline = time.monotonic() + 30  # the app's own workers take the job and give up on it
     while time.monotonic() < deadline:
         with Session(engine) as session:
