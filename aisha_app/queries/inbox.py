@@ -18,7 +18,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
-from aisha_app.queries.search import contains
+from aisha_app.queries.search import LIKE_ESCAPE, contains
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _has_label(session: Session, label: str):
     if session.get_bind().dialect.name == "postgresql":
         return labels.op("@>")(sa.func.jsonb_build_array(label))  # JSONB containment
     # SQLite keeps the JSON text as json.dumps wrote it (non-ASCII escaped); match that, literally.
-    quoted = json.dumps(label).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    quoted = json.dumps(label).translate(LIKE_ESCAPE)
     return sa.cast(labels, sa.Text).like(f"%{quoted}%", escape="\\")
 
 
