@@ -6,8 +6,8 @@ import reflex as rx
 
 from aisha_app import routes
 from aisha_app.api import build_api
+from aisha_app.background.worker import in_app_workers
 from aisha_app.config import describe, get_settings
-from aisha_app.live import live_updates
 from aisha_app.pages import (
     actions,
     assistant,
@@ -23,6 +23,7 @@ from aisha_app.pages import (
 )
 from aisha_app.pages.login import login_page
 from aisha_app.pages.simulator import simulator_page
+from aisha_app.realtime.live import live_updates
 from aisha_app.security_headers import SecurityHeaders
 from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
@@ -41,7 +42,6 @@ from aisha_app.state.session import SessionState
 from aisha_app.state.simulator import SimulatorState
 from aisha_app.state.users import UsersState
 from aisha_app.state.waiting import DisplayState, WaitingState
-from aisha_app.worker import in_app_workers
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("aisha").info("starting: %s", describe(get_settings()))

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     send_unknown_grace_seconds: float = Field(default=300.0, ge=0)
     # Customers' photos, voice notes and documents, served to signed-in staff only.
     media_dir: Path = DATA_DIR / "media"
-    # Job-queue worker threads inside the app process; `python -m aisha_app.worker` adds more.
+    # Job-queue worker threads inside the app process; `python -m aisha_app.background.worker` adds more.
     in_app_workers: int = Field(default=2, ge=0)
 
     admin_email: str = "admin@example.com"

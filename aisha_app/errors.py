@@ -62,3 +62,16 @@ class TooManyAttempts(AppError):
             429,
             headers={"Retry-After": str(retry_after)},
         )
+
+
+class WorkError(Exception):
+    """Work off the request path failed: a send, a download, a job.
+
+    The one vocabulary for what happens next: a ``permanent`` failure is never retried (the job
+    is dead at once); any other is retried with backoff until its attempts run out. Providers'
+    errors (``SendError``) are WorkErrors, so a job handler lets them pass unchanged.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent

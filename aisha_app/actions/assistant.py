@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, or_, select
 
-from aisha_app import events, jobs
 from aisha_app.actions import reviews
 from aisha_app.actions.commands import command_of, run_command
 from aisha_app.actions.media import media_path
@@ -16,9 +15,12 @@ from aisha_app.assistant import gemini
 from aisha_app.assistant.offline import Reply, handoff, language_of, respond
 from aisha_app.assistant.profile import load_profile
 from aisha_app.assistant.tools import ToolContext
+from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
+from aisha_app.errors import WorkError
 from aisha_app.models import Conversation, ConversationStatus, Job, Message, MessageDirection, MessageType
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 
 log = logging.getLogger("aisha.assistant")
 
@@ -124,7 +126,7 @@ def _without_gemini(session: Session, conversation: Conversation, text: str, ctx
     return respond(session, ctx.profile, text, utcnow(), fresh)
 
 
-@jobs.handler("ai_reply")
+@handler(JobKind.AI_REPLY)
 def _reply(session: Session, job: Job) -> None:
     conversation = session.get(Conversation, job.payload["conversation_id"])
     if conversation is None:
@@ -184,7 +186,7 @@ def _reply(session: Session, job: Job) -> None:
         # Once a tool has acted (joined the list, started a review, called the business's system),
         # trying the whole reply again would act twice: answer now instead.
         if job.attempts < job.max_attempts and not ctx.acted:
-            raise jobs.RetryableJobError(f"assistant failed: {exc}") from exc
+            raise WorkError(f"assistant failed: {exc}") from exc
         log.warning(
             "conversation %s: Gemini failed (attempt %s, tools %s); answering without it",
             conversation.id,

@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from aisha_app import events
 from aisha_app.actions import leads
 from aisha_app.actions.inbound import find_or_create_contact
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import Channel, Contact, ContactUpdate, User
 from aisha_app.models.base import utcnow
 from aisha_app.models.contact import MAX_ATTRIBUTES
+from aisha_app.realtime import events
 
 
 def update_contact(session: Session, contact_id: int, change: ContactUpdate, actor: User) -> Contact:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from aisha_app import events
 from aisha_app.actions.audit import audit
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import Conversation, ConversationStatus, ConversationUpdate, User
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 
 MAX_LABELS = 20
 

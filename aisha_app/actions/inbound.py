@@ -7,7 +7,8 @@ import logging
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from aisha_app import events, jobs
+from aisha_app.background.handlers import JobKind, handler
+from aisha_app.errors import WorkError
 from aisha_app.models import (
     Channel,
     Contact,
@@ -19,6 +20,7 @@ from aisha_app.models import (
     MessageType,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from aisha_app.services.messaging.base import StatusUpdate
 
 log = logging.getLogger("aisha.inbound")
@@ -196,11 +198,11 @@ def _apply_watermark(session: Session, update: StatusUpdate) -> bool:
     return True
 
 
-@jobs.handler("apply_status")
+@handler(JobKind.APPLY_STATUS)
 def _retry_status(session: Session, job) -> None:
     update = StatusUpdate(**job.payload["update"])
     if not apply_status(session, update):
-        raise jobs.RetryableJobError(f"no message with provider id {update.provider_message_id}")
+        raise WorkError(f"no message with provider id {update.provider_message_id}")
     session.flush()
 
 

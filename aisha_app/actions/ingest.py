@@ -1,6 +1,6 @@
 """Storing verified webhooks: a whole batch in one transaction and a handful of statements.
 
-The webhook route hands each verified delivery to the group-commit writer (``aisha_app.writer``),
+The webhook route hands each verified delivery to the group-commit writer (``aisha_app.background.writer``),
 which stores everything that arrived meanwhile here at once. Per batch, whatever its size:
 one look-up of known provider ids, one of contacts, one of conversations, then bulk inserts and
 updates. Provider ids stay unique in the database, so a race with another process ends in an
@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from aisha_app import events, jobs
 from aisha_app.actions.inbound import apply_status, move_status
+from aisha_app.background import jobs
+from aisha_app.background.handlers import JobKind
 from aisha_app.models import (
     Channel,
     Contact,
@@ -34,6 +35,7 @@ from aisha_app.models import (
     WebhookEvent,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook, StatusUpdate
 
 log = logging.getLogger("aisha.ingest")
@@ -219,7 +221,7 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
             # The send that produced this id may not have committed yet: try again shortly.
             jobs.enqueue(
                 session,
-                "apply_status",
+                JobKind.APPLY_STATUS,
                 {"update": status_payload(update)},
                 delay=timedelta(seconds=5),
                 max_attempts=6,
@@ -252,7 +254,12 @@ def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
     for key, cid in keys.items():
         if key not in queued:
             jobs.enqueue(
-                session, "ai_reply", {"conversation_id": cid}, delay=delay, dedupe_key=key, max_attempts=3
+                session,
+                JobKind.AI_REPLY,
+                {"conversation_id": cid},
+                delay=delay,
+                dedupe_key=key,
+                max_attempts=3,
             )
 
 
@@ -308,7 +315,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
         for m, message_id, row in zip(real, ids, rows, strict=True):
             created[m.provider_message_id] = message_id
             if m.media and m.channel != Channel.SIMULATOR:  # provider URLs expire or need credentials
-                jobs.enqueue(session, "fetch_media", {"message_id": message_id})
+                jobs.enqueue(session, JobKind.FETCH_MEDIA, {"message_id": message_id})
             events.publish_on_commit(
                 session, events.MESSAGE_CREATED, conversation_id=row["conversation_id"], message_id=message_id
             )
@@ -372,7 +379,7 @@ def park_webhook(session: Session, delivery: Delivery, error: str) -> None:
     )
     session.add(event)
     session.flush()
-    jobs.enqueue(session, "process_webhook", {"event_id": event.id})
+    jobs.enqueue(session, JobKind.PROCESS_WEBHOOK, {"event_id": event.id})
     session.flush()
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from aisha_app import events
 from aisha_app.assistant.knowledge import words
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import (
@@ -24,6 +23,7 @@ from aisha_app.models import (
     User,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 
 # Words that say a customer means to buy, in English, Swahili and Arabic (normalised, stemmed).
 BUYING_WORDS = words(

@@ -9,13 +9,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from aisha_app import events, jobs
+from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
 from aisha_app.db import commit
-from aisha_app.errors import AppError
+from aisha_app.errors import AppError, WorkError
 from aisha_app.models import Channel, Job, Message, MessageType
+from aisha_app.realtime import events
 from aisha_app.services.messaging import adapter_for
-from aisha_app.services.messaging.base import SendError
 
 MAX_BYTES = 25 * 1024 * 1024
 OUTBOUND_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")
@@ -84,21 +84,16 @@ def store_attachment(content: bytes, content_type: str) -> tuple[str, MessageTyp
     return f"{get_settings().public_base_url.rstrip('/')}/files/{name}", kind
 
 
-@jobs.handler("fetch_media")
+@handler(JobKind.FETCH_MEDIA)
 def _fetch(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
     if message is None or message.channel == Channel.SIMULATOR or not message.meta.get("media"):
         return
     media = message.meta["media"][0]
     commit(session)  # no transaction stays open while the provider answers
-    try:
-        content, mime = adapter_for(message.channel).fetch_media(media)
-    except SendError as exc:
-        if exc.permanent:
-            raise jobs.PermanentJobError(str(exc)) from exc
-        raise
+    content, mime = adapter_for(message.channel).fetch_media(media)  # a SendError says if a retry helps
     if len(content) > MAX_BYTES:
-        raise jobs.PermanentJobError(f"media of {len(content)} bytes is over the {MAX_BYTES} limit")
+        raise WorkError(f"media of {len(content)} bytes is over the {MAX_BYTES} limit", permanent=True)
     path = media_path(message.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)

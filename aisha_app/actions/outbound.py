@@ -11,8 +11,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from aisha_app import events, jobs
 from aisha_app.actions.inbound import move_status, publish_status, send_reference
+from aisha_app.background import jobs
+from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
 from aisha_app.db import commit
 from aisha_app.errors import AppError, Conflict, NotFound
@@ -29,15 +30,13 @@ from aisha_app.models import (
     User,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from aisha_app.services.messaging import adapter_for
 from aisha_app.services.messaging.base import Outbound, SendError
 
 log = logging.getLogger("aisha.outbound")
 
 SERVICE_WINDOW = timedelta(hours=24)
-SEND_MESSAGE = "send_message"
-# After the grace: resend a send of unknown outcome once, unless a status showed it was sent.
-SETTLE_UNKNOWN_SEND = "settle_unknown_send"
 
 
 class OutsideWindow(AppError):
@@ -165,7 +164,7 @@ def send_message(
     session.add(conversation)
     session.flush()
     if message.status == MessageStatus.PENDING:
-        jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
+        jobs.enqueue(session, JobKind.SEND_MESSAGE, {"message_id": message.id})
     events.publish_on_commit(
         session, events.MESSAGE_CREATED, conversation_id=conversation.id, message_id=message.id
     )
@@ -185,7 +184,7 @@ def retry_message(session: Session, message_id: int, actor: User) -> Message:
     if message.type != MessageType.TEMPLATE and not window_open(conversation):
         raise OutsideWindow()
     _make_pending(session, message)
-    jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
+    jobs.enqueue(session, JobKind.SEND_MESSAGE, {"message_id": message.id})
     session.flush()
     return message
 
@@ -242,7 +241,7 @@ def _replayed(session: Session, job: Job) -> None:
         _make_pending(session, message)
 
 
-@jobs.handler(SEND_MESSAGE, on_dead=_gave_up, on_replay=_replayed)
+@handler(JobKind.SEND_MESSAGE, on_dead=_gave_up, on_replay=_replayed)
 def _send(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
     if message is None or message.type == MessageType.NOTE:
@@ -272,7 +271,7 @@ def _send(session: Session, job: Job) -> None:
         message.status, message.error_code, message.error_text = MessageStatus.PENDING, exc.code, exc.text
         session.add(message)
         commit(session)  # kept: the runner rolls back what is not committed when a job raises
-        raise jobs.RetryableJobError(str(exc)) from exc
+        raise  # retried: it never left
     # A status naming our reference may have come while we waited for this answer.
     session.refresh(message, with_for_update=True)
     message.provider_message_id = message.provider_message_id or provider_id
@@ -302,13 +301,15 @@ def _await_status(session: Session, message: Message, exc: SendError) -> None:
     ).rowcount
     if waiting:
         log.warning("message %s: outcome unknown (%s); waiting %.0f s for a status", message.id, exc, grace)
-        jobs.enqueue(session, SETTLE_UNKNOWN_SEND, {"message_id": message.id}, delay=timedelta(seconds=grace))
+        jobs.enqueue(
+            session, JobKind.SETTLE_UNKNOWN_SEND, {"message_id": message.id}, delay=timedelta(seconds=grace)
+        )
         session.refresh(message)
         publish_status(session, message)
     session.flush()
 
 
-@jobs.handler(SETTLE_UNKNOWN_SEND)
+@handler(JobKind.SETTLE_UNKNOWN_SEND)
 def _settle_unknown(session: Session, job: Job) -> None:
     """No status in the grace: send once more; after a second unconfirmed send, stop and say so."""
     message = session.get(Message, job.payload["message_id"])
@@ -333,7 +334,7 @@ def _settle_unknown(session: Session, job: Job) -> None:
     if changed:
         if resend:
             log.warning("message %s: no status within the grace; sending it once more", message.id)
-            jobs.enqueue(session, SEND_MESSAGE, {"message_id": message.id})
+            jobs.enqueue(session, JobKind.SEND_MESSAGE, {"message_id": message.id})
         session.refresh(message)
         publish_status(session, message)
     session.flush()

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from aisha_app import events
 from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.notify import conversation_for
 from aisha_app.actions.outbound import Draft, OutsideWindow, send_message, window_open
@@ -30,6 +29,7 @@ from aisha_app.models import (
     ReviewStep,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 
 CANCEL_WORDS = {"cancel", "stop", "quit", "ghairi", "acha", "الغاء", "توقف", "وقف"}
 LOW_RATING = 2

@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from aisha_app import events, jobs
 from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.audit import audit
 from aisha_app.actions.notify import notify
 from aisha_app.actions.reviews import start_review_for_contact
+from aisha_app.background import jobs
+from aisha_app.background.handlers import JobKind, handler
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
 from aisha_app.models import (
     Contact,
@@ -37,6 +38,7 @@ from aisha_app.models import (
 from aisha_app.models.base import utcnow
 from aisha_app.models.journey import list_name_key
 from aisha_app.models.numbers import MAX_ID
+from aisha_app.realtime import events
 
 ACTIVE = (WaitingStatus.WAITING, WaitingStatus.CALLED)
 DEFAULTS = {
@@ -372,7 +374,7 @@ def _finish(
         notify(session, contact, say("called", contact.language, list=waiting_list.name))
         minutes = settings_of(waiting_list)["no_show_minutes"]
         jobs.enqueue(
-            session, "waiting_list_no_show", {"entry_id": entry.id}, delay=timedelta(minutes=minutes)
+            session, JobKind.WAITING_LIST_NO_SHOW, {"entry_id": entry.id}, delay=timedelta(minutes=minutes)
         )
         session.flush()
     elif status == WaitingStatus.CANCELLED and actor is None and tell_customer:
@@ -432,7 +434,7 @@ def move(session: Session, entry_id: int, new_index: int, actor: User | None) ->
     _tell_movers(session, waiting_list, before)
 
 
-@jobs.handler("waiting_list_no_show")
+@handler(JobKind.WAITING_LIST_NO_SHOW)
 def _no_show(session: Session, job: Job) -> None:
     entry = session.get(WaitingListEntry, job.payload["entry_id"])
     if entry is not None and entry.status == WaitingStatus.CALLED:

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from aisha_app import jobs
 from aisha_app.api.deps import AdminUser, DbSession, Id
+from aisha_app.background import jobs
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 

@@ -13,13 +13,14 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from aisha_app import jobs
 from aisha_app.actions.ingest import Delivery, reprocess_webhook
+from aisha_app.background.handlers import JobKind, handler
+from aisha_app.background.writer import WRITER, StoreUnavailable
 from aisha_app.config import get_settings
+from aisha_app.errors import WorkError
 from aisha_app.models import Channel, Job, WebhookEvent
 from aisha_app.services.messaging import adapter_for
 from aisha_app.services.messaging.base import ChannelAdapter, ParsedWebhook, WebhookRejected, storable_text
-from aisha_app.writer import WRITER, StoreUnavailable
 
 log = logging.getLogger("aisha.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
@@ -153,7 +154,7 @@ async def messenger_event(request: Request) -> Response:
     return await _receive(request, Channel.MESSENGER) or PlainTextResponse("ok")
 
 
-@jobs.handler("process_webhook")
+@handler(JobKind.PROCESS_WEBHOOK)
 def _reprocess(session, job: Job) -> None:
     event = session.get(WebhookEvent, job.payload["event_id"])
     if event is None or event.status == "processed":
@@ -164,5 +165,5 @@ def _reprocess(session, job: Job) -> None:
         form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
         parsed = adapter_for(channel).parse(body, form)
     except WebhookRejected as exc:  # it reads the same way every time: an admin must look
-        raise jobs.PermanentJobError(f"webhook event {event.id} cannot be read: {exc.reason}") from exc
+        raise WorkError(f"webhook event {event.id} cannot be read: {exc.reason}", permanent=True) from exc
     reprocess_webhook(session, event, parsed)

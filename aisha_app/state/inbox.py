@@ -8,14 +8,12 @@ from typing import Any
 import reflex as rx
 from sqlmodel import select
 
-from aisha_app import events
 from aisha_app.actions.conversations import update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.live import HUB
 from aisha_app.models import Contact, Conversation, ConversationUpdate, MessageTemplate, User
 from aisha_app.queries.inbox import (
     ChatMessage,
@@ -24,6 +22,8 @@ from aisha_app.queries.inbox import (
     list_conversations,
     thread_view,
 )
+from aisha_app.realtime import events
+from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"

@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from aisha_app import jobs
 from aisha_app.actions.audit import audit
+from aisha_app.background import jobs
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.state.session import SessionState, off_loop

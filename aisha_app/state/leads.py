@@ -6,13 +6,13 @@ from typing import Any
 
 import reflex as rx
 
-from aisha_app import events
 from aisha_app.actions import leads
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.live import HUB
 from aisha_app.models import LeadLabel, LeadStage, SourceType
 from aisha_app.queries.journeys import LeadFilter, lead_cards, lead_timeline
+from aisha_app.realtime import events
+from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 STAGES = [s.value for s in LeadStage]

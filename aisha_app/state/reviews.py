@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from aisha_app import events
 from aisha_app.db import unit_of_work
-from aisha_app.live import HUB
 from aisha_app.queries.journeys import ReviewFilter, reviews
+from aisha_app.realtime import events
+from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 REFRESH_ON = {events.REVIEW_CREATED, events.MESSAGE_STATUS}

@@ -13,16 +13,16 @@ import secrets
 import reflex as rx
 from sqlmodel import Session, select
 
-from aisha_app import events
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
 from aisha_app.actions.inbound import find_or_create_contact, mark_read_by_customer, open_conversation
 from aisha_app.actions.ingest import receive_simulated
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.live import HUB
 from aisha_app.models import Channel, Contact
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import ChatMessage, thread_view
+from aisha_app.realtime import events
+from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024

@@ -10,16 +10,16 @@ import reflex as rx
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from aisha_app import events
 from aisha_app.actions import waiting_list
 from aisha_app.actions.contacts import contact_for_phone
 from aisha_app.assistant.profile import load_profile
 from aisha_app.config import get_settings
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.live import HUB
 from aisha_app.models import Contact, User, WaitingList, WaitingListEntry
 from aisha_app.phones import normalize_phone
+from aisha_app.realtime import events
+from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 

@@ -115,7 +115,7 @@ def post_twilio(
 
 def run_jobs(limit: int = 50) -> int:
     """Run every job that is due now, as a worker would; returns how many ran."""
-    from aisha_app.worker import Worker
+    from aisha_app.background.worker import Worker
 
     worker, ran = Worker(name="test-worker"), 0
     while ran < limit and worker.run_once():

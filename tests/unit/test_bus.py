@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from aisha_app import events
 from aisha_app.actions.outbound import Draft, send_message
-from aisha_app.bus import start_bus
 from aisha_app.models import Channel, Conversation
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
+from aisha_app.realtime.bus import start_bus
 
 # .ci/run starts its own Redis and names it; without it, a local Redis on the default port if one runs.
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -55,7 +55,7 @@ def test_a_send_by_a_worker_process_is_heard_here(bus, session, world, stub):
     time.sleep(0.3)  # the bus subscription is up
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": REDIS_URL}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "aisha_app.worker", "--threads", "1"],
+        [sys.executable, "-m", "aisha_app.background.worker", "--threads", "1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,13 +16,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from aisha_app import jobs
 from aisha_app.actions.ingest import Delivery
+from aisha_app.background import jobs
+from aisha_app.background.handlers import handler
+from aisha_app.background.writer import Writer
 from aisha_app.db import describe
 from aisha_app.models import AssistantAction, Channel, Job, MessageType, User, WebhookEvent
 from aisha_app.security import hash_password
 from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook
-from aisha_app.writer import Writer
 from tests.unit.support import run_jobs
 
 HASH = hash_password("a password nobody may read")
@@ -80,7 +81,7 @@ def test_a_failing_insert_says_nothing_of_the_secret_it_carried(session: Session
     assert secret not in _everything_said(raised.value, loud)
 
 
-@jobs.handler("test_store_duplicate_user")
+@handler("test_store_duplicate_user")
 def _store_duplicate_user(session: Session, job: Job) -> None:
     session.add(_user())
     session.flush()

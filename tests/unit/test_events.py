@@ -2,12 +2,12 @@
 
 import pytest
 
-from aisha_app import events
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.conversations import update_conversation
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.models import Channel, ContactUpdate, Conversation, ConversationUpdate
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from tests.unit.support import PROVIDER_ENV, payload, post_meta, run_jobs
 
 

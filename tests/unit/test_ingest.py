@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlmodel import select
 
 from aisha_app.actions.ingest import Delivery, store_batch
+from aisha_app.background.writer import Writer
 from aisha_app.models import Channel, Contact, Conversation, Job, Message, MessageType, WebhookEvent
 from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook
-from aisha_app.writer import Writer
 from tests.unit.support import PROVIDER_ENV, post_meta
 
 

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from aisha_app import jobs
 from aisha_app.actions.outbound import Draft, send_message
+from aisha_app.background import jobs
+from aisha_app.background.handlers import HANDLERS
+from aisha_app.errors import WorkError
 from aisha_app.models import Channel, Conversation, Job, Message
 from aisha_app.models.base import utcnow
+from aisha_app.services.messaging.base import SendError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +92,7 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world, t
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "aisha_app.worker", "--threads", "2"],
+            [sys.executable, "-m", "aisha_app.background.worker", "--threads", "2"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -129,3 +132,37 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world, t
         if "worker " in line and "started" in line
     }
     assert len(hosts) == 2  # two processes took part
+
+
+def test_a_worker_process_knows_every_kind_of_job():
+    # A worker of its own (python -m aisha_app.background.worker) imports nothing else first.
+    script = (
+        "from aisha_app.background.worker import Worker\n"
+        "from aisha_app.background.handlers import HANDLERS, JobKind\n"
+        "Worker()\n"
+        "print(sorted(set(JobKind) - set(HANDLERS)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_permanent_error_buries_a_job_at_once_and_any_other_is_retried(session, monkeypatch):
+    def refuse(session, job):
+        raise SendError("131026", "not a WhatsApp number", permanent=True)
+
+    def stumble(session, job):
+        raise WorkError("the provider is slow")
+
+    monkeypatch.setitem(HANDLERS, "test-refuse", refuse)
+    monkeypatch.setitem(HANDLERS, "test-stumble", stumble)
+    jobs.enqueue(session, "test-refuse", {}, max_attempts=5)
+    jobs.enqueue(session, "test-stumble", {}, max_attempts=5)
+    session.commit()
+    outcomes = {}
+    for _ in range(2):
+        job = jobs.claim(session, "w")
+        outcomes[job.kind] = (jobs.run_job(session, job), session.get(Job, job.id).last_error)
+    assert outcomes["test-refuse"] == ("dead", "131026: not a WhatsApp number")
+    assert outcomes["test-stumble"] == ("queued", "WorkError: the provider is slow")

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from aisha_app import events
 from aisha_app.actions import leads
 from aisha_app.models import Contact, LeadActivity
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from tests.unit.support import AGENT_PASSWORD, PROVIDER_ENV, customer_writes, login, payload, post_meta
 
 FATUMA = "+254722333444"

@@ -361,7 +361,7 @@ def test_a_retry_and_a_replay_of_the_same_failed_send_send_it_once(client, sessi
 
 
 def test_a_send_whose_worker_died_mid_send_is_finished_by_its_own_job_only(client, session, stub, world):
-    from aisha_app import jobs
+    from aisha_app.background import jobs
 
     conversation_id = customer_writes(client)
     message_id = reply(client, conversation_id, text="Hello")["id"]

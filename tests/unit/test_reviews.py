@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from aisha_app import events
 from aisha_app.actions import waiting_list
 from aisha_app.models import Conversation, Message, Product, Review, ReviewSession
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from tests.unit.support import AGENT_PASSWORD, customer_writes, login, sent_to
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_a_restart_mid_review_continues_where_it_was(session, boots):
     session.commit()
     # A new worker process (nothing in memory) picks the review up from the database.
     worker = subprocess.Popen(
-        [sys.executable, "-m", "aisha_app.worker", "--threads", "1"],
+        [sys.executable, "-m", "aisha_app.background.worker", "--threads", "1"],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "AI_BURST_SECONDS": "0"},
         stdout=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from aisha_app import events
 from aisha_app.actions import waiting_list
 from aisha_app.actions.contacts import contact_for_phone
 from aisha_app.errors import Conflict, Forbidden
@@ -18,6 +17,7 @@ from aisha_app.models import (
     WaitingListEntry,
 )
 from aisha_app.models.base import utcnow
+from aisha_app.realtime import events
 from tests.unit.support import (
     ADMIN_PASSWORD,
     AGENT_PASSWORD,

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from aisha_app.background.writer import WRITER
 from aisha_app.models import Message
-from aisha_app.writer import WRITER
 from tests.unit.support import PROVIDER_ENV, post_meta, post_twilio
 from tests.unit.test_ingest import wa_body
 

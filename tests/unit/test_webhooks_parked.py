@@ -8,9 +8,9 @@ from concurrent.futures import Future
 from sqlmodel import select
 
 from aisha_app.actions.ingest import Delivery
+from aisha_app.background.writer import Writer
 from aisha_app.models import Job, Message, WebhookEvent
 from aisha_app.services.messaging.base import ParsedWebhook
-from aisha_app.writer import Writer
 from tests.unit.support import ADMIN_PASSWORD, login, make_due, run_jobs
 from tests.unit.test_ingest import inbound, wa_body
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from aisha_app.errors import WorkError
 from aisha_app.models import Channel, MessageStatus, MessageType
 
 
@@ -21,8 +22,8 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
-class SendError(Exception):
-    """A provider refused or failed a send. ``permanent`` ones are never retried.
+class SendError(WorkError):
+    """A provider refused or failed a send (or a download). ``permanent`` ones are never retried.
 
     ``outcome_unknown``: the request left but its answer never came (a read timeout, a dropped
     connection, an answer without an id), so the provider may have sent it; retrying at once could
@@ -30,10 +31,9 @@ class SendError(Exception):
     """
 
     def __init__(self, code: str, text: str, *, permanent: bool, outcome_unknown: bool = False) -> None:
-        super().__init__(f"{code}: {text}")
+        super().__init__(f"{code}: {text}", permanent=permanent)
         self.code = code
         self.text = text
-        self.permanent = permanent
         self.outcome_unknown = outcome_unknown
 
 

@@ -1,7 +1,7 @@
 """Workers: claim jobs from the database queue and run them.
 
 By default a few worker threads run inside the app process (started with the app's lifespan).
-``python -m aisha_app.worker --threads N`` runs more, in their own process, on the same queue.
+``python -m aisha_app.background.worker --threads N`` runs more, in their own process, on the same queue.
 """
 
 from __future__ import annotations
@@ -15,22 +15,17 @@ import socket
 import threading
 from collections.abc import AsyncIterator
 
-# Importing these registers their job handlers.
-import aisha_app.actions.assistant
-import aisha_app.actions.inbound
-import aisha_app.actions.media
-import aisha_app.actions.outbound
-import aisha_app.api.webhooks  # noqa: F401
-from aisha_app import jobs
-from aisha_app.bus import start_bus
+from aisha_app.background import handlers, jobs
 from aisha_app.config import get_settings
 from aisha_app.db import unit_of_work
+from aisha_app.realtime.bus import start_bus
 
 log = logging.getLogger("aisha.worker")
 
 
 class Worker:
     def __init__(self, name: str | None = None, poll_seconds: float = 1.0) -> None:
+        handlers.load()  # a worker runs every kind of job the app queues
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.poll_seconds = poll_seconds
 
@@ -81,7 +76,7 @@ async def in_app_workers() -> AsyncIterator[None]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aisha_app.worker")
+    parser = argparse.ArgumentParser(prog="python -m aisha_app.background.worker")
     parser.add_argument("--threads", type=int, default=2, help="worker threads in this process")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

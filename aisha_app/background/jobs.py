@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from aisha_app.background.handlers import DEAD_HOOKS, HANDLERS, REPLAY_HOOKS, JobKind
 from aisha_app.db import commit
-from aisha_app.errors import Conflict, NotFound
+from aisha_app.errors import Conflict, NotFound, WorkError
 from aisha_app.models import Job, JobStatus
 from aisha_app.models.base import utcnow
 
@@ -31,44 +31,10 @@ MAX_BACKOFF_SECONDS = 15 * 60
 # Set after a commit that enqueued work, so idle workers in this process start at once.
 WAKE = threading.Event()
 
-Handler = Callable[[Session, Job], None]
-DeadHook = Callable[[Session, Job, str], None]
-HANDLERS: dict[str, Handler] = {}
-DEAD_HOOKS: dict[str, DeadHook] = {}
-REPLAY_HOOKS: dict[str, Handler] = {}
-
-
-class RetryableJobError(Exception):
-    """Try again later, with backoff; the job dies after its last attempt."""
-
-
-class PermanentJobError(Exception):
-    """Retrying cannot help: the job goes straight to dead."""
-
-
-def handler(
-    kind: str, *, on_dead: DeadHook | None = None, on_replay: Handler | None = None
-) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``.
-
-    ``on_dead`` records a final failure (e.g. the message shows it failed); ``on_replay`` undoes
-    that when an admin replays the job, in the same transaction.
-    """
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        if on_dead is not None:
-            DEAD_HOOKS[kind] = on_dead
-        if on_replay is not None:
-            REPLAY_HOOKS[kind] = on_replay
-        return fn
-
-    return register
-
 
 def enqueue(
     session: Session,
-    kind: str,
+    kind: JobKind,
     payload: dict[str, Any],
     *,
     delay: timedelta | None = None,
@@ -150,12 +116,11 @@ def run_job(session: Session, job: Job) -> JobStatus:
         return JobStatus.DEAD
     try:
         fn(session, job)
-    except PermanentJobError as exc:
+    except Exception as exc:  # noqa: BLE001  (any failure is retried, then parked, unless permanent)
         session.rollback()
-        log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, exc)
-        return _bury(session, job, str(exc))
-    except Exception as exc:  # noqa: BLE001  (any failure is retried, then parked)
-        session.rollback()
+        if isinstance(exc, WorkError) and exc.permanent:
+            log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, exc)
+            return _bury(session, job, str(exc))
         error = f"{type(exc).__name__}: {exc}"
         if job.attempts >= job.max_attempts:
             log.error("job %s (%s) is dead after %s attempts: %s", job.id, job.kind, job.attempts, error)

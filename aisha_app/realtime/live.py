@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import reflex as rx
 
-from aisha_app import events
-from aisha_app.bus import start_bus
 from aisha_app.config import get_settings
+from aisha_app.realtime import events
+from aisha_app.realtime.bus import start_bus
 
 log = logging.getLogger("aisha.live")
 GATHER_SECONDS = 0.05

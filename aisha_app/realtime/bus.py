@@ -1,6 +1,6 @@
 """Events across processes: with REDIS_URL set, committed events also travel over Redis.
 
-Each process delivers its own events to its own subscribers directly (``aisha_app.events``);
+Each process delivers its own events to its own subscribers directly (``aisha_app.realtime.events``);
 the bus republishes them on a Redis channel, and every other process (app or worker) hears them
 and delivers them to its subscribers too -- so a reply sent by a separate worker process still
 ticks live in the inbox an app process serves.
@@ -17,7 +17,7 @@ import uuid
 
 import redis
 
-from aisha_app import events
+from aisha_app.realtime import events
 
 log = logging.getLogger("aisha.bus")
 CHANNEL = "aisha:events"

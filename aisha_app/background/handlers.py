@@ -1,0 +1,71 @@
+"""Every kind of job, and the function that runs it.
+
+A module that handles a kind registers its function with ``@handler(JobKind.X)``; ``load()``
+imports them all, so a worker process knows every kind the app can queue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from aisha_app.models import Job
+
+
+class JobKind(StrEnum):
+    SEND_MESSAGE = "send_message"
+    # A send whose answer was lost: after a grace period, resend it or give up.
+    SETTLE_UNKNOWN_SEND = "settle_unknown_send"
+    AI_REPLY = "ai_reply"
+    # A delivery report that came before the send it names had committed.
+    APPLY_STATUS = "apply_status"
+    FETCH_MEDIA = "fetch_media"
+    # A verified webhook that could not be stored at once, stored again from its raw body.
+    PROCESS_WEBHOOK = "process_webhook"
+    WAITING_LIST_NO_SHOW = "waiting_list_no_show"
+
+
+Handler = Callable[[Session, Job], None]
+DeadHook = Callable[[Session, Job, str], None]
+HANDLERS: dict[str, Handler] = {}
+DEAD_HOOKS: dict[str, DeadHook] = {}
+REPLAY_HOOKS: dict[str, Handler] = {}
+
+# The modules that register handlers.
+HANDLER_MODULES = (
+    "aisha_app.actions.assistant",
+    "aisha_app.actions.inbound",
+    "aisha_app.actions.media",
+    "aisha_app.actions.outbound",
+    "aisha_app.actions.waiting_list",
+    "aisha_app.api.webhooks",
+)
+
+
+def handler(
+    kind: JobKind, *, on_dead: DeadHook | None = None, on_replay: Handler | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``.
+
+    ``on_dead`` records a final failure (e.g. the message shows it failed); ``on_replay`` undoes
+    that when an admin replays the job, in the same transaction.
+    """
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        if on_dead is not None:
+            DEAD_HOOKS[kind] = on_dead
+        if on_replay is not None:
+            REPLAY_HOOKS[kind] = on_replay
+        return fn
+
+    return register
+
+
+def load() -> None:
+    """Import every module that registers a handler."""
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
