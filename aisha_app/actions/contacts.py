@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from aisha_app.actions import leads
-from aisha_app.actions.inbound import find_or_create_contact
+from aisha_app.actions.ingest import find_or_create_contact
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import Channel, Contact, ContactUpdate, User
 from aisha_app.models.base import utcnow

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from aisha_app.background.handlers import JobKind, handler
 from aisha_app.errors import WorkError
 from aisha_app.models import (
-    Channel,
     Contact,
     Conversation,
-    ConversationStatus,
     Message,
     MessageDirection,
     MessageStatus,
@@ -21,6 +18,7 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
+from aisha_app.services.messaging import capabilities
 from aisha_app.services.messaging.base import StatusUpdate
 
 log = logging.getLogger("aisha.inbound")
@@ -42,49 +40,6 @@ STATUS_TIMES = {
     MessageStatus.READ: "read_at",
     MessageStatus.FAILED: "failed_at",
 }
-
-
-def _contact_key(channel: Channel):
-    return Contact.messenger_psid if channel == Channel.MESSENGER else Contact.phone_e164
-
-
-def find_or_create_contact(session: Session, channel: Channel, sender: str, name: str | None) -> Contact:
-    key = _contact_key(channel)
-    contact = session.exec(select(Contact).where(key == sender)).first()
-    if contact is None:
-        fields = {"messenger_psid": sender} if channel == Channel.MESSENGER else {"phone_e164": sender}
-        if channel in (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP):
-            fields["whatsapp_id"] = sender.lstrip("+")
-        contact = Contact(name=name, **fields)
-        try:
-            with session.begin_nested():  # another request may be creating the same person
-                session.add(contact)
-        except IntegrityError:
-            contact = session.exec(select(Contact).where(key == sender)).one()
-    if name and not contact.name:
-        contact.name = name
-    return contact
-
-
-def open_conversation(session: Session, contact: Contact, channel: Channel) -> Conversation:
-    """The contact's conversation on this channel, reopened if it was resolved."""
-    conversation = session.exec(
-        select(Conversation)
-        .where(Conversation.contact_id == contact.id, Conversation.channel == channel)
-        .order_by(col(Conversation.id).desc())
-    ).first()
-    if conversation is None:
-        conversation = Conversation(contact_id=contact.id, channel=channel)
-        try:
-            with session.begin_nested():  # the webhook writer may be creating it right now
-                session.add(conversation)
-        except IntegrityError:
-            return open_conversation(session, contact, channel)
-    elif conversation.status in (ConversationStatus.RESOLVED, ConversationStatus.SNOOZED):
-        if conversation.status == ConversationStatus.RESOLVED:
-            conversation.ai_enabled = True  # a handoff lasts until the conversation is resolved
-        conversation.status = ConversationStatus.OPEN
-    return conversation
 
 
 def advance_status(
@@ -186,7 +141,7 @@ def _apply_watermark(session: Session, update: StatusUpdate) -> bool:
         .join(Conversation, Conversation.id == Message.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
         .where(
-            Contact.messenger_psid == update.recipient,
+            getattr(Contact, capabilities(update.channel).identity.value) == update.recipient,
             Message.channel == update.channel,
             Message.direction == MessageDirection.OUTBOUND,
             col(Message.status).in_([MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED]),

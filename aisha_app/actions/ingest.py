@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from aisha_app.actions.inbound import apply_status, move_status
@@ -36,13 +37,13 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
+from aisha_app.services.messaging import capabilities
 from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook, StatusUpdate
 
 log = logging.getLogger("aisha.ingest")
 
 CONTACTS, CONVERSATIONS, MESSAGES = Contact.__table__, Conversation.__table__, Message.__table__
 JOBS, REVIEW_SESSIONS = Job.__table__, ReviewSession.__table__
-PHONE_CHANNELS = (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP, Channel.SIMULATOR)
 
 
 @dataclass
@@ -63,8 +64,23 @@ def _row(model: type, **values: Any) -> dict[str, Any]:
     return {c.name: getattr(instance, c.name) for c in model.__table__.columns if c.name != "id"}
 
 
-def _key(message: InboundMessage) -> tuple[str, str]:
-    return ("psid", message.sender) if message.channel == Channel.MESSENGER else ("phone", message.sender)
+@dataclass
+class Sender:
+    """Who a message is from (or to), as a channel names them."""
+
+    channel: Channel
+    address: str  # a phone number or a page-scoped id: the channel's identity says which
+    name: str | None = None
+    referral: dict[str, Any] | None = None  # ad / post attribution: the first one is kept
+
+
+def _key(channel: Channel | str, address: str) -> tuple[str, str]:
+    """A contact's key: the column that holds its address on this channel, and the address."""
+    return (capabilities(channel).identity.value, address)
+
+
+def _sender(message: InboundMessage) -> Sender:
+    return Sender(message.channel, message.sender, message.sender_name, message.referral)
 
 
 def _new_messages(session: Session, inbound: list[InboundMessage]) -> list[InboundMessage]:
@@ -89,35 +105,35 @@ def _new_messages(session: Session, inbound: list[InboundMessage]) -> list[Inbou
     return fresh
 
 
-def _contacts(session: Session, messages: list[InboundMessage], now) -> dict[tuple[str, str], int]:
-    """Contact ids by (phone|psid, sender): found, created, and brought up to date."""
-    phones = {m.sender for m in messages if _key(m)[0] == "phone"}
-    psids = {m.sender for m in messages if _key(m)[0] == "psid"}
+def _contacts(
+    session: Session, senders: list[Sender], now, *, seen: bool = True
+) -> dict[tuple[str, str], int]:
+    """Contact ids by ``_key``: found, created, and brought up to date (``seen``: they just wrote)."""
+    addresses: dict[str, set[str]] = {}
+    for sender in senders:
+        column, address = _key(sender.channel, sender.address)
+        addresses.setdefault(column, set()).add(address)
+    columns = sorted(addresses)
     found = session.execute(
         sa.select(
-            CONTACTS.c.id,
-            CONTACTS.c.phone_e164,
-            CONTACTS.c.messenger_psid,
-            CONTACTS.c.name,
-            CONTACTS.c.source_details,
-        ).where(sa.or_(CONTACTS.c.phone_e164.in_(phones), CONTACTS.c.messenger_psid.in_(psids)))
+            CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.source_details, *(CONTACTS.c[c] for c in columns)
+        ).where(sa.or_(*(CONTACTS.c[c].in_(addresses[c]) for c in columns)))
     ).all()
     ids: dict[tuple[str, str], int] = {}
     current: dict[int, SimpleNamespace] = {}
     for row in found:
-        key = ("phone", row.phone_e164) if row.phone_e164 in phones else ("psid", row.messenger_psid)
-        ids[key] = row.id
+        for column in columns:
+            if row._mapping[column] in addresses[column]:
+                ids[(column, row._mapping[column])] = row.id
         current[row.id] = SimpleNamespace(name=row.name, source_details=row.source_details)
     new_rows, first = [], {}
-    for message in messages:
-        key = _key(message)
+    for sender in senders:
+        key = _key(sender.channel, sender.address)
         if key in ids or key in first:
             continue
-        fields = {"messenger_psid": message.sender} if key[0] == "psid" else {"phone_e164": message.sender}
-        if message.channel in (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP):
-            fields["whatsapp_id"] = message.sender.lstrip("+")
-        first[key] = message
-        new_rows.append(_row(Contact, name=message.sender_name, **fields))
+        first[key] = sender
+        fields = capabilities(sender.channel).contact_fields(sender.address)
+        new_rows.append(_row(Contact, name=sender.name, **fields))
     if new_rows:
         created = (
             session.execute(
@@ -128,25 +144,26 @@ def _contacts(session: Session, messages: list[InboundMessage], now) -> dict[tup
         )
         for key, contact_id in zip(first, created, strict=True):
             ids[key] = contact_id
-            current[contact_id] = SimpleNamespace(name=first[key].sender_name, source_details={})
+            current[contact_id] = SimpleNamespace(name=first[key].name, source_details={})
     updates: dict[int, dict[str, Any]] = {}
-    for message in messages:
-        contact_id = ids[_key(message)]
-        update = updates.setdefault(contact_id, {"cid": contact_id, "last_seen_at": now})
+    for sender in senders:
+        contact_id = ids[_key(sender.channel, sender.address)]
+        update = updates.setdefault(contact_id, {"cid": contact_id} | ({"last_seen_at": now} if seen else {}))
         state = current[contact_id]
-        if message.sender_name and not state.name:
-            state.name = update["name"] = message.sender_name
-        if message.referral and not state.source_details:  # first touch wins
+        if sender.name and not state.name:
+            state.name = update["name"] = sender.name
+        if sender.referral and not state.source_details:  # first touch wins
             state.source_details = {
-                k: v for k, v in message.referral.items() if v is not None and k != "source_type"
+                k: v for k, v in sender.referral.items() if v is not None and k != "source_type"
             }
-            update["source_type"] = SourceType(message.referral.get("source_type") or "referral").value
+            update["source_type"] = SourceType(sender.referral.get("source_type") or "referral").value
             update["source_details"] = state.source_details
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for update in updates.values():  # grouped by the columns they set: one executemany each
-        groups.setdefault(tuple(sorted(update)), []).append(update)
-    for columns, batch in groups.items():
-        values = {k: sa.bindparam(k) for k in columns if k != "cid"}
+        if len(update) > 1:
+            groups.setdefault(tuple(sorted(update)), []).append(update)
+    for keys, batch in groups.items():
+        values = {k: sa.bindparam(k) for k in keys if k != "cid"}
         session.execute(sa.update(CONTACTS).where(CONTACTS.c.id == sa.bindparam("cid")).values(values), batch)
     return ids
 
@@ -191,6 +208,36 @@ def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[i
         )
         ids.update(zip(missing, created, strict=True))
     return ids
+
+
+def find_or_create_contact(
+    session: Session, channel: Channel, address: str, name: str | None = None
+) -> Contact:
+    """One contact by its address on a channel, created if new: the webhook writer's path, for one.
+
+    For a conversation staff start (a message to a number, the simulator): the contact is not
+    "seen" by it.
+    """
+    key = _key(channel, address)
+    session.flush()  # the statements below are Core: they do not flush the session's pending rows
+    try:
+        with session.begin_nested():  # another request, or the webhook writer, may be creating it
+            contact_id = _contacts(session, [Sender(channel, address, name)], utcnow(), seen=False)[key]
+    except IntegrityError:
+        contact_id = _contacts(session, [Sender(channel, address, name)], utcnow(), seen=False)[key]
+    return session.get(Contact, contact_id, populate_existing=True)
+
+
+def open_conversation(session: Session, contact: Contact, channel: Channel) -> Conversation:
+    """The contact's conversation on this channel, created or reopened as the webhook writer does."""
+    key = (contact.id, Channel(channel).value)
+    session.flush()
+    try:
+        with session.begin_nested():
+            conversation_id = _conversations(session, {key})[key]
+    except IntegrityError:
+        conversation_id = _conversations(session, {key})[key]
+    return session.get(Conversation, conversation_id, populate_existing=True)
 
 
 def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
@@ -278,12 +325,16 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
     """Store verified deliveries and what they carry; commits. Returns new message ids by provider id."""
     now = utcnow()
     fresh = _new_messages(session, [m for d in deliveries for m in d.parsed.messages])
-    contacts = _contacts(session, fresh, now) if fresh else {}
+    contacts = _contacts(session, [_sender(m) for m in fresh], now) if fresh else {}
     real = [m for m in fresh if not m.meta.get("referral_only")]
     for m in fresh:
         if m.meta.get("referral_only"):
-            events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contacts[_key(m)])
-    conversation_of = {m.provider_message_id: (contacts[_key(m)], m.channel.value) for m in real}
+            events.publish_on_commit(
+                session, events.CONTACT_UPDATED, contact_id=contacts[_key(m.channel, m.sender)]
+            )
+    conversation_of = {
+        m.provider_message_id: (contacts[_key(m.channel, m.sender)], m.channel.value) for m in real
+    }
     conversations = _conversations(session, set(conversation_of.values()))
     created: dict[str, int] = {}
     if real:
@@ -314,7 +365,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
         )
         for m, message_id, row in zip(real, ids, rows, strict=True):
             created[m.provider_message_id] = message_id
-            if m.media and m.channel != Channel.SIMULATOR:  # provider URLs expire or need credentials
+            if m.media and capabilities(m.channel).fetches_media:  # provider URLs expire or need credentials
                 jobs.enqueue(session, JobKind.FETCH_MEDIA, {"message_id": message_id})
             events.publish_on_commit(
                 session, events.MESSAGE_CREATED, conversation_id=row["conversation_id"], message_id=message_id

@@ -13,9 +13,9 @@ from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
 from aisha_app.db import commit
 from aisha_app.errors import AppError, WorkError
-from aisha_app.models import Channel, Job, Message, MessageType
+from aisha_app.models import Job, Message, MessageType
 from aisha_app.realtime import events
-from aisha_app.services.messaging import adapter_for
+from aisha_app.services.messaging import adapter_for, capabilities
 
 MAX_BYTES = 25 * 1024 * 1024
 OUTBOUND_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")
@@ -87,7 +87,7 @@ def store_attachment(content: bytes, content_type: str) -> tuple[str, MessageTyp
 @handler(JobKind.FETCH_MEDIA)
 def _fetch(session: Session, job: Job) -> None:
     message = session.get(Message, job.payload["message_id"])
-    if message is None or message.channel == Channel.SIMULATOR or not message.meta.get("media"):
+    if message is None or not capabilities(message.channel).fetches_media or not message.meta.get("media"):
         return
     media = message.meta["media"][0]
     commit(session)  # no transaction stays open while the provider answers

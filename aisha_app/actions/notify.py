@@ -6,11 +6,11 @@ import logging
 
 from sqlmodel import Session, col, select
 
-from aisha_app.actions.inbound import open_conversation
+from aisha_app.actions.ingest import open_conversation
 from aisha_app.actions.outbound import Draft, send_message, window_open
-from aisha_app.config import get_settings
 from aisha_app.errors import AppError
-from aisha_app.models import Channel, Contact, Conversation, Message, MessageTemplate
+from aisha_app.models import Contact, Conversation, Message, MessageTemplate
+from aisha_app.services.messaging import phone_channels
 
 log = logging.getLogger("aisha.notify")
 
@@ -28,12 +28,10 @@ def conversation_for(session: Session, contact: Contact) -> Conversation | None:
     ).first()
     if conversation is not None or not contact.phone_e164:
         return conversation
-    providers = get_settings().providers()
-    for channel in (Channel.WHATSAPP_CLOUD, Channel.TWILIO_WHATSAPP):
-        if providers[channel.value]:
-            conversation = open_conversation(session, contact, channel)
-            session.flush()
-            return conversation
+    for channel in phone_channels():
+        conversation = open_conversation(session, contact, channel)
+        session.flush()
+        return conversation
     return None
 
 

@@ -18,7 +18,6 @@ from aisha_app.config import get_settings
 from aisha_app.db import commit
 from aisha_app.errors import AppError, Conflict, NotFound
 from aisha_app.models import (
-    Channel,
     Contact,
     Conversation,
     Job,
@@ -31,12 +30,10 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
-from aisha_app.services.messaging import adapter_for
+from aisha_app.services.messaging import adapter_for, capabilities
 from aisha_app.services.messaging.base import Outbound, SendError
 
 log = logging.getLogger("aisha.outbound")
-
-SERVICE_WINDOW = timedelta(hours=24)
 
 
 class OutsideWindow(AppError):
@@ -64,10 +61,8 @@ class Draft:
 
 
 def window_open(conversation: Conversation) -> bool:
-    if conversation.channel == Channel.SIMULATOR:
-        return True
-    last = conversation.last_inbound_at
-    return last is not None and utcnow() - last < SERVICE_WINDOW
+    """May free text be sent now? Each channel has its own rule."""
+    return capabilities(conversation.channel).window_open(conversation.last_inbound_at)
 
 
 def render_template(body: str, variables: list[str]) -> str:
@@ -125,11 +120,12 @@ def send_message(
         if contact.opted_out:
             raise Conflict("This customer has opted out of messages.")
         if draft.template:
-            if conversation.channel == Channel.MESSENGER:
+            can = capabilities(conversation.channel)
+            if not can.templates:
                 raise AppError(
                     "no_templates",
-                    "Messenger has no message templates; reply within 24 hours of "
-                    "the customer's last message.",
+                    f"{can.label} has no message templates; reply within "
+                    f"{can.service_window.total_seconds() / 3600:.0f} hours of the customer's last message.",
                     400,
                 )
             template = _template(session, conversation, draft)
@@ -203,7 +199,7 @@ def _make_pending(session: Session, message: Message) -> None:
 
 
 def _outbound(message: Message, contact: Contact) -> Outbound:
-    to = contact.messenger_psid if message.channel == Channel.MESSENGER else contact.phone_e164
+    to = getattr(contact, capabilities(message.channel).identity.value)
     template = message.meta.get("template")
     return Outbound(
         to=to or "",

@@ -19,7 +19,6 @@ from aisha_app.assistant.knowledge import normalize, search
 from aisha_app.config import get_settings
 from aisha_app.errors import Conflict, NotFound
 from aisha_app.models import (
-    Channel,
     Contact,
     Conversation,
     ConversationStatus,
@@ -30,12 +29,11 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
+from aisha_app.services.messaging import capabilities
 
 CANCEL_WORDS = {"cancel", "stop", "quit", "ghairi", "acha", "الغاء", "توقف", "وقف"}
 LOW_RATING = 2
 FOLLOW_UP_LABEL = "review-follow-up"
-# Channels that show five reply buttons (WhatsApp shows at most three: there the number is typed).
-FIVE_BUTTONS = {Channel.MESSENGER, Channel.SIMULATOR}
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
@@ -76,7 +74,7 @@ def _ask(session: Session, review: ReviewSession, conversation: Conversation, te
         text = text or _say("text", lang, product=review.answers.get("product_name") or "us")
     else:
         text = text or _say("rating", lang)
-        if conversation.channel in FIVE_BUTTONS:
+        if capabilities(conversation.channel).max_buttons >= 5:  # else the number is typed
             buttons = [{"id": f"rating_{n}", "title": "⭐" * n} for n in range(1, 6)]
     send_message(session, conversation.id, Draft(text=text, buttons=buttons), from_assistant=True)
     return text

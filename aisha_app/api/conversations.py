@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlmodel import select
 
 from aisha_app.actions import conversations as conversation_actions
-from aisha_app.actions.inbound import find_or_create_contact, open_conversation
+from aisha_app.actions.ingest import find_or_create_contact, open_conversation
 from aisha_app.actions.outbound import Draft, OutsideWindow, retry_message, send_message, window_open
 from aisha_app.api.deps import CurrentUser, DbSession, Id, Offset
 from aisha_app.errors import AppError, NotFound
@@ -30,8 +30,14 @@ from aisha_app.queries.inbox import (
     conversation_public,
     list_conversations,
 )
-from aisha_app.services.messaging import default_phone_channel
+from aisha_app.services.messaging import ADAPTERS, capabilities, default_phone_channel
+from aisha_app.services.messaging.base import Identity
 
+# The channels as the API names them; a message to a phone number goes on one that has phones.
+ChannelName = Literal[tuple(c.value for c in ADAPTERS)]  # type: ignore[valid-type]
+PhoneChannelName = Literal[  # type: ignore[valid-type]
+    tuple(c.value for c, a in ADAPTERS.items() if a.capabilities.identity == Identity.PHONE)
+]
 router = APIRouter(prefix="/api", tags=["conversations"])
 
 
@@ -96,7 +102,7 @@ class MessageIn(BaseModel):
 
 class DirectMessageIn(MessageIn):
     to: str = Field(description="Phone number; 0712345678, 254712345678 and +254712345678 all work")
-    channel: Literal["twilio_whatsapp", "whatsapp_cloud", "simulator"] | None = None
+    channel: PhoneChannelName | None = None
 
 
 class DirectMessageOut(BaseModel):
@@ -111,7 +117,7 @@ def conversations(
     status: Literal["active", "open", "pending", "snoozed", "resolved"] | None = Query(
         default=None, description="'active' is open and pending together"
     ),
-    channel: Literal["twilio_whatsapp", "whatsapp_cloud", "messenger", "simulator"] | None = None,
+    channel: ChannelName | None = None,
     assignee: str | None = Query(default=None, description="'me', 'unassigned' or a user id"),
     label: str | None = None,
     q: str | None = Query(default=None, max_length=200),
@@ -178,7 +184,7 @@ def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSessio
         raise AppError("bad_request", "Notes belong to an existing conversation.", 400)
     phone = normalize_phone(body.to)
     channel = Channel(body.channel) if body.channel else default_phone_channel()
-    if not body.template and channel != Channel.SIMULATOR and not _window_open_for(session, phone, channel):
+    if not body.template and not _window_open_for(session, phone, channel):
         raise OutsideWindow()  # refused before anything is created
     contact = find_or_create_contact(session, channel, phone, None)
     session.flush()
@@ -193,7 +199,9 @@ def _window_open_for(session: Any, phone: str, channel: Channel) -> bool:
         .join(Contact, Contact.id == Conversation.contact_id)
         .where(Contact.phone_e164 == phone, Conversation.channel == channel)
     ).first()
-    return conversation is not None and window_open(conversation)
+    if conversation is None:
+        return capabilities(channel).window_open(None)  # the customer never wrote on it
+    return window_open(conversation)
 
 
 @router.post("/messages/{message_id}/retry", response_model=MessagePublic)

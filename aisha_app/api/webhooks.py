@@ -18,8 +18,8 @@ from aisha_app.background.handlers import JobKind, handler
 from aisha_app.background.writer import WRITER, StoreUnavailable
 from aisha_app.config import get_settings
 from aisha_app.errors import WorkError
-from aisha_app.models import Channel, Job, WebhookEvent
-from aisha_app.services.messaging import adapter_for
+from aisha_app.models import Job, WebhookEvent
+from aisha_app.services.messaging import ADAPTERS, adapter_for
 from aisha_app.services.messaging.base import ChannelAdapter, ParsedWebhook, WebhookRejected, storable_text
 
 log = logging.getLogger("aisha.webhooks")
@@ -32,7 +32,6 @@ KEPT_HEADERS = (
     "x-twilio-signature",
     "i-twilio-idempotency-token",
 )
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 def _form(body: bytes) -> dict[str, str]:
@@ -74,19 +73,19 @@ def _parse(
         return ParsedWebhook(), f"{type(exc).__name__}: {exc}"
 
 
-async def _receive(request: Request, channel: Channel) -> Response | None:
+async def _receive(request: Request, adapter: ChannelAdapter) -> Response | None:
     """None when stored; else the error response."""
+    channel = adapter.channel
     try:
         body = await _read_body(request)
     except WebhookRejected as exc:
         return PlainTextResponse(exc.reason, status_code=exc.status)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    adapter = adapter_for(channel)
     url = get_settings().public_base_url.rstrip("/") + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     try:
-        form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
+        form = _form(body) if adapter.capabilities.webhook_form else None
         adapter.verify(url=url, headers=headers, body=body, form=form)
         if form is not None:  # the status callback URL's query is ours (a send's reference), signed
             form = dict(request.query_params) | form
@@ -108,20 +107,6 @@ async def _receive(request: Request, channel: Channel) -> Response | None:
     return None
 
 
-def _twiml(error: Response | None) -> Response:
-    return error or Response(EMPTY_TWIML, media_type="application/xml")
-
-
-@router.post("/twilio")
-async def twilio_message(request: Request) -> Response:
-    return _twiml(await _receive(request, Channel.TWILIO_WHATSAPP))
-
-
-@router.post("/twilio/status")
-async def twilio_status(request: Request) -> Response:
-    return _twiml(await _receive(request, Channel.TWILIO_WHATSAPP))
-
-
 def _handshake(request: Request, expected: str | None) -> Response:
     params = request.query_params
     token = params.get("hub.verify_token", "")
@@ -134,24 +119,26 @@ def _handshake(request: Request, expected: str | None) -> Response:
     return PlainTextResponse("verification failed", status_code=403)
 
 
-@router.get("/whatsapp")
-def whatsapp_handshake(request: Request) -> Response:
-    return _handshake(request, get_settings().whatsapp_verify_token)
+def _routes(adapter: ChannelAdapter) -> None:
+    """The provider-facing URLs of one channel, as its adapter names them."""
+    can = adapter.capabilities
+
+    async def receive(request: Request) -> Response:
+        error = await _receive(request, adapter)
+        return error or Response(can.webhook_answer, media_type=can.webhook_answer_type)
+
+    def handshake(request: Request) -> Response:
+        return _handshake(request, adapter.verify_token())
+
+    for path in can.webhook_paths:
+        name = f"{adapter.channel.value}{path.replace('/', '_')}"
+        router.add_api_route(path, receive, methods=["POST"], name=name)
+        if can.handshake:
+            router.add_api_route(path, handshake, methods=["GET"], name=f"{name}_handshake")
 
 
-@router.post("/whatsapp")
-async def whatsapp_event(request: Request) -> Response:
-    return await _receive(request, Channel.WHATSAPP_CLOUD) or PlainTextResponse("ok")
-
-
-@router.get("/messenger")
-def messenger_handshake(request: Request) -> Response:
-    return _handshake(request, get_settings().fb_verify_token)
-
-
-@router.post("/messenger")
-async def messenger_event(request: Request) -> Response:
-    return await _receive(request, Channel.MESSENGER) or PlainTextResponse("ok")
+for _adapter in ADAPTERS.values():
+    _routes(_adapter)
 
 
 @handler(JobKind.PROCESS_WEBHOOK)
@@ -159,11 +146,11 @@ def _reprocess(session, job: Job) -> None:
     event = session.get(WebhookEvent, job.payload["event_id"])
     if event is None or event.status == "processed":
         return
-    channel = Channel(event.provider)
+    adapter = adapter_for(event.provider)
     body = event.body.encode()
     try:
-        form = _form(body) if channel == Channel.TWILIO_WHATSAPP else None
-        parsed = adapter_for(channel).parse(body, form)
+        form = _form(body) if adapter.capabilities.webhook_form else None
+        parsed = adapter.parse(body, form)
     except WebhookRejected as exc:  # it reads the same way every time: an admin must look
         raise WorkError(f"webhook event {event.id} cannot be read: {exc.reason}", permanent=True) from exc
     reprocess_webhook(session, event, parsed)

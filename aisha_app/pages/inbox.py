@@ -9,15 +9,10 @@ import reflex as rx
 from aisha_app.pages.chat import AUTO_DIR, bubble
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.queries.inbox import STATUS_TABS
+from aisha_app.services.messaging import ADAPTERS
 from aisha_app.state.inbox import InboxState
 
-CHANNELS = [
-    ("all", "All channels"),
-    ("whatsapp_cloud", "WhatsApp Cloud"),
-    ("twilio_whatsapp", "Twilio WhatsApp"),
-    ("messenger", "Messenger"),
-    ("simulator", "Simulator"),
-]
+CHANNELS = [("all", "All channels")] + [(c.value, a.capabilities.label) for c, a in ADAPTERS.items()]
 
 
 def _filters() -> rx.Component:

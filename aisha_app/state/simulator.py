@@ -14,8 +14,8 @@ import reflex as rx
 from sqlmodel import Session, select
 
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
-from aisha_app.actions.inbound import find_or_create_contact, mark_read_by_customer, open_conversation
-from aisha_app.actions.ingest import receive_simulated
+from aisha_app.actions.inbound import mark_read_by_customer
+from aisha_app.actions.ingest import find_or_create_contact, open_conversation, receive_simulated
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import Channel, Contact

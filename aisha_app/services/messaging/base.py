@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aisha_app.errors import WorkError
 from aisha_app.models import Channel, MessageStatus, MessageType
+from aisha_app.models.base import utcnow
 
 
 class WebhookRejected(Exception):
@@ -97,10 +99,57 @@ class Outbound:
     reference: str | None = None
 
 
+class Identity(StrEnum):
+    """How a channel names a customer: the contact column that holds the sender's address."""
+
+    PHONE = "phone_e164"  # E.164, "+254712345678"
+    PSID = "messenger_psid"  # Messenger's page-scoped id
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do, so that no module outside its adapter switches on its name."""
+
+    label: str  # as staff read it
+    identity: Identity
+    # How long after the customer's last message free text may be sent; None: at any time.
+    service_window: timedelta | None
+    templates: bool  # pre-approved templates reach a customer outside the window
+    max_buttons: int  # reply buttons under one message
+    fetches_media: bool  # inbound media sit at the provider and are downloaded by a job
+    reaches_phones: bool  # a real phone number can be written to first (a send to a number)
+    whatsapp: bool = False  # the sender is also a WhatsApp id (the number without "+")
+    # The provider-facing webhook paths under /webhooks; none for the simulator.
+    webhook_paths: tuple[str, ...] = ()
+    webhook_form: bool = False  # form-encoded (Twilio); else JSON
+    handshake: bool = False  # Meta's GET subscription check (hub.challenge) on the same paths
+    webhook_answer: str = "ok"  # what a stored (or acknowledged) webhook is answered
+    webhook_answer_type: str = "text/plain"
+
+    def window_open(self, last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+        if self.service_window is None:
+            return True
+        return last_inbound_at is not None and (now or utcnow()) - last_inbound_at < self.service_window
+
+    def contact_fields(self, sender: str) -> dict[str, str]:
+        """The columns a new contact gets from a sender's address."""
+        fields = {self.identity.value: sender}
+        if self.whatsapp:
+            fields["whatsapp_id"] = sender.lstrip("+")
+        return fields
+
+
+WHATSAPP_WINDOW = timedelta(hours=24)  # Meta's customer-service window, on either provider
+
+
 class ChannelAdapter(Protocol):
     channel: Channel
+    capabilities: Capabilities
     # A message's status once the provider has accepted it for sending.
     accepted_status: MessageStatus
+
+    def verify_token(self) -> str | None:
+        """The token of the provider's GET subscription handshake; None: it has none."""
 
     def configured(self) -> bool: ...
 

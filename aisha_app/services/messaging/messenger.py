@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aisha_app.config import get_settings
 from aisha_app.models import Channel, MessageStatus, MessageType
 from aisha_app.services.messaging import graph
 from aisha_app.services.messaging.base import (
+    Capabilities,
+    Identity,
     InboundMessage,
     Media,
     Outbound,
@@ -194,6 +196,20 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
 class Messenger:
     channel = Channel.MESSENGER
     accepted_status = MessageStatus.SENT  # Messenger reports only delivery and read
+    capabilities = Capabilities(
+        label="Messenger",
+        identity=Identity.PSID,
+        service_window=timedelta(hours=24),  # Meta's standard messaging window
+        templates=False,
+        max_buttons=13,  # quick replies
+        fetches_media=True,
+        reaches_phones=False,  # a page may write only to people who wrote to it
+        webhook_paths=("/messenger",),
+        handshake=True,
+    )
+
+    def verify_token(self) -> str | None:
+        return get_settings().fb_verify_token
 
     def configured(self) -> bool:
         return get_settings().providers()["messenger"]
@@ -243,7 +259,7 @@ class Messenger:
             if message.buttons:
                 content["quick_replies"] = [
                     {"content_type": "text", "title": b["title"][:20], "payload": b["id"]}
-                    for b in message.buttons[:13]
+                    for b in message.buttons[: self.capabilities.max_buttons]
                 ]
         if message.reference:  # echoed in the message_echoes webhook
             content["metadata"] = message.reference

@@ -9,12 +9,31 @@ from __future__ import annotations
 import uuid
 
 from aisha_app.models import Channel, MessageStatus
-from aisha_app.services.messaging.base import Outbound, ParsedWebhook, SendError, WebhookRejected
+from aisha_app.services.messaging.base import (
+    Capabilities,
+    Identity,
+    Outbound,
+    ParsedWebhook,
+    SendError,
+    WebhookRejected,
+)
 
 
 class Simulator:
     channel = Channel.SIMULATOR
     accepted_status = MessageStatus.DELIVERED  # the simulated phone is always online
+    capabilities = Capabilities(
+        label="Simulator",
+        identity=Identity.PHONE,
+        service_window=None,  # a staff member plays the customer: always open
+        templates=True,
+        max_buttons=13,
+        fetches_media=False,  # its media are stored as they are sent
+        reaches_phones=False,  # a made-up phone: never where a real number's message goes
+    )
+
+    def verify_token(self) -> str | None:
+        return None
 
     def configured(self) -> bool:
         return True

@@ -18,6 +18,9 @@ from aisha_app.models import Channel, MessageStatus, MessageType
 from aisha_app.phones import provider_phone
 from aisha_app.services.messaging import graph
 from aisha_app.services.messaging.base import (
+    WHATSAPP_WINDOW,
+    Capabilities,
+    Identity,
     InboundMessage,
     Media,
     Outbound,
@@ -70,9 +73,29 @@ def _never_left(exc: Exception) -> bool:
     return isinstance(cause, MaxRetryError)
 
 
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
 class TwilioWhatsApp:
     channel = Channel.TWILIO_WHATSAPP
     accepted_status = MessageStatus.QUEUED  # the "sent" status callback follows
+    capabilities = Capabilities(
+        label="Twilio WhatsApp",
+        identity=Identity.PHONE,
+        service_window=WHATSAPP_WINDOW,
+        templates=True,
+        max_buttons=0,  # Twilio sends buttons only as approved content templates
+        fetches_media=True,
+        reaches_phones=True,
+        whatsapp=True,
+        webhook_paths=("/twilio", "/twilio/status"),
+        webhook_form=True,
+        webhook_answer=EMPTY_TWIML,  # no reply: ours are sent by the worker
+        webhook_answer_type="application/xml",
+    )
+
+    def verify_token(self) -> str | None:
+        return None  # Twilio has no subscription handshake
 
     def configured(self) -> bool:
         return get_settings().providers()["twilio_whatsapp"]

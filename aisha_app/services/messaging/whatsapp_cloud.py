@@ -12,6 +12,9 @@ from aisha_app.models import Channel, MessageStatus, MessageType
 from aisha_app.phones import provider_phone
 from aisha_app.services.messaging import graph
 from aisha_app.services.messaging.base import (
+    WHATSAPP_WINDOW,
+    Capabilities,
+    Identity,
     InboundMessage,
     Media,
     Outbound,
@@ -142,6 +145,21 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
 class WhatsAppCloud:
     channel = Channel.WHATSAPP_CLOUD
     accepted_status = MessageStatus.QUEUED  # the "sent" status webhook follows
+    capabilities = Capabilities(
+        label="WhatsApp Cloud",
+        identity=Identity.PHONE,
+        service_window=WHATSAPP_WINDOW,
+        templates=True,
+        max_buttons=3,  # interactive reply buttons
+        fetches_media=True,
+        reaches_phones=True,
+        whatsapp=True,
+        webhook_paths=("/whatsapp",),
+        handshake=True,
+    )
+
+    def verify_token(self) -> str | None:
+        return get_settings().whatsapp_verify_token
 
     def configured(self) -> bool:
         return get_settings().providers()["whatsapp_cloud"]
@@ -202,7 +220,7 @@ class WhatsAppCloud:
         elif message.buttons:
             buttons = [
                 {"type": "reply", "reply": {"id": b["id"], "title": b["title"][:20]}}
-                for b in message.buttons[:3]
+                for b in message.buttons[: self.capabilities.max_buttons]
             ]
             payload |= {
                 "type": "interactive",
