@@ -34,6 +34,11 @@ KEPT_HEADERS = (
 )
 
 
+# Kept with the raw body: a Twilio status callback's query is ours (a send's reference), signed
+# with the body, and a parked webhook is read again from what was kept.
+QUERY = ":query"
+
+
 def _form(body: bytes) -> dict[str, str]:
     try:
         return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
@@ -94,6 +99,8 @@ async def _receive(request: Request, adapter: ChannelAdapter) -> Response | None
         log.warning("%s webhook rejected (%s): %s", channel, exc.status, exc.reason)
         return PlainTextResponse(exc.reason, status_code=exc.status)
     kept = {k: v for k, v in headers.items() if k in KEPT_HEADERS}
+    if request.url.query:
+        kept[QUERY] = storable_text(request.url.query[:2000])
     raw = storable_text(body.decode("utf-8", errors="replace"))  # a form may carry a raw NUL
     delivery = Delivery(channel.value, parsed, raw, kept, unreadable=unreadable)
     try:
@@ -150,6 +157,8 @@ def _reprocess(session, job: Job) -> None:
     body = event.body.encode()
     try:
         form = _form(body) if adapter.capabilities.webhook_form else None
+        if form is not None:
+            form = dict(parse_qsl(str(event.headers.get(QUERY, "")))) | form
         parsed = adapter.parse(body, form)
     except WebhookRejected as exc:  # it reads the same way every time: an admin must look
         raise WorkError(f"webhook event {event.id} cannot be read: {exc.reason}", permanent=True) from exc

@@ -44,6 +44,8 @@ class ProviderStub:
     requests: list[Received] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # The download URL the Graph API gives for a media id, where it is not the stub's own.
+    media_urls: dict[str, str] = field(default_factory=dict)
     # generateContent answers, in order (Gemini); when empty, a plain text answer.
     gemini: deque[dict[str, Any]] = field(default_factory=deque)
     # The business's own endpoints (assistant actions) under /actions/<name>: (status, body, delay).
@@ -123,7 +125,7 @@ class ProviderStub:
                     self._answer(
                         200,
                         {
-                            "url": f"{stub.base_url}/media-bytes/{media_id}",
+                            "url": stub.media_urls.get(media_id, f"{stub.base_url}/media-bytes/{media_id}"),
                             "mime_type": stub.media[media_id][1],
                             "id": media_id,
                         },
@@ -146,6 +148,7 @@ class ProviderStub:
             self.requests.clear()
             self.failures.clear()
             self.media.clear()
+            self.media_urls.clear()
             self.gemini.clear()
             self.actions.clear()
             self.late.clear()

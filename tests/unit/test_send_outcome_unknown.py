@@ -8,14 +8,17 @@ sent again only when none came.
 
 import socket
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlmodel import select
 
+from aisha_app.actions.ingest import Delivery, park_webhook
+from aisha_app.api import webhooks
 from aisha_app.config import get_settings
-from aisha_app.models import Job, JobStatus, Message
+from aisha_app.models import Job, JobStatus, Message, WebhookEvent
 from aisha_app.models.base import utcnow
+from aisha_app.services.messaging.base import ParsedWebhook
 from tests.unit.support import (
     AGENT_PASSWORD,
     PROVIDER_ENV,
@@ -117,6 +120,33 @@ def test_a_status_within_the_grace_settles_a_late_answered_send_and_it_is_never_
     message = session.get(Message, message_id)
     assert (message.status, message.provider_message_id) == ("sent", provider_id)
     assert session.exec(select(Job).where(Job.status == JobStatus.DEAD)).all() == []
+
+
+def test_a_twilio_status_that_was_parked_still_settles_the_send_it_names(client, session, stub, world):
+    message_id = late_answered_send(client, session, stub, "twilio")
+    callback = urlsplit(stub.sends()[0].form()["StatusCallback"][0])  # our reference is in its query
+    form = payload("twilio", "status_delivered") | {"MessageSid": "SMparked", "SmsSid": "SMparked"}
+    form |= {"MessageStatus": "sent", "SmsStatus": "sent"}
+    # Stored as the route keeps a webhook it could verify but not store: body, headers and query.
+    park_webhook(
+        session,
+        Delivery("twilio_whatsapp", ParsedWebhook(), urlencode(form), {webhooks.QUERY: callback.query}),
+        "OperationalError: the store failed",
+    )
+    session.commit()
+    time_passes(session, 60)  # stored by a worker; its status applied (by our reference) soon after
+    time_passes(session, 60)
+    session.expire_all()
+    message = session.get(Message, message_id)
+    assert (message.status, message.provider_message_id) == ("sent", "SMparked")
+    assert len(stub.sends()) == 1
+
+
+def test_the_query_of_a_status_callback_is_kept_with_its_webhook(client, session, stub, world):
+    late_answered_send(client, session, stub, "twilio")
+    assert provider_reports(client, stub, "twilio", "sent", "SMkept").status_code == 200
+    event = session.exec(select(WebhookEvent).where(WebhookEvent.provider == "twilio_whatsapp")).all()[-1]
+    assert event.headers[webhooks.QUERY].startswith("aisha_ref=")
 
 
 def test_a_failed_status_within_the_grace_fails_the_message_with_the_providers_reason(

@@ -76,6 +76,23 @@ def test_inbound_media_is_fetched_and_served_to_staff_only(client, session, stub
     assert served.headers["content-type"] == "image/jpeg"
 
 
+def test_a_media_download_url_that_is_not_https_is_never_fetched_with_the_token(client, session, stub, world):
+    from aisha_app.models import Job
+    from tests.unit.support import run_jobs
+
+    stub.media["1003383421387256"] = (b"\xff\xd8jpeg-bytes", "image/jpeg")
+    stub.media_urls["1003383421387256"] = "http://media.example.test/1003383421387256"
+    post_meta(client, "/webhooks/whatsapp", payload("whatsapp_cloud", "image"), SECRET)
+    run_jobs()
+    job = session.exec(select(Job).where(Job.kind == "fetch_media")).one()
+    session.refresh(job)
+    assert (job.status, job.attempts) == ("dead", 1)  # permanent: not tried again
+    assert "not https" in job.last_error
+    message = session.exec(select(Message)).one()
+    session.refresh(message)
+    assert message.media_url is None
+
+
 def test_replayed_webhook_is_stored_once(client, session):
     body = payload("whatsapp_cloud", "text")
     for _ in range(3):

@@ -26,6 +26,7 @@ from aisha_app.services.messaging.base import (
     as_list,
     as_number,
     epoch_time,
+    https_url,
     optional_id,
     optional_text,
     provider_id,
@@ -257,7 +258,10 @@ class WhatsAppCloud:
                     f"{settings.whatsapp_api_base_url.rstrip('/')}/{media['media_id']}", headers=headers
                 )
             )
-            response = client.get(info["url"], headers=headers)
+            url = https_url(info.get("url"), settings.whatsapp_api_base_url)
+            if url is None:  # the token goes with the request: never over plain http
+                raise SendError("bad_media_url", "the media's download URL is not https", permanent=True)
+            response = client.get(url, headers=headers)
         except httpx.HTTPError as exc:
             raise SendError("network", f"media download failed: {exc}", permanent=False) from exc
         return graph.download_result(response), info.get("mime_type")
