@@ -74,3 +74,7 @@ _PAGES = [
 ]
 for component, route, title, on_load in _PAGES:
     app.add_page(component, route=route, title=f"{title} · Aisha", on_load=on_load)
+# Any other address: a 404 inside the layout (Reflex's route for it is "404").
+app.add_page(
+    overview.not_found_page, route="404", title="Not found · Aisha", on_load=SessionState.check_session
+)

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app import routes
 from aisha_app.pages.components import edit_delete, feedback, labelled
 from aisha_app.pages.layout import shell
 from aisha_app.state.actions import ActionsState
@@ -146,4 +147,4 @@ def _actions() -> rx.Component:
     return rx.flex(_form(), _list(), spacing="5", wrap="wrap", align="start", width="100%")
 
 
-actions_page = shell("Assistant actions", _actions)
+actions_page = shell("Assistant actions", _actions, back=("Settings", routes.SETTINGS))

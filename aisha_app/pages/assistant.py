@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app import routes
 from aisha_app.pages.chat import AUTO_DIR
 from aisha_app.pages.components import feedback, labelled
 from aisha_app.pages.layout import shell
@@ -152,4 +153,4 @@ def _assistant() -> rx.Component:
     )
 
 
-assistant_page = shell("Assistant", _assistant)
+assistant_page = shell("Assistant", _assistant, back=("Settings", routes.SETTINGS))

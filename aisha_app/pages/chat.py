@@ -11,9 +11,9 @@ AUTO_DIR = {"dir": "auto"}
 def media(m: rx.Var) -> rx.Component:
     return rx.match(
         m.media_kind,
-        ("image", rx.image(src=m.media_url, max_width="260px", border_radius="8px", alt="photo")),
+        ("image", rx.image(src=m.media_url, max_width="min(260px, 100%)", border_radius="8px", alt="photo")),
         ("audio", rx.el.audio(src=m.media_url, controls=True)),
-        ("video", rx.el.video(src=m.media_url, controls=True, width="260px")),
+        ("video", rx.el.video(src=m.media_url, controls=True, width="260px", max_width="100%")),
         ("document", rx.link("📎 Open file", href=m.media_url, is_external=True)),
         rx.fragment(),
     )
@@ -89,7 +89,9 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
         ),
         border_radius="12px",
         padding="0.5em 0.8em",
-        max_width="70%",
+        max_width=["85%", "85%", "70%"],
+        overflow_wrap="anywhere",  # a long word or URL wraps instead of pushing the thread wider
+        min_width="0",
         align_self=rx.cond(mine, "flex-end", "flex-start"),
         class_name="bubble",
         custom_attrs={"data-direction": m.direction, "data-status": m.status, "data-id": m.id},

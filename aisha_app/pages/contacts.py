@@ -69,9 +69,12 @@ def _contacts() -> rx.Component:
                 value=ContactsState.search,
                 on_change=ContactsState.set_search.debounce(300),
                 width="24em",
+                id="contact-search",
+                max_width="100%",
             ),
             rx.text(ContactsState.total, " contacts", color_scheme="gray", size="2"),
             align="center",
+            wrap="wrap",
         ),
         rx.cond(
             ContactsState.contacts.length() > 0,

@@ -7,11 +7,14 @@ from typing import Any
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR, bubble
-from aisha_app.pages.layout import empty_state, shell
+from aisha_app.pages.layout import DESKTOP, PHONE, empty_state, shell
 from aisha_app.queries.inbox import STATUS_TABS
 from aisha_app.services.messaging import ADAPTERS
 from aisha_app.state.inbox import InboxState
 
+# The contact panel needs room beside the list and the thread (Radix's "lg", 1024 px).
+WIDE = ["none", "none", "none", "flex"]
+NARROW = ["flex", "flex", "flex", "none"]
 CHANNELS = [("all", "All channels")] + [(c.value, a.capabilities.label) for c, a in ADAPTERS.items()]
 
 
@@ -77,8 +80,7 @@ def _row(c: Any) -> rx.Component:
             c["last"],
             size="1",
             color_scheme="gray",
-            trim="both",
-            custom_attrs=AUTO_DIR,
+            custom_attrs=AUTO_DIR,  # untrimmed: trimming clips Arabic letters' tails
             overflow="hidden",
             white_space="nowrap",
             text_overflow="ellipsis",
@@ -116,8 +118,9 @@ def _list() -> rx.Component:
             ),
             rx.text("No conversations match.", color_scheme="gray", size="2"),
         ),
-        width="300px",
-        min_width="300px",
+        class_name="inbox-list",
+        width=["100%", "100%", "300px"],
+        min_width=["0", "0", "300px"],
         spacing="3",
     )
 
@@ -126,9 +129,23 @@ def _header() -> rx.Component:
     h = InboxState.header
     return rx.vstack(
         rx.hstack(
-            rx.heading(h["name"].to(str), size="4", custom_attrs=AUTO_DIR),
+            rx.icon_button(
+                rx.icon("arrow-left"),
+                variant="ghost",
+                on_click=InboxState.select(0),
+                display=PHONE,
+                aria_label="Back to the conversations",
+                id="thread-back",
+            ),
+            rx.heading(
+                h["name"].to(str), size="4", custom_attrs=AUTO_DIR, overflow_wrap="break-word", min_width="0"
+            ),
             rx.badge(h["channel"].to(str), variant="soft"),
-            rx.spacer(),
+            _contact_popover(),
+            align="center",
+            width="100%",
+        ),
+        rx.flex(
             rx.select.root(
                 rx.select.trigger(),
                 rx.select.content(
@@ -161,10 +178,12 @@ def _header() -> rx.Component:
                 on_click=InboxState.ask_for_review,
                 id="ask-review",
             ),
+            wrap="wrap",
+            spacing="2",
             width="100%",
             align="center",
         ),
-        rx.hstack(
+        rx.flex(
             rx.foreach(
                 h["labels"].to(list[str]),
                 lambda label: rx.badge(
@@ -179,6 +198,7 @@ def _header() -> rx.Component:
                 size="1",
                 width="8em",
             ),
+            wrap="wrap",
             spacing="1",
             align="center",
         ),
@@ -231,7 +251,7 @@ def _composer() -> rx.Component:
                     color_scheme="amber",
                     id="window-closed",
                 ),
-                rx.hstack(
+                rx.flex(
                     rx.select(
                         InboxState.templates,
                         value=InboxState.template_name,
@@ -248,6 +268,8 @@ def _composer() -> rx.Component:
                         on_click=InboxState.send_template,
                         disabled=InboxState.template_name == "",
                     ),
+                    wrap="wrap",
+                    spacing="2",
                 ),
                 width="100%",
             ),
@@ -280,9 +302,17 @@ def _thread() -> rx.Component:
             ),
             _composer(),
             width="100%",
+            min_width="0",
             spacing="3",
+            class_name="inbox-thread",
         ),
-        empty_state("Choose a conversation", "New messages appear here as they arrive.", "message-circle"),
+        rx.box(
+            empty_state(
+                "Choose a conversation", "New messages appear here as they arrive.", "message-circle"
+            ),
+            display=DESKTOP,
+            width="100%",
+        ),
     )
 
 
@@ -290,18 +320,26 @@ def _field(label: str, value: rx.Var) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), spacing="0")
 
 
-def _contact() -> rx.Component:
+def _contact_fields() -> list[rx.Component]:
     h = InboxState.header
+    return [
+        _field("Phone", h["phone"].to(str)),
+        _field("Email", h["email"].to(str)),
+        _field("Language", h["language"].to(str)),
+        _field("Lead stage", h["stage"].to(str)),
+        _field("Source", h["source"].to(str)),
+        _field("Tags", h["tags"].to(str)),
+    ]
+
+
+def _contact() -> rx.Component:
+    """Beside the thread on a wide screen; behind a button in its header on a narrow one."""
     return rx.cond(
         InboxState.selected_id > 0,
         rx.vstack(
             rx.heading("Contact", size="3"),
-            _field("Phone", h["phone"].to(str)),
-            _field("Email", h["email"].to(str)),
-            _field("Language", h["language"].to(str)),
-            _field("Lead stage", h["stage"].to(str)),
-            _field("Source", h["source"].to(str)),
-            _field("Tags", h["tags"].to(str)),
+            *_contact_fields(),
+            display=WIDE,
             width="220px",
             min_width="220px",
             spacing="2",
@@ -310,15 +348,36 @@ def _contact() -> rx.Component:
     )
 
 
+def _contact_popover() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.icon_button(rx.icon("contact"), variant="soft", size="1", aria_label="Contact", display=NARROW)
+        ),
+        rx.popover.content(rx.vstack(*_contact_fields(), spacing="2"), max_width="90vw"),
+    )
+
+
+# On a phone the list and the thread take turns on the one screen: the list until a
+# conversation is chosen, then the thread with a way back.
+TAKE_TURNS = """
+@media (max-width: 767px) {
+  .inbox[data-selected="true"] .inbox-list { display: none; }
+}
+"""
+
+
 def _inbox() -> rx.Component:
     return rx.hstack(
+        rx.el.style(TAKE_TURNS),
         _list(),
-        rx.divider(orientation="vertical"),
+        rx.divider(orientation="vertical", display=DESKTOP),
         _thread(),
         _contact(),
         width="100%",
         align="start",
-        spacing="4",
+        spacing=rx.breakpoints(initial="0", md="4"),
+        class_name="inbox",
+        custom_attrs={"data-selected": rx.cond(InboxState.selected_id > 0, "true", "false")},
     )
 
 

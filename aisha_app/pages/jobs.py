@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app import routes
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.jobs import JobsState
 
@@ -49,4 +50,4 @@ def _jobs() -> rx.Component:
     )
 
 
-jobs_page = shell("Failed jobs", _jobs)
+jobs_page = shell("Failed jobs", _jobs, back=("Settings", routes.SETTINGS))

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app import routes
 from aisha_app.pages.chat import AUTO_DIR
 from aisha_app.pages.components import edit_delete, feedback
 from aisha_app.pages.layout import shell
@@ -142,4 +143,4 @@ def _knowledge() -> rx.Component:
     )
 
 
-knowledge_page = shell("Knowledge", _knowledge)
+knowledge_page = shell("Knowledge", _knowledge, back=("Settings", routes.SETTINGS))

@@ -23,22 +23,55 @@ NAV = [
 ]
 
 
+# Below this width (Radix's "md", 768 px) the sidebar folds into a drawer under a top bar.
+DESKTOP = ["none", "none", "flex"]
+PHONE = ["flex", "flex", "none"]
+
+
+def _active(href: str) -> rx.Var[bool]:
+    path = rx.State.router.url.path
+    # Settings stays lit on its sub-pages; the dashboard only on itself.
+    return path == href if href == routes.DASHBOARD else (path == href) | path.startswith(href + "/")
+
+
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = _active(href)
     return rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
         href=href,
         underline="none",
-        color_scheme="gray",
+        color_scheme=rx.cond(active, "accent", "gray"),
         high_contrast=True,
-        padding_y="0.45em",
+        weight=rx.cond(active, "bold", "regular"),
+        padding_y="0.55em",
         padding_x="0.75em",
         border_radius="8px",
         width="100%",
+        background=rx.cond(active, rx.color("accent", 4), "transparent"),
         _hover={"background": rx.color("accent", 3)},
+        custom_attrs={"aria-current": rx.cond(active, "page", "false")},
+        class_name="nav-link",
     )
 
 
-def sign_out_form() -> rx.Component:
+def _nav(drawer: bool = False) -> rx.Component:
+    # In the drawer a link also closes it.
+    links = [rx.drawer.close(_nav_link(*i), as_child=True) if drawer else _nav_link(*i) for i in NAV]
+    return rx.el.nav(rx.vstack(*links, spacing="1", width="100%"), width="100%")
+
+
+def _who(prefix: str = "") -> rx.Component:
+    """Who is signed in; ``prefix`` keeps the drawer's copy's ids apart from the sidebar's."""
+    return rx.vstack(
+        rx.text(SessionState.user_name, weight="bold", size="2", id=f"{prefix}signed-in-name"),
+        rx.text(SessionState.user_email, size="1", color_scheme="gray"),
+        rx.badge(SessionState.user_role, variant="soft", id=f"{prefix}signed-in-role"),
+        spacing="1",
+        padding_x="0.75em",
+    )
+
+
+def sign_out_form(prefix: str = "") -> rx.Component:
     return post_form(
         rx.button(
             rx.icon("log-out", size=16),
@@ -47,7 +80,7 @@ def sign_out_form() -> rx.Component:
             variant="soft",
             color_scheme="gray",
             width="100%",
-            id="sign-out",
+            id=f"{prefix}sign-out",
         ),
         action="/api/auth/logout",
         method="post",
@@ -58,17 +91,12 @@ def sign_out_form() -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.heading("Aisha", size="6", padding_x="0.75em", padding_y="0.5em"),
-        *[_nav_link(*item) for item in NAV],
+        _nav(),
         rx.spacer(),
         rx.divider(),
-        rx.vstack(
-            rx.text(SessionState.user_name, weight="bold", size="2", id="signed-in-name"),
-            rx.text(SessionState.user_email, size="1", color_scheme="gray"),
-            rx.badge(SessionState.user_role, variant="soft", id="signed-in-role"),
-            spacing="1",
-            padding_x="0.75em",
-        ),
+        _who(),
         sign_out_form(),
+        display=DESKTOP,
         width="230px",
         min_width="230px",
         height="100vh",
@@ -77,6 +105,69 @@ def sidebar() -> rx.Component:
         position="sticky",
         top="0",
         spacing="1",
+        id="sidebar",
+    )
+
+
+def top_bar(title: str, nav: rx.Var[bool] | None = None) -> rx.Component:
+    """On a phone: the page's name, and a menu button that opens the navigation as a drawer."""
+    menu = _drawer()
+    return rx.hstack(
+        menu if nav is None else rx.cond(nav, menu),
+        rx.heading(title, size="4", trim="both"),
+        display=PHONE,
+        align="center",
+        spacing="2",
+        padding_x="0.5em",
+        padding_y="0.4em",
+        position="sticky",
+        top="0",
+        z_index="30",
+        background=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+        id="top-bar",
+    )
+
+
+def _drawer() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", size="3", aria_label="Menu", id="menu-button")
+        ),
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading("Aisha", size="5"),
+                        rx.spacer(),
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                    _nav(drawer=True),
+                    rx.divider(),
+                    _who("drawer-"),
+                    sign_out_form("drawer-"),
+                    spacing="2",
+                    padding="1em",
+                    width="100%",
+                    height="100%",
+                    overflow_y="auto",
+                ),
+                width="min(80vw, 280px)",
+                height="100%",
+                top="0",
+                left="0",
+                background=rx.color("gray", 1),
+                z_index="50",
+                id="nav-drawer",
+            ),
+        ),
+        direction="left",
     )
 
 
@@ -102,25 +193,48 @@ def empty_state(title: str, text: str, icon: str = "inbox") -> rx.Component:
     )
 
 
-def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """Wrap a page body: sidebar and title, content only once the server said who you are."""
+def back_link(label: str, href: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("chevron-left", size=16), rx.text(label, size="2"), align="center", spacing="1"),
+        href=href,
+        underline="none",
+        id="back-link",
+    )
+
+
+def shell(
+    title: str,
+    content: Callable[[], rx.Component],
+    *,
+    back: tuple[str, str] | None = None,
+    public: bool = False,
+) -> Callable[[], rx.Component]:
+    """Wrap a page body: navigation and title, content only once the server said who you are.
+
+    ``back``: the (label, path) of the page this one belongs to, such as Settings. ``public``:
+    the page decides itself who may use it (the simulator); the navigation is for staff only.
+    """
 
     def page() -> rx.Component:
-        return rx.hstack(
-            sidebar(),
+        signed_in = SessionState.user_id > 0
+        body = content() if public else rx.cond(SessionState.forbidden, forbidden_notice(), content())
+        return rx.flex(
+            rx.cond(signed_in, sidebar()) if public else sidebar(),
             rx.box(
-                rx.heading(title, size="7", margin_bottom="0.75em"),
-                rx.cond(
-                    SessionState.user_id > 0,
-                    rx.cond(SessionState.forbidden, forbidden_notice(), content()),
-                    rx.spinner(size="3"),
+                top_bar(title, nav=signed_in if public else None),
+                rx.box(
+                    back_link(*back) if back else rx.fragment(),
+                    rx.heading(title, size="7", margin_bottom="0.75em", display=DESKTOP),
+                    body if public else rx.cond(signed_in, body, rx.spinner(size="3")),
+                    padding=["0.75em", "1em", "2em"],
+                    width="100%",
                 ),
-                padding="2em",
                 width="100%",
+                min_width="0",  # a flex child may shrink below its content: nothing pushes the page wider
             ),
-            spacing="0",
-            align="start",
             width="100%",
+            max_width="100vw",
+            align="start",
         )
 
     page.__name__ = f"{title.lower().replace(' ', '_')}_page"

@@ -115,3 +115,19 @@ def _settings() -> rx.Component:
 dashboard_page = shell("Dashboard", _dashboard)
 analytics_page = shell("Analytics", _analytics)
 settings_page = shell("Settings", _settings)
+
+
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        empty_state("Page not found", "There is no page at this address.", "map-pin-off"),
+        rx.link(
+            rx.button(rx.icon("layout-dashboard"), "Go to the dashboard", variant="soft"),
+            href=routes.DASHBOARD,
+        ),
+        align="center",
+        width="100%",
+        id="not-found",
+    )
+
+
+not_found_page = shell("Not found", _not_found)

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR, bubble
+from aisha_app.pages.layout import shell
 from aisha_app.state.simulator import SimulatorState
 
 
@@ -99,7 +100,7 @@ def _chat() -> rx.Component:
     )
 
 
-def simulator_page() -> rx.Component:
+def _simulator() -> rx.Component:
     return rx.center(
         rx.card(
             rx.cond(
@@ -107,8 +108,12 @@ def simulator_page() -> rx.Component:
                 rx.cond(SimulatorState.conversation_id > 0, _chat(), _start()),
                 rx.spinner(),
             ),
-            width="560px",
-            padding="1.5em",
+            width="100%",
+            max_width="560px",
+            padding=["0.75em", "1em", "1.5em"],
         ),
-        padding_y="3em",
+        width="100%",
     )
+
+
+simulator_page = shell("Simulator", _simulator, public=True)

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from aisha_app import routes
 from aisha_app.pages.layout import shell
 from aisha_app.state.users import UsersState
 
@@ -148,4 +149,4 @@ def _users() -> rx.Component:
     )
 
 
-users_page = shell("Users", _users)
+users_page = shell("Users", _users, back=("Settings", routes.SETTINGS))

@@ -177,11 +177,14 @@ def _admin() -> rx.Component:
                     is_external=True,
                     size="1",
                     id="display-link",
+                    overflow_wrap="anywhere",  # a long link wraps on a phone
+                    min_width="0",
                 ),
                 rx.button("New link", size="1", variant="ghost", on_click=WaitingState.rotate_display),
                 align="center",
                 wrap="wrap",
             ),
+            width="100%",
         ),
     )
 
@@ -196,6 +199,8 @@ def _board() -> rx.Component:
                 ),
                 value=WaitingState.list_id,
                 on_change=WaitingState.pick_list,
+                max_width="100%",
+                overflow_x="auto",
             ),
             _add(),
             spacing="4",

@@ -109,11 +109,21 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.click("#sign-in")
 
 
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+DESK = {"width": 1440, "height": 900}
+
+
 def signed_in_page(
-    browser: Browser, app_url: str, path: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD
+    browser: Browser,
+    app_url: str,
+    path: str,
+    email: str = ADMIN_EMAIL,
+    password: str = ADMIN_PASSWORD,
+    viewport: dict[str, int] | None = None,
 ) -> Page:
-    """A fresh browser (its own cookies) signed in and at ``path``."""
-    context = browser.new_context(base_url=app_url)
+    """A fresh browser (its own cookies) signed in and at ``path``, at ``viewport`` if given."""
+    context = browser.new_context(base_url=app_url, viewport=viewport or DESK)
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, email, password)
