@@ -216,32 +216,50 @@ def _composer() -> rx.Component:
         ),
         rx.cond(
             InboxState.header["window_open"].to(bool) | InboxState.note_mode,
-            rx.hstack(
-                rx.text_area(
-                    value=InboxState.draft,
-                    on_change=InboxState.set_draft,
-                    id="composer",
-                    placeholder=rx.cond(InboxState.note_mode, "Private note for the team", "Write a reply"),
+            # A form: what is sent is the text in the box when Send (or Enter) is pressed, even
+            # if the server has not heard of the last keystrokes yet.
+            rx.form(
+                rx.hstack(
+                    rx.text_area(
+                        value=InboxState.draft,
+                        on_change=InboxState.set_draft,
+                        name="draft",
+                        id="composer",
+                        placeholder=rx.cond(
+                            InboxState.note_mode,
+                            "Private note: only the team sees it",
+                            "Write a reply (Enter sends, Shift+Enter: new line)",
+                        ),
+                        width="100%",
+                        rows="2",
+                        custom_attrs={
+                            **AUTO_DIR,
+                            "data-note": rx.cond(InboxState.note_mode, "true", "false"),
+                        },
+                        # A note looks like the notes in the thread: amber, never mistaken for a reply.
+                        background=rx.cond(InboxState.note_mode, rx.color("amber", 3), "transparent"),
+                        color_scheme=rx.cond(InboxState.note_mode, "amber", "gray"),
+                    ),
+                    rx.upload.root(
+                        rx.button(rx.icon("paperclip"), variant="soft", type="button", title="Attach a file"),
+                        id="composer-file",
+                        max_files=1,
+                        border="none",
+                        padding="0",
+                        on_drop=InboxState.attach(rx.upload_files(upload_id="composer-file")),
+                    ),
+                    rx.button(
+                        rx.cond(InboxState.note_mode, "Add note", "Send"),
+                        type="submit",
+                        id="send",
+                        color_scheme=rx.cond(InboxState.note_mode, "amber", "teal"),
+                    ),
                     width="100%",
-                    rows="2",
-                    custom_attrs=AUTO_DIR,
+                    align="end",
                 ),
-                rx.upload.root(
-                    rx.button(rx.icon("paperclip"), variant="soft", type="button", title="Attach a file"),
-                    id="composer-file",
-                    max_files=1,
-                    border="none",
-                    padding="0",
-                    on_drop=InboxState.attach(rx.upload_files(upload_id="composer-file")),
-                ),
-                rx.button(
-                    rx.cond(InboxState.note_mode, "Add note", "Send"),
-                    on_click=InboxState.send,
-                    id="send",
-                    disabled=InboxState.draft == "",
-                ),
+                on_submit=InboxState.send,
                 width="100%",
-                align="end",
+                id="composer-form",
             ),
             rx.vstack(
                 rx.text(
@@ -275,8 +293,18 @@ def _composer() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.switch(checked=InboxState.note_mode, on_change=InboxState.set_note_mode, size="1"),
+            rx.switch(
+                checked=InboxState.note_mode,
+                on_change=InboxState.set_note_mode,
+                size="1",
+                color_scheme="amber",
+                id="note-switch",
+            ),
             rx.text("Private note", size="1"),
+            rx.cond(
+                InboxState.note_mode,
+                rx.badge("Only the team sees this", color_scheme="amber", size="1", id="note-mode"),
+            ),
             align="center",
         ),
         width="100%",
@@ -289,16 +317,44 @@ def _thread() -> rx.Component:
         rx.vstack(
             _header(),
             rx.divider(),
-            rx.vstack(
-                rx.foreach(
-                    InboxState.thread,
-                    lambda m: bubble(m, m.direction == "outbound", on_retry=InboxState.retry),
+            rx.box(
+                rx.vstack(
+                    rx.cond(
+                        InboxState.has_older,
+                        rx.text("Scroll up for older messages", size="1", color_scheme="gray"),
+                    ),
+                    rx.foreach(
+                        InboxState.thread,
+                        lambda m: bubble(m, m.direction == "outbound", on_retry=InboxState.retry),
+                    ),
+                    width="100%",
+                    spacing="2",
+                    overflow_y="auto",
+                    max_height=["60vh", "60vh", "55vh"],
+                    id="thread",
+                    custom_attrs={
+                        "data-conversation": InboxState.selected_id,
+                        "data-more": rx.cond(InboxState.has_older, "true", "false"),
+                    },
                 ),
+                # assets/inbox.js shows it when a message arrives while the agent reads older ones.
+                rx.button(
+                    rx.icon("arrow-down", size=14),
+                    "New messages",
+                    size="1",
+                    radius="full",
+                    id="new-messages",
+                    position="absolute",
+                    bottom="0.5em",
+                    left="50%",
+                    transform="translateX(-50%)",
+                    display="none",
+                ),
+                rx.button(
+                    on_click=InboxState.load_older, id="load-older", display="none", aria_hidden="true"
+                ),
+                position="relative",
                 width="100%",
-                spacing="2",
-                overflow_y="auto",
-                max_height="55vh",
-                id="thread",
             ),
             _composer(),
             width="100%",
@@ -369,6 +425,7 @@ TAKE_TURNS = """
 def _inbox() -> rx.Component:
     return rx.hstack(
         rx.el.style(TAKE_TURNS),
+        rx.script(src="/inbox.js"),
         _list(),
         rx.divider(orientation="vertical", display=DESKTOP),
         _thread(),

@@ -59,18 +59,36 @@ def _has_label(session: Session, label: str):
     return sa.cast(labels, sa.Text).like(f"%{quoted}%", escape="\\")
 
 
-def _last_body():
+# What the list's preview says of a message without text.
+MEDIA_PREVIEW = {
+    MessageType.IMAGE: "Photo",
+    MessageType.AUDIO: "Voice message",
+    MessageType.VIDEO: "Video",
+    MessageType.DOCUMENT: "Document",
+    MessageType.LOCATION: "Location",
+}
+_SHOWN = sa.orm.aliased(Message, name="shown")
+
+
+def _last_shown_id():
+    """The conversation's last message the customer saw or sent: never a staff note."""
     return (
-        select(Message.body)
-        .where(Message.conversation_id == Conversation.id)
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.type != MessageType.NOTE)
         .order_by(col(Message.id).desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
+def preview(body: str | None, kind: str | None) -> str:
+    if kind is None:  # no message yet
+        return ""
+    return (body or "").strip() or MEDIA_PREVIEW.get(kind, "")
+
+
 def _filtered(session: Session, f: ConversationFilter):
-    query = select(Conversation, Contact, _last_body()).join(Contact, Contact.id == Conversation.contact_id)
+    query = select(Conversation, Contact).join(Contact, Contact.id == Conversation.contact_id)
     conditions = []
     statuses = _TAB_STATUSES.get(f.status, (f.status,)) if f.status else ()
     if statuses:
@@ -100,14 +118,18 @@ def count_conversations(session: Session, f: ConversationFilter) -> int:
 
 
 def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
-    query = _filtered(session, f)
+    query = (
+        _filtered(session, f)
+        .add_columns(_SHOWN.body, _SHOWN.type)
+        .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
+    )
     total = count_conversations(session, f)
     rows = session.exec(
         query.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
         .limit(f.limit)
         .offset(f.offset)
     ).all()
-    return [conversation_public(c, contact, body) for c, contact, body in rows], total
+    return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows], total
 
 
 def conversation_public(

@@ -27,6 +27,7 @@ from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"
+THREAD_PAGE = 100  # messages: a thread opens with its newest; scrolling up loads as many more
 
 
 class InboxState(SessionState):
@@ -39,6 +40,8 @@ class InboxState(SessionState):
     selected_id: int = 0
     header: dict[str, Any] = {}
     thread: list[ChatMessage] = []
+    thread_size: int = THREAD_PAGE
+    has_older: bool = False
     staff: list[dict[str, str]] = []
     templates: list[str] = []
     draft: str = ""
@@ -103,7 +106,9 @@ class InboxState(SessionState):
                 "tags": ", ".join(contact.tags),
                 "language": contact.language or "",
             }
-            self.thread = thread_view(session, conversation.id)
+            newest = thread_view(session, conversation.id, self.thread_size + 1)
+            self.has_older = len(newest) > self.thread_size
+            self.thread = newest[-self.thread_size :]
             self.templates = list(
                 session.exec(
                     select(MessageTemplate.name).where(MessageTemplate.channel == conversation.channel)
@@ -174,7 +179,16 @@ class InboxState(SessionState):
     @off_loop
     def select(self, conversation_id: int) -> None:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
+        self.thread_size, self.note_mode = THREAD_PAGE, False
         self._refresh()
+
+    @rx.event
+    @off_loop
+    def load_older(self) -> None:
+        """The agent scrolled to the top of the thread: the page of messages before it too."""
+        if self.has_older and self._authorize() is not None:
+            self.thread_size += THREAD_PAGE
+            self._reload_thread()
 
     # -- composing -----------------------------------------------------------------------
     @rx.event
@@ -214,10 +228,13 @@ class InboxState(SessionState):
 
     @rx.event
     @off_loop
-    def send(self) -> None:
+    def send(self, form: dict[str, Any]) -> None:
+        self.draft = str(form.get("draft") or "")[:4096]
+        if not self.draft.strip():
+            return  # Enter in an empty box sends nothing
         draft = Draft(text=self.draft, note=self.note_mode)
         if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
-            self.draft = ""
+            self.draft, self.note_mode = "", False  # a note is one message: then replies again
 
     @rx.event
     async def attach(self, files: list[rx.UploadFile]) -> None:

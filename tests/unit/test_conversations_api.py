@@ -202,3 +202,21 @@ def test_active_means_open_and_handed_over(client, inbox, session):
     client.patch(f"/api/conversations/{first.id}", json={"status": "pending"}, headers=inbox)
     client.patch(f"/api/conversations/{second.id}", json={"status": "resolved"}, headers=inbox)
     assert ids(client.get("/api/conversations?status=active", headers=inbox)) == ["Wanjiru"]
+
+
+def test_a_staff_note_is_never_the_lists_preview(client, inbox):
+    listed = client.get("/api/conversations", headers=inbox).json()["items"]
+    otieno = next(c for c in listed if c["contact"]["name"] == "Otieno")
+    note = {"text": "He is a reseller: offer the trade price", "note": True}
+    assert (
+        client.post(f"/api/conversations/{otieno['id']}/messages", json=note, headers=inbox).status_code
+        == 201
+    )
+    listed = client.get("/api/conversations", headers=inbox).json()["items"]
+    assert next(c for c in listed if c["id"] == otieno["id"])["last_message"] == otieno["last_message"]
+
+
+def test_a_message_without_text_is_previewed_by_its_kind(client, inbox):
+    post_meta(client, "/webhooks/whatsapp", payload("whatsapp_cloud", "audio"), WA_SECRET)
+    listed = client.get("/api/conversations", headers=inbox).json()["items"]
+    assert "Voice message" in [c["last_message"] for c in listed]

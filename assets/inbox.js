@@ -1,0 +1,114 @@
+// The inbox's thread and composer, where the browser must act before the server hears of it:
+// - Enter sends (it submits the composer's form); Shift+Enter makes a new line; an IME composition is left alone.
+// - A thread opens at its newest message and follows new ones while the agent is at the bottom;
+//   when the agent has scrolled up, a new message shows the #new-messages pill instead.
+// - Scrolling to the top asks for older messages (#load-older) and keeps the view where it was.
+(function () {
+  if (window.aishaInbox) return;
+  window.aishaInbox = true;
+
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      if (event.target.id !== "composer" || event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      event.preventDefault();
+      // The form sends the box's text as it is now (its button: the same submit). After this
+      // key's own handlers: the input's debounce hands the server the text first, so no late
+      // keystroke puts the sent text back into the box.
+      const box = event.target;
+      if (box.value.trim() && box.form) setTimeout(function () { box.form.requestSubmit(); }, 0);
+    },
+    true,
+  );
+
+  const NEAR_BOTTOM = 60; // px: closer than this counts as reading the newest message
+  let seen = { conversation: null, first: null, last: null, height: 0, atBottom: true, top: 0 };
+  let loading = false;
+
+  function pill(show) {
+    const button = document.getElementById("new-messages");
+    if (button) button.style.display = show ? "inline-flex" : "none";
+  }
+
+  function ends(thread) {
+    const bubbles = thread.querySelectorAll(".bubble");
+    if (!bubbles.length) return [null, null];
+    return [bubbles[0].dataset.id, bubbles[bubbles.length - 1].dataset.id];
+  }
+
+  function nearBottom(thread) {
+    return thread.scrollHeight - thread.scrollTop - thread.clientHeight < NEAR_BOTTOM;
+  }
+
+  function toBottom(thread) {
+    thread.scrollTop = thread.scrollHeight;
+    seen.atBottom = true;
+  }
+
+  function onScroll(event) {
+    const thread = event.target;
+    // Our own scroll to the bottom reports itself late, maybe after more content came: it is
+    // still "at the bottom". Only the agent scrolling up leaves it.
+    if (seen.atBottom && thread.scrollTop >= seen.top) {
+      seen.top = thread.scrollTop;
+      return;
+    }
+    seen.top = thread.scrollTop;
+    seen.atBottom = nearBottom(thread);
+    seen.height = thread.scrollHeight;
+    if (seen.atBottom) pill(false);
+    if (thread.scrollTop < 40 && thread.dataset.more === "true" && !loading) {
+      const more = document.getElementById("load-older");
+      if (more) {
+        loading = true;
+        more.click();
+        setTimeout(function () { loading = false; }, 800);
+      }
+    }
+  }
+
+  function update() {
+    const thread = document.getElementById("thread");
+    if (!thread) {
+      seen.conversation = null;
+      return;
+    }
+    if (!thread.dataset.watched) {
+      thread.dataset.watched = "1";
+      thread.addEventListener("scroll", onScroll);
+      // A picture that loads makes the thread taller: one reading the newest stays at the bottom.
+      thread.addEventListener("load", function () { if (seen.atBottom) toBottom(thread); }, true);
+    }
+    const conversation = thread.dataset.conversation;
+    const [first, last] = ends(thread);
+    if (conversation === seen.conversation && first === seen.first && last === seen.last) return;
+    let atBottom = seen.atBottom;
+    if (conversation !== seen.conversation) {
+      toBottom(thread); // a thread opens at its newest message
+      atBottom = true;
+      pill(false);
+    } else if (last === seen.last) {
+      thread.scrollTop += thread.scrollHeight - seen.height; // older ones came in above
+      loading = false;
+    } else if (atBottom) {
+      toBottom(thread);
+    } else {
+      pill(true);
+    }
+    seen = { conversation, first, last, height: thread.scrollHeight, atBottom, top: thread.scrollTop };
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#new-messages")) return;
+    const thread = document.getElementById("thread");
+    if (thread) toBottom(thread);
+    pill(false);
+  });
+
+  new MutationObserver(update).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-conversation"],
+  });
+})();
