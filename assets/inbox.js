@@ -2,7 +2,8 @@
 // - Enter sends (it submits the composer's form); Shift+Enter makes a new line; an IME composition is left alone.
 // - A thread opens at its newest message and follows new ones while the agent is at the bottom;
 //   when the agent has scrolled up, a new message shows the #new-messages pill instead.
-// - Scrolling to the top asks for older messages (#load-older) and keeps the view where it was.
+// - Scrolling to the top asks for older messages (#load-older) and keeps the view where it was;
+//   scrolling to the end of the conversation list asks for its next page (#load-more).
 (function () {
   if (window.aishaInbox) return;
   window.aishaInbox = true;
@@ -104,6 +105,24 @@
     if (thread) toBottom(thread);
     pill(false);
   });
+
+  // The conversation list loads its next page as its end comes into view.
+  document.addEventListener(
+    "scroll",
+    function (event) {
+      const list = event.target;
+      if (list.id !== "conversation-list") return;
+      if (list.scrollHeight - list.scrollTop - list.clientHeight < 200) {
+        const more = document.getElementById("load-more");
+        const rows = String(list.querySelectorAll(".conversation").length);
+        if (more && list.dataset.askedAt !== rows) {
+          list.dataset.askedAt = rows; // once per page: the next ask waits for the rows it brings
+          more.click();
+        }
+      }
+    },
+    true,
+  );
 
   new MutationObserver(update).observe(document.documentElement, {
     childList: true,

@@ -28,6 +28,8 @@ from aisha_app.queries.inbox import (
     ConversationFilter,
     conversation_messages,
     conversation_public,
+    decode_cursor,
+    encode_cursor,
     list_conversations,
 )
 from aisha_app.services.messaging import ADAPTERS, capabilities, default_phone_channel
@@ -46,6 +48,9 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+    # Pass as ``cursor`` for the next page (keyset: as fast on page 1,000 as on page 1); None
+    # on the last page.
+    next_cursor: str | None = None
 
 
 class TemplateRef(BaseModel):
@@ -123,8 +128,18 @@ def conversations(
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     offset: Offset = 0,
+    cursor: str | None = Query(
+        default=None, max_length=200, description="next_cursor of the page before (instead of offset)"
+    ),
 ) -> Page:
     f = ConversationFilter(status=status, channel=channel, label=label, search=q, limit=limit, offset=offset)
+    if cursor is not None:
+        try:
+            f.after = decode_cursor(cursor)
+        except ValueError as exc:
+            raise AppError("bad_cursor", "cursor is not one this list gave out.", 400) from exc
+        if offset:
+            raise AppError("bad_request", "Give a cursor or an offset, not both.", 400)
     if assignee == "me":
         f.assignee_id = user.id
     elif assignee == "unassigned":
@@ -135,7 +150,9 @@ def conversations(
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    more = len(items) == limit and (cursor is not None or offset + limit < total)
+    next_cursor = encode_cursor(items[-1]) if items and more else None
+    return Page(items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 def _conversation(session: Any, conversation_id: int) -> Conversation:

@@ -110,6 +110,18 @@ def _list() -> rx.Component:
             InboxState.conversations.length() > 0,
             rx.vstack(
                 rx.foreach(InboxState.conversations, _row),
+                rx.cond(
+                    InboxState.has_more,
+                    # assets/inbox.js presses it when the list is scrolled near its end.
+                    rx.button(
+                        "More conversations",
+                        on_click=InboxState.load_more,
+                        size="1",
+                        variant="ghost",
+                        width="100%",
+                        id="load-more",
+                    ),
+                ),
                 width="100%",
                 spacing="1",
                 overflow_y="auto",

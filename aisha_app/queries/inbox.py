@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
@@ -48,6 +51,35 @@ class ConversationFilter:
     search: str | None = None
     limit: int = 50
     offset: int = 0
+    # Keyset paging: the rows after this (last_message_at, id) in the list's order.
+    after: tuple[datetime | None, int] | None = None
+
+
+def encode_cursor(conversation: ConversationPublic) -> str:
+    """Where the next page starts: after this conversation (opaque to clients)."""
+    at = conversation.last_message_at.isoformat() if conversation.last_message_at else ""
+    return base64.urlsafe_b64encode(f"{at}|{conversation.id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
+    """A cursor back into its key; ValueError for anything we did not issue."""
+    try:
+        at, _, cid = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
+        key = (datetime.fromisoformat(at) if at else None, int(cid))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor from this list") from exc
+    if not 0 < key[1] < 2**63 or (key[0] is not None and key[0].tzinfo is None):
+        raise ValueError("not a cursor from this list")
+    return key
+
+
+def _after(key: tuple[datetime | None, int]):
+    """Rows after ``key`` when ordered by last_message_at descending (nulls last), then id."""
+    at, cid = key
+    last, ident = col(Conversation.last_message_at), col(Conversation.id)
+    if at is None:
+        return sa.and_(last.is_(None), ident < cid)
+    return or_(last < at, sa.and_(last == at, ident < cid), last.is_(None))
 
 
 def _has_label(session: Session, label: str):
@@ -101,6 +133,8 @@ def _filtered(session: Session, f: ConversationFilter):
         conditions.append(col(Conversation.assignee_id).is_(None))
     if f.label:
         conditions.append(_has_label(session, f.label))
+    if f.after is not None:
+        conditions.append(_after(f.after))
     if f.search:
         matching_messages = select(Message.conversation_id).where(contains(Message.body, f.search))
         conditions.append(
@@ -123,7 +157,7 @@ def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[Co
         .add_columns(_SHOWN.body, _SHOWN.type)
         .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
     )
-    total = count_conversations(session, f)
+    total = count_conversations(session, dataclasses.replace(f, after=None))  # the whole list's
     rows = session.exec(
         query.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
         .limit(f.limit)

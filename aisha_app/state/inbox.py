@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
@@ -28,6 +29,7 @@ from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"
 THREAD_PAGE = 100  # messages: a thread opens with its newest; scrolling up loads as many more
+LIST_PAGE = 50  # conversations: scrolling to the end of the list loads the next ones
 
 
 class InboxState(SessionState):
@@ -37,6 +39,8 @@ class InboxState(SessionState):
     search: str = ""
     label_filter: str = ""
     conversations: list[dict[str, Any]] = []
+    list_size: int = LIST_PAGE
+    has_more: bool = False
     selected_id: int = 0
     header: dict[str, Any] = {}
     thread: list[ChatMessage] = []
@@ -52,31 +56,52 @@ class InboxState(SessionState):
     error: str = ""
 
     # -- loading -------------------------------------------------------------------------
-    def _reload_list(self) -> None:
-        f = ConversationFilter(
+    def _filter(self, limit: int) -> ConversationFilter:
+        return ConversationFilter(
             status=None if self.status_filter == ALL else self.status_filter,
             channel=None if self.channel_filter == ALL else self.channel_filter,
             assignee_id=self.user_id if self.scope == "mine" else None,
             unassigned=self.scope == "unassigned",
             search=self.search or None,
             label=self.label_filter.strip() or None,
-            limit=100,
+            limit=limit,
         )
+
+    def _reload_list(self) -> None:
+        """The first ``list_size`` conversations: as many as the agent has scrolled through."""
         with unit_of_work() as session:
-            items, _ = list_conversations(session, f)
-        self.conversations = [
-            {
-                "id": c.id,
-                "name": c.contact.name or c.contact.phone_e164 or "Customer",
-                "channel": c.channel,
-                "status": c.status,
-                "last": c.last_message or "",
-                "at": c.last_message_at.isoformat() if c.last_message_at else "",
-                "ai": c.ai_enabled,
-                "labels": ", ".join(c.labels),
-            }
-            for c in items
-        ]
+            items, total = list_conversations(session, self._filter(self.list_size))
+        self.conversations = [self._row(c) for c in items]
+        self.has_more = total > len(items)
+
+    @rx.event
+    @off_loop
+    def load_more(self) -> None:
+        """The agent scrolled to the end of the list: the next page, by keyset after the last row."""
+        if not self.has_more or not self.conversations or self._authorize() is None:
+            return
+        last = self.conversations[-1]
+        f = self._filter(LIST_PAGE)
+        f.after = (datetime.fromisoformat(last["at"]) if last["at"] else None, last["id"])
+        with unit_of_work() as session:
+            items, total = list_conversations(session, f)
+        known = {c["id"] for c in self.conversations}
+        self.conversations = self.conversations + [self._row(c) for c in items if c.id not in known]
+        self.list_size = len(self.conversations)
+        self.has_more = total > len(self.conversations)
+
+    @staticmethod
+    def _row(c: Any) -> dict[str, Any]:
+        return {
+            "id": c.id,
+            "name": c.contact.name or c.contact.phone_e164 or "Customer",
+            "channel": c.channel,
+            "status": c.status,
+            "last": c.last_message or "",
+            "at": c.last_message_at.isoformat() if c.last_message_at else "",
+            "ai": c.ai_enabled,
+            "labels": ", ".join(c.labels),
+        }
 
     def _reload_thread(self) -> None:
         if not self.selected_id:
@@ -145,35 +170,39 @@ class InboxState(SessionState):
         return None
 
     # -- filters -------------------------------------------------------------------------
+    def _refilter(self) -> None:
+        self.list_size = LIST_PAGE  # another list: from its first page
+        self._refresh()
+
     @rx.event
     @off_loop
     def set_status_filter(self, value: str | list[str]) -> None:
         self.status_filter = value if isinstance(value, str) else (value[0] if value else ALL)
-        self._refresh()
+        self._refilter()
 
     @rx.event
     @off_loop
     def set_channel_filter(self, value: str) -> None:
         self.channel_filter = value
-        self._refresh()
+        self._refilter()
 
     @rx.event
     @off_loop
     def set_scope(self, value: str) -> None:
         self.scope = value
-        self._refresh()
+        self._refilter()
 
     @rx.event
     @off_loop
     def set_search(self, value: str) -> None:
         self.search = value[:200]
-        self._refresh()
+        self._refilter()
 
     @rx.event
     @off_loop
     def set_label_filter(self, value: str) -> None:
         self.label_filter = value[:40]
-        self._refresh()
+        self._refilter()
 
     @rx.event
     @off_loop

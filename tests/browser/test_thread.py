@@ -125,3 +125,27 @@ def test_private_note_mode_looks_different_and_ends_after_the_note(browser: Brow
     expect(page.locator(".conversation", has_text="Note Tester")).not_to_contain_text("trade price")
     page.context.close()
     customer.context.close()
+
+
+def test_the_conversation_list_loads_more_as_the_agent_scrolls_to_its_end(
+    browser: Browser, app_url, app_database
+):
+    from aisha_app.models.base import utcnow
+
+    engine = build_engine(app_database)
+    with Session(engine) as session:  # a busy morning: more customers than one page of the list
+        for n in range(70):
+            contact = Contact(name=f"Morning customer {n}", phone_e164=f"+2547444{n:05d}")
+            session.add(contact)
+            session.flush()
+            session.add(Conversation(contact_id=contact.id, channel="simulator", last_message_at=utcnow()))
+        session.commit()
+        total = len(session.exec(select(Conversation.id)).all())
+    engine.dispose()
+    page = signed_in_page(browser, app_url, "/inbox")
+    page.click("text=All")  # every status
+    rows = page.locator(".conversation")
+    expect(rows).to_have_count(50)
+    page.locator("#conversation-list").evaluate("l => { l.scrollTop = l.scrollHeight; }")
+    expect(rows).to_have_count(min(total, 100), timeout=10_000)  # the next page, after the last row
+    page.context.close()

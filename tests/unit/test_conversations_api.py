@@ -220,3 +220,43 @@ def test_a_message_without_text_is_previewed_by_its_kind(client, inbox):
     post_meta(client, "/webhooks/whatsapp", payload("whatsapp_cloud", "audio"), WA_SECRET)
     listed = client.get("/api/conversations", headers=inbox).json()["items"]
     assert "Voice message" in [c["last_message"] for c in listed]
+
+
+def test_the_list_pages_by_keyset_cursor_through_ties_and_conversations_without_messages(
+    client, world, session
+):
+    from datetime import timedelta
+
+    from aisha_app.models.base import utcnow
+
+    now = utcnow()
+    times = [now, now, now - timedelta(minutes=1), None, now - timedelta(hours=1), now, None]
+    for n, at in enumerate(times):
+        contact = Contact(name=f"Keyset {n}", phone_e164=f"+2547000000{n:02d}")
+        session.add(contact)
+        session.flush()
+        session.add(Conversation(contact_id=contact.id, channel="simulator", last_message_at=at))
+    session.commit()
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    everything = client.get("/api/conversations", headers=headers).json()
+    expected = [c["id"] for c in everything["items"]]
+    assert len(expected) == len(times)
+
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/api/conversations", params=params, headers=headers).json()
+        assert page["total"] == len(times)  # the whole list's, on every page
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected  # every conversation once, in the list's order
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "MjAyNi0xMi0wMXw5", "fHgx", "A" * 200])
+def test_a_cursor_the_list_did_not_give_out_is_a_400(client, world, cursor):
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    response = client.get("/api/conversations", params={"cursor": cursor}, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_cursor"
