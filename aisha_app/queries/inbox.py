@@ -21,7 +21,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
-from aisha_app.queries.search import LIKE_ESCAPE, contains
+from aisha_app.queries.search import LIKE_ESCAPE, contains, phone_matches
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,13 @@ def _filtered(session: Session, f: ConversationFilter):
         conditions.append(_after(f.after))
     if f.search:
         matching_messages = select(Message.conversation_id).where(contains(Message.body, f.search))
+        phone = phone_matches(Contact.phone_e164, f.search)
         conditions.append(
             or_(
                 contains(Contact.name, f.search),
                 contains(Contact.phone_e164, f.search),
                 col(Conversation.id).in_(matching_messages),
+                *([phone] if phone is not None else []),
             )
         )
     return query.where(*conditions)
@@ -206,11 +208,13 @@ def search_contacts(
 ) -> tuple[list[Contact], int]:
     query = select(Contact)
     if search:
+        phone = phone_matches(Contact.phone_e164, search)
         query = query.where(
             or_(
                 contains(Contact.name, search),
                 contains(Contact.phone_e164, search),
                 contains(Contact.email, search),
+                *([phone] if phone is not None else []),
             )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -260,3 +260,16 @@ def test_a_cursor_the_list_did_not_give_out_is_a_400(client, world, cursor):
     response = client.get("/api/conversations", params={"cursor": cursor}, headers=headers)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_cursor"
+
+
+@pytest.mark.parametrize("typed", ["0712 345 678", "0712345678", "254712345678", "+254712345678", "0712-345"])
+def test_a_customer_is_found_by_their_number_however_it_is_typed(client, inbox, typed):
+    found = client.get("/api/conversations", params={"q": typed}, headers=inbox)
+    assert ids(found) == ["Wanjiru"]
+    contacts = client.get("/api/contacts", params={"q": typed}, headers=inbox).json()["items"]
+    assert [c["name"] for c in contacts] == ["Wanjiru"]
+
+
+def test_a_search_of_a_few_digits_or_words_is_not_read_as_a_number(client, inbox):
+    assert ids(client.get("/api/conversations", params={"q": "07"}, headers=inbox)) == []
+    assert ids(client.get("/api/conversations", params={"q": "embroider"}, headers=inbox)) == ["Otieno"]
