@@ -12,7 +12,7 @@ from aisha_app.actions.commands import command_of, run_command
 from aisha_app.actions.media import media_path
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant import gemini
-from aisha_app.assistant.offline import Reply, handoff, language_of, respond
+from aisha_app.assistant.offline import HANDOFF_REASONS, Reply, handoff, language_of, respond
 from aisha_app.assistant.profile import load_profile
 from aisha_app.assistant.tools import ToolContext
 from aisha_app.background.handlers import JobKind, handler
@@ -53,7 +53,7 @@ def answer(
         return gemini.respond(ctx, [*(history or []), ("user", text)], images)
     if images and not text:
         # The offline responder cannot see photos: a person looks at them.
-        return handoff(profile, ctx.lang, utcnow())
+        return handoff(profile, ctx.lang, utcnow(), reason=HANDOFF_REASONS["photo"])
     return respond(session, profile, text, utcnow(), ctx)
 
 
@@ -87,6 +87,7 @@ def apply_decision(session: Session, conversation: Conversation, reply: Reply) -
     if reply.decision == "handoff":
         # Staff take it from here: no more automatic replies until it is resolved.
         conversation.ai_enabled, conversation.handed_off_at = False, utcnow()
+        conversation.handoff_reason = (reply.reason or "")[:500] or None
         conversation.status = ConversationStatus.PENDING
     elif reply.decision == "resolve":
         conversation.status = ConversationStatus.RESOLVED

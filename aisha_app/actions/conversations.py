@@ -35,6 +35,7 @@ def update_conversation(
     if change.ai_enabled is not None and change.ai_enabled != conversation.ai_enabled:
         conversation.ai_enabled = change.ai_enabled
         conversation.handed_off_at = None if change.ai_enabled else now
+        conversation.handoff_reason = None  # staff decided: no assistant's reason applies
         audit(
             session,
             actor,
@@ -46,6 +47,7 @@ def update_conversation(
         if change.status == ConversationStatus.RESOLVED:
             # The next customer message starts afresh, with the assistant answering again.
             conversation.ai_enabled, conversation.handed_off_at = True, None
+            conversation.handoff_reason = None
     conversation.updated_at = now
     session.add(conversation)
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)

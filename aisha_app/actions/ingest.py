@@ -190,7 +190,7 @@ def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[i
         if batch:
             values = {"status": ConversationStatus.OPEN.value}
             if ai:  # a handoff lasts until the conversation is resolved
-                values |= {"ai_enabled": True, "handed_off_at": None}
+                values |= {"ai_enabled": True, "handed_off_at": None, "handoff_reason": None}
             session.execute(
                 sa.update(CONVERSATIONS).where(CONVERSATIONS.c.id == sa.bindparam("cid")).values(values),
                 [{"cid": r["cid"]} for r in batch],

@@ -226,6 +226,7 @@ def _complete(
         # Staff follow up: the conversation waits for a person, the assistant steps back.
         conversation.status, conversation.ai_enabled = ConversationStatus.PENDING, False
         conversation.handed_off_at = utcnow()
+        conversation.handoff_reason = f"A {rating}-star review: follow up with the customer."
         conversation.labels = sorted({*conversation.labels, FOLLOW_UP_LABEL})
         session.add(conversation)
         send_message(

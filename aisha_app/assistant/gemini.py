@@ -89,6 +89,8 @@ def respond(
     decision = "handoff" if ctx.handoff else "continue"
     if ctx.reply_override:  # a review has begun: its first question is the answer
         text = ctx.reply_override
+    reason = ctx.handoff_reason or "The assistant handed over without saying why."
     if not text.strip():  # no answer after the tools: a person it is
         text, decision = handoff(ctx.profile, ctx.lang, utcnow()).text, "handoff"
-    return Reply(text.strip(), decision, None, ctx.passages, ctx.called, tokens)
+        reason = ctx.handoff_reason or "The assistant had no answer."
+    return Reply(text.strip(), decision, None, ctx.passages, ctx.called, tokens, reason=reason)

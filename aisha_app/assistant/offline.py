@@ -154,6 +154,15 @@ class Reply:
     passages: list[Passage] = field(default_factory=list)
     tools_called: list[str] = field(default_factory=list)
     tokens_used: int = 0
+    reason: str | None = None  # why a handoff: what staff read at the top of the thread
+
+
+# Why the offline responder handed a conversation to staff, as they read it.
+HANDOFF_REASONS = {
+    "human": "The customer asked for a person.",
+    "photo": "The customer sent a photo the assistant cannot see.",
+    "no_answer": "The assistant had no answer from the catalog or the FAQ.",
+}
 
 
 def language_of(text: str) -> str:
@@ -187,11 +196,14 @@ def _say(key: str, lang: str, **values: object) -> str:
     return TEXT[key].get(lang, TEXT[key]["en"]).format(**values)
 
 
-def handoff(profile: BusinessProfile, lang: str, now: datetime, intent: str | None = None) -> Reply:
+def handoff(
+    profile: BusinessProfile, lang: str, now: datetime, intent: str | None = None, reason: str | None = None
+) -> Reply:
+    reason = reason or HANDOFF_REASONS["human" if intent == "human" else "no_answer"]
     when = profile.next_opening(now)
     if profile.hours and not profile.is_open(now) and when:
-        return Reply(_say("handoff_closed", lang, when=when), "handoff", intent)
-    return Reply(_say("handoff_open", lang), "handoff", intent)
+        return Reply(_say("handoff_closed", lang, when=when), "handoff", intent, reason=reason)
+    return Reply(_say("handoff_open", lang), "handoff", intent, reason=reason)
 
 
 def _product_reply(p: Passage, lang: str) -> str:

@@ -75,6 +75,7 @@ class ToolContext:
     # Set when a tool already wrote to the customer (a review's first question): that is the reply.
     reply_override: str | None = None
     handoff: bool = False
+    handoff_reason: str | None = None  # the model's own words for why
     acted: bool = False  # a tool changed something (or called the business's system)
 
     def release(self) -> None:
@@ -154,6 +155,8 @@ def _run(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
         }
     if name == "handoff_to_human":
         ctx.handoff = True
+        reason = args.get("reason") if isinstance(args.get("reason"), str) else None
+        ctx.handoff_reason = (reason or "").strip()[:500] or ctx.handoff_reason
         return {"ok": True, "note": "A staff member will take over this conversation."}
     if name in {n for n, _, _ in BUILT_IN} and contact is None:
         return NO_CUSTOMER

@@ -42,6 +42,8 @@ class Conversation(SQLModel, table=True):
     # False once a person has taken over; the assistant stays quiet until resolved.
     ai_enabled: bool = True
     handed_off_at: datetime | None = timestamp_field()
+    # Why the assistant handed over (its words, or the journey's): shown to staff with the thread.
+    handoff_reason: str | None = Field(default=None, max_length=500)
     labels: list[str] = json_field(list)
     # Opens the provider's 24-hour customer-service window.
     last_inbound_at: datetime | None = timestamp_field()
@@ -152,6 +154,9 @@ class ConversationPublic(SQLModel):
     window_open: bool
     contact: ContactSummary
     last_message: str | None = None
+    # Since when the customer has waited for a person (a pending conversation), and why.
+    waiting_since: datetime | None = None
+    handoff_reason: str | None = None
 
 
 class ConversationUpdate(SQLModel):

@@ -89,7 +89,19 @@ def _row(c: Any) -> rx.Component:
             rx.badge(c["channel"], size="1", variant="soft"),
             rx.badge(c["status"], size="1", variant="outline"),
             rx.cond(c["ai"], rx.badge("AI", size="1", color_scheme="violet")),
+            rx.cond(
+                c["waiting_since"] != "",
+                rx.badge(
+                    rx.icon("clock", size=12),
+                    "waiting since ",
+                    rx.moment(c["waiting_since"], format="HH:mm"),
+                    size="1",
+                    color_scheme="amber",
+                    class_name="waiting-since",
+                ),
+            ),
             spacing="1",
+            wrap="wrap",
         ),
         padding="0.6em",
         border_radius="8px",
@@ -218,6 +230,29 @@ def _header() -> rx.Component:
     )
 
 
+def _handoff() -> rx.Component:
+    """Why the assistant handed over, and since when the customer has waited for a person."""
+    h = InboxState.header
+    return rx.cond(
+        h["waiting_since"].to(str) != "",
+        rx.callout(
+            rx.text(
+                "Waiting for staff since ",
+                rx.moment(h["waiting_since"].to(str), format="HH:mm"),
+                " (",
+                rx.moment(h["waiting_since"].to(str), from_now=True),
+                ")",
+                rx.cond(h["handoff_reason"].to(str) != "", rx.text.span(": ", h["handoff_reason"].to(str))),
+            ),
+            icon="hand",
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            id="handoff",
+        ),
+    )
+
+
 def _composer() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -328,6 +363,7 @@ def _thread() -> rx.Component:
         InboxState.selected_id > 0,
         rx.vstack(
             _header(),
+            _handoff(),
             rx.divider(),
             rx.box(
                 rx.vstack(

@@ -183,6 +183,8 @@ def conversation_public(
         window_open=window_open(conversation),
         contact=ContactSummary.model_validate(contact),
         last_message=(last or "")[:200] or None,
+        waiting_since=conversation.handed_off_at if conversation.status == "pending" else None,
+        handoff_reason=conversation.handoff_reason if conversation.status == "pending" else None,
     )
 
 

@@ -101,6 +101,7 @@ class InboxState(SessionState):
             "at": c.last_message_at.isoformat() if c.last_message_at else "",
             "ai": c.ai_enabled,
             "labels": ", ".join(c.labels),
+            "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
         }
 
     def _reload_thread(self) -> None:
@@ -126,6 +127,8 @@ class InboxState(SessionState):
                 "assignee": str(public.assignee_id or ""),
                 "labels": public.labels,
                 "window_open": public.window_open,
+                "waiting_since": public.waiting_since.isoformat() if public.waiting_since else "",
+                "handoff_reason": public.handoff_reason or "",
                 "stage": contact.lead_stage,
                 "source": contact.source_type,
                 "tags": ", ".join(contact.tags),

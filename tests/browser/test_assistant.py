@@ -46,12 +46,17 @@ def test_the_assistant_quotes_the_catalog_and_hands_over_when_asked(browser: Bro
     inbox = signed_in_page(browser, app_url, "/inbox")
     row = inbox.locator(".conversation", has_text="Zawadi")
     expect(row).to_contain_text("pending")
+    expect(row.locator(".waiting-since")).to_contain_text("waiting since")
     row.click()
+    # Why it came to staff, and since when the customer has waited.
+    expect(inbox.locator("#handoff")).to_contain_text("Waiting for staff since")
+    expect(inbox.locator("#handoff")).to_contain_text("The customer asked for a person.")
     expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "unchecked")
     # The assistant's replies are marked as such, with the tools they called.
     priced = inbox.locator(".bubble[data-direction=outbound]", has_text="KES 450")
     expect(priced).to_contain_text("Assistant · search_products")
     inbox.locator("#ai-switch").click()  # staff give the conversation back to the assistant
     expect(inbox.locator("#ai-switch")).to_have_attribute("data-state", "checked")
+    expect(inbox.locator("#handoff")).to_be_hidden()  # it is the assistant's again, not waiting
     inbox.context.close()
     simulator.context.close()

@@ -46,6 +46,8 @@ def test_asking_for_a_person_hands_the_conversation_to_staff(session, catalog):
     assert "colleague" in reply.body
     conversation = session.exec(select(Conversation)).one()
     assert (conversation.status, conversation.ai_enabled) == ("pending", False)
+    assert conversation.handoff_reason == "The customer asked for a person."
+    assert conversation.handed_off_at is not None
 
     receive_simulated(session, PHONE, "Fatuma", "hello?")  # no more automatic replies
     make_due(session)

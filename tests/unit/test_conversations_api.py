@@ -273,3 +273,19 @@ def test_a_customer_is_found_by_their_number_however_it_is_typed(client, inbox, 
 def test_a_search_of_a_few_digits_or_words_is_not_read_as_a_number(client, inbox):
     assert ids(client.get("/api/conversations", params={"q": "07"}, headers=inbox)) == []
     assert ids(client.get("/api/conversations", params={"q": "embroider"}, headers=inbox)) == ["Otieno"]
+
+
+def test_a_handed_over_conversation_says_since_when_and_why(client, world, session):
+    from aisha_app.actions.ingest import receive_simulated
+    from tests.unit.support import make_due
+
+    receive_simulated(session, "+254700555666", "Halima", "Can I speak to a human please")
+    session.commit()
+    make_due(session)
+    run_jobs()
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    [item] = client.get("/api/conversations", params={"status": "pending"}, headers=headers).json()["items"]
+    assert item["handoff_reason"] == "The customer asked for a person."
+    assert item["waiting_since"] is not None
+    resolved = client.patch(f"/api/conversations/{item['id']}", json={"status": "resolved"}, headers=headers)
+    assert (resolved.json()["waiting_since"], resolved.json()["handoff_reason"]) == (None, None)

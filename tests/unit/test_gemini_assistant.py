@@ -65,6 +65,7 @@ def test_the_model_handing_over_makes_the_conversation_pending(session, gemini):
     run_jobs()
     conversation = session.exec(select(Conversation)).one()
     assert (conversation.status, conversation.ai_enabled) == ("pending", False)
+    assert conversation.handoff_reason == "asks for a refund"  # the model's own words, for staff
     assert assistant_replies(session)[0].body == "A colleague will reply to you here shortly."
 
 
