@@ -51,6 +51,8 @@ def _finite(text: str) -> float | None:
 
 # Only escapes can put NUL or a lone surrogate in JSON text (raw ones are invalid).
 _ODD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+# Built once: ``json.loads`` with options builds a decoder for every call.
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=lambda _: None)
 
 
 def load_json(body: bytes) -> dict[str, Any]:
@@ -60,11 +62,13 @@ def load_json(body: bytes) -> dict[str, Any]:
     could need it: an escape of NUL or a surrogate, or more brackets than ``MAX_DEPTH``.
     """
     try:
-        text = body.decode("utf-8-sig")
+        text = body.decode()
+        if text.startswith("\ufeff"):  # a byte order mark, as "utf-8-sig" would drop it
+            text = text[1:]
         try:
-            data = json.loads(text, parse_float=_finite, parse_constant=lambda _: None)
+            data = _DECODER.decode(text)
         except RecursionError:  # nested deeper than Python's stack: read the shallow part
-            data = json.loads(_shallow(text), parse_float=_finite, parse_constant=lambda _: None)
+            data = _DECODER.decode(_shallow(text))
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookRejected(400, "body is not JSON") from exc
     if not isinstance(data, dict):
