@@ -55,11 +55,18 @@ class Writer:
         self._ensure_thread()
         done: Future = Future()
         self.queue.put((delivery, done))
+        # One timer per webhook, not wait_for's extra future and callbacks. At the deadline the
+        # future is cancelled: if the writer has not taken it yet, it never will.
+        waiting, expired = asyncio.wrap_future(done), []
+        timer = asyncio.get_running_loop().call_later(deadline, _expire, waiting, expired)
         try:
-            # On timeout the future is cancelled: if the writer has not taken it yet, it never will.
-            await asyncio.wait_for(asyncio.wrap_future(done), deadline)
-        except TimeoutError as exc:
-            raise StoreUnavailable(f"not stored within {deadline:g} s") from exc
+            await waiting
+        except asyncio.CancelledError:
+            if not expired:
+                raise  # the request itself was cancelled
+            raise StoreUnavailable(f"not stored within {deadline:g} s") from None
+        finally:
+            timer.cancel()
 
     def _run(self) -> None:
         while True:
@@ -159,6 +166,11 @@ class Writer:
         for _, done in batch:
             with contextlib.suppress(InvalidStateError):  # answered, or its request gave up
                 done.set_exception(error)
+
+
+def _expire(waiting: asyncio.Future, expired: list[bool]) -> None:
+    expired.append(True)
+    waiting.cancel()
 
 
 WRITER = Writer()
