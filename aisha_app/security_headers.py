@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aisha_app.config import get_settings
@@ -52,31 +51,41 @@ def page_policy(public_base_url: str) -> str:
     )
 
 
+def encoded(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers that go with one policy, encoded once rather than for every answer."""
+    return (
+        (b"content-security-policy", policy.encode("latin-1")),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"x-frame-options", b"DENY"),  # frame-ancestors for older browsers
+    )
+
+
 class SecurityHeaders:
     """ASGI middleware: adds the headers to each HTTP answer that does not already set them."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.page_policy = page_policy(get_settings().public_base_url)
+        self.api_headers = encoded(API_POLICY)
+        self.docs_headers = encoded(DOCS_POLICY)
+        self.page_headers = encoded(page_policy(get_settings().public_base_url))
 
-    def _policy(self, path: str) -> str:
+    def _headers_for(self, path: str) -> tuple[tuple[bytes, bytes], ...]:
         if path.startswith(API_PREFIXES):
-            return API_POLICY
-        return DOCS_POLICY if path == "/docs" else self.page_policy
+            return self.api_headers
+        return self.docs_headers if path == "/docs" else self.page_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # the websocket has no headers to protect
             await self.app(scope, receive, send)
             return
-        policy = self._policy(scope.get("path", ""))
+        ours = self._headers_for(scope.get("path", ""))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for older browsers
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [h for h in ours if h[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
