@@ -44,6 +44,16 @@
   function toBottom(thread) {
     thread.scrollTop = thread.scrollHeight;
     seen.atBottom = true;
+    // The thread's height may settle a little later (its styles, fonts, a picture): stay at
+    // the bottom through that, unless the agent scrolls up meanwhile.
+    [30, 120, 300, 800].forEach(function (delay) {
+      setTimeout(function () {
+        if (seen.atBottom && document.getElementById("thread") === thread) {
+          thread.scrollTop = thread.scrollHeight;
+          seen.top = thread.scrollTop;
+        }
+      }, delay);
+    });
   }
 
   function onScroll(event) {
