@@ -75,12 +75,23 @@ def _without_values(context: sa.engine.ExceptionContext) -> None:
         error.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}",)
 
 
-def _begin_before_savepoint(conn: sa.Connection, _name: str | None) -> None:
+def _begin_before_savepoints(engine: Engine) -> None:
     """Python's sqlite3 begins a transaction only before a write, so a SAVEPOINT that comes first
-    would be the transaction itself, and its release a COMMIT the edge could not roll back."""
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        raw.execute("BEGIN")
+    would be the transaction itself, and its release a COMMIT the edge could not roll back.
+
+    Done in the engine's dialect, not in a "savepoint" event: one connection event makes
+    SQLAlchemy dispatch events around every statement on the engine, which cost the webhook
+    writer about 2.5% of its time on SQLite.
+    """
+    savepoint = engine.dialect.do_savepoint
+
+    def do_savepoint(conn: sa.Connection, name: str) -> None:
+        raw = conn.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN")
+        savepoint(conn, name)
+
+    engine.dialect.do_savepoint = do_savepoint
 
 
 def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: int = 10) -> Engine:
@@ -94,7 +105,7 @@ def build_engine(url: str, *, lock_wait: float = LOCK_WAIT_SECONDS, pool_size: i
             url, connect_args={"check_same_thread": False, "timeout": lock_wait}, hide_parameters=True
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas(int(lock_wait * 1000)))
-        sa.event.listen(engine, "savepoint", _begin_before_savepoint)
+        _begin_before_savepoints(engine)
     else:
         connect_args: dict = {"connect_timeout": max(1, math.ceil(min(lock_wait, CONNECT_TIMEOUT_SECONDS)))}
         pool_timeout = 30.0  # SQLAlchemy's default: requests queue for a connection under load
