@@ -11,6 +11,7 @@ from aisha_app.config import describe, get_settings
 from aisha_app.pages import (
     actions,
     assistant,
+    canned,
     contacts,
     inbox,
     jobs,
@@ -27,12 +28,14 @@ from aisha_app.realtime.live import live_updates
 from aisha_app.security_headers import SecurityHeaders
 from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
+from aisha_app.state.canned import CannedState
 from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
 from aisha_app.state.jobs import JobsState
 from aisha_app.state.knowledge import KnowledgeState
 from aisha_app.state.leads import LeadsState
 from aisha_app.state.login import LoginState
+from aisha_app.state.nav import NavState
 from aisha_app.state.overview import (
     DashboardState,
     SettingsState,
@@ -54,7 +57,12 @@ app.register_lifespan_task(in_app_workers)
 app.register_lifespan_task(live_updates)
 
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · Aisha", on_load=LoginState.load)
-app.add_page(simulator_page, route=routes.SIMULATOR, title="Simulator · Aisha", on_load=SimulatorState.load)
+app.add_page(
+    simulator_page,
+    route=routes.SIMULATOR,
+    title="Simulator · Aisha",
+    on_load=[NavState.load, SimulatorState.load],
+)
 # The shop screen: no sign-in, the secret in the link is the key.
 app.add_page(waiting.display_page, route=routes.DISPLAY, title="Waiting list", on_load=DisplayState.load)
 _PAGES = [
@@ -71,10 +79,15 @@ _PAGES = [
     (assistant.assistant_page, routes.ASSISTANT, "Assistant", AssistantState.load),
     (knowledge.knowledge_page, routes.KNOWLEDGE, "Knowledge", KnowledgeState.load),
     (actions.actions_page, routes.ACTIONS, "Actions", ActionsState.load),
+    (canned.canned_page, routes.CANNED, "Canned responses", CannedState.load),
 ]
 for component, route, title, on_load in _PAGES:
-    app.add_page(component, route=route, title=f"{title} · Aisha", on_load=on_load)
+    # First the navigation's unread badge, then the page.
+    app.add_page(component, route=route, title=f"{title} · Aisha", on_load=[NavState.load, on_load])
 # Any other address: a 404 inside the layout (Reflex's route for it is "404").
 app.add_page(
-    overview.not_found_page, route="404", title="Not found · Aisha", on_load=SessionState.check_session
+    overview.not_found_page,
+    route="404",
+    title="Not found · Aisha",
+    on_load=[NavState.load, SessionState.check_session],
 )

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Messages sent within this many seconds of each other get one answer.
     ai_burst_seconds: float = Field(default=3.0, ge=0)
 
+    # Agents who turned alerts on hear of a customer who has waited for staff this long.
+    waiting_alert_minutes: int = Field(default=10, ge=1)
+
     # A review conversation left unanswered this long is dropped.
     review_expiry_minutes: int = Field(default=30, ge=1)
 

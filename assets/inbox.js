@@ -1,5 +1,6 @@
 // The inbox's thread and composer, where the browser must act before the server hears of it:
 // - Enter sends (it submits the composer's form); Shift+Enter makes a new line; an IME composition is left alone.
+// - /word offers canned responses: arrows choose, Enter or Tab insert, Escape closes.
 // - A thread opens at its newest message and follows new ones while the agent is at the bottom;
 //   when the agent has scrolled up, a new message shows the #new-messages pill instead.
 // - Scrolling to the top asks for older messages (#load-older) and keeps the view where it was;
@@ -8,10 +9,73 @@
   if (window.aishaInbox) return;
   window.aishaInbox = true;
 
+  // The canned-response menu (#canned-menu, shown while the reply ends in /word): Up and Down
+  // move through it, Enter or Tab insert the highlighted one, Escape closes it.
+  const SLASH_WORD = /(^|\s)\/[A-Za-z0-9_-]{0,32}$/;
+  let cannedClosedFor = null; // the text the agent closed the menu on
+
+  function cannedOptions() {
+    const menu = document.getElementById("canned-menu");
+    if (!menu || menu.style.display === "none") return [];
+    return Array.from(menu.querySelectorAll(".canned-option"));
+  }
+
+  function highlight(options, index) {
+    options.forEach(function (o, i) { o.dataset.active = i === index ? "true" : "false"; });
+    if (options[index]) options[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function cannedKeys(event) {
+    const box = event.target;
+    const options = cannedOptions();
+    if (!options.length) {
+      // Typed faster than the server could offer: a /word is never sent by accident.
+      if (event.key === "Enter" && !event.shiftKey && SLASH_WORD.test(box.value) && cannedClosedFor !== box.value) {
+        event.preventDefault();
+        setTimeout(function () {
+          const late = cannedOptions();
+          if (late.length) late[0].click();
+          else if (box.form) box.form.requestSubmit();
+        }, 400);
+        return true;
+      }
+      return false;
+    }
+    let index = options.findIndex(function (o) { return o.dataset.active === "true"; });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      index = index < 0 ? (step > 0 ? 0 : options.length - 1) : (index + step + options.length) % options.length;
+      highlight(options, index);
+      return true;
+    }
+    if ((event.key === "Enter" && !event.shiftKey) || event.key === "Tab") {
+      event.preventDefault();
+      options[Math.max(index, 0)].click();
+      return true;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cannedClosedFor = box.value;
+      document.getElementById("canned-menu").style.display = "none";
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "composer" || event.target.value === cannedClosedFor) return;
+    cannedClosedFor = null;
+    const menu = document.getElementById("canned-menu");
+    if (menu) menu.style.display = "";
+  });
+
   document.addEventListener(
     "keydown",
     function (event) {
-      if (event.target.id !== "composer" || event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      if (event.target.id !== "composer" || event.isComposing) return;
+      if (cannedKeys(event)) return;
+      if (event.key !== "Enter" || event.shiftKey) return;
       event.preventDefault();
       // The form sends the box's text as it is now (its button: the same submit). After this
       // key's own handlers: the input's debounce hands the server the text first, so no late

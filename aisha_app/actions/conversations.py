@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, func, select
 
 from aisha_app.actions.audit import audit
 from aisha_app.errors import AppError, NotFound
-from aisha_app.models import Conversation, ConversationStatus, ConversationUpdate, User
+from aisha_app.models import (
+    Conversation,
+    ConversationRead,
+    ConversationStatus,
+    ConversationUpdate,
+    Message,
+    User,
+)
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
 
@@ -53,3 +64,36 @@ def update_conversation(
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
     session.flush()
     return conversation
+
+
+def read_all(session: Session, conversation_id: int, user: User) -> None:
+    """``user`` has read the whole conversation, up to its newest message."""
+    if session.get(Conversation, conversation_id) is None:
+        raise NotFound("Conversation")
+    newest = session.exec(
+        select(func.max(Message.created_at)).where(Message.conversation_id == conversation_id)
+    ).one()
+    if newest is not None:
+        mark_read(session, conversation_id, user.id, newest)
+
+
+def mark_read(session: Session, conversation_id: int, user_id: int, through: datetime) -> None:
+    """``user_id`` has seen the conversation's messages up to ``through`` (never moves back).
+
+    One statement (an upsert): two tabs of the same agent may mark the same conversation at once.
+    Only a mark that moved is published, so the tabs it refreshes do not mark (and publish) again.
+    """
+    table = ConversationRead.__table__
+    insert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+    row = insert.values(conversation_id=conversation_id, user_id=user_id, read_at=through)
+    result = session.execute(
+        row.on_conflict_do_update(
+            index_elements=[table.c.conversation_id, table.c.user_id],
+            set_={"read_at": insert.excluded.read_at},
+            where=table.c.read_at < insert.excluded.read_at,
+        ).returning(table.c.user_id)  # a row only if it moved (psycopg's rowcount here is -1)
+    )
+    if result.first() is not None:
+        events.publish_on_commit(
+            session, events.CONVERSATION_READ, conversation_id=conversation_id, user_id=user_id
+        )

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from aisha_app.api import (
     assistant,
     auth,
+    canned,
     contacts,
     conversations,
     jobs,
@@ -94,6 +95,7 @@ def build_api() -> FastAPI:
     api.include_router(waiting_list.router)
     api.include_router(reviews.router)
     api.include_router(leads.router)
+    api.include_router(canned.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the
     # web app (Reflex) is mounted behind the API and would answer in plain text or HTML.

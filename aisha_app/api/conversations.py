@@ -31,6 +31,7 @@ from aisha_app.queries.inbox import (
     decode_cursor,
     encode_cursor,
     list_conversations,
+    unread_counts,
 )
 from aisha_app.services.messaging import ADAPTERS, capabilities, default_phone_channel
 from aisha_app.services.messaging.base import Identity
@@ -150,9 +151,22 @@ def conversations(
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f)
+    for item, count in _with_unread(session, user.id, items):
+        item.unread = count
     more = len(items) == limit and (cursor is not None or offset + limit < total)
     next_cursor = encode_cursor(items[-1]) if items and more else None
     return Page(items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
+
+
+def _with_unread(session: Any, user_id: int, items: list[ConversationPublic]):
+    counts = unread_counts(session, user_id, items)
+    return [(item, counts.get(item.id, 0)) for item in items]
+
+
+def _public(session: Any, conversation: Conversation, user_id: int) -> ConversationPublic:
+    public = conversation_public(conversation, session.get(Contact, conversation.contact_id))
+    public.unread = unread_counts(session, user_id, [public]).get(public.id, 0)
+    return public
 
 
 def _conversation(session: Any, conversation_id: int) -> Conversation:
@@ -164,8 +178,7 @@ def _conversation(session: Any, conversation_id: int) -> Conversation:
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationPublic)
 def conversation(conversation_id: Id, user: CurrentUser, session: DbSession) -> ConversationPublic:
-    found = _conversation(session, conversation_id)
-    return conversation_public(found, session.get(Contact, found.contact_id))
+    return _public(session, _conversation(session, conversation_id), user.id)
 
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationPublic)
@@ -173,7 +186,14 @@ def update_conversation(
     conversation_id: Id, change: ConversationUpdate, user: CurrentUser, session: DbSession
 ) -> ConversationPublic:
     updated = conversation_actions.update_conversation(session, conversation_id, change, user)
-    return conversation_public(updated, session.get(Contact, updated.contact_id))
+    return _public(session, updated, user.id)
+
+
+@router.post("/conversations/{conversation_id}/read", response_model=ConversationPublic)
+def read(conversation_id: Id, user: CurrentUser, session: DbSession) -> ConversationPublic:
+    """The caller has read the conversation up to its newest message: its ``unread`` is 0."""
+    conversation_actions.read_all(session, conversation_id, user)
+    return _public(session, _conversation(session, conversation_id), user.id)
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=list[MessagePublic])

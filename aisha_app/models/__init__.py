@@ -13,6 +13,7 @@ from aisha_app.models.conversation import (
     ContactSummary,
     Conversation,
     ConversationPublic,
+    ConversationRead,
     ConversationStatus,
     ConversationUpdate,
     Message,
@@ -34,6 +35,7 @@ from aisha_app.models.journey import (
 )
 from aisha_app.models.knowledge import (
     AssistantAction,
+    CannedResponse,
     KnowledgeArticle,
     MessageTemplate,
     Product,
@@ -63,6 +65,7 @@ from aisha_app.models.user import (
 __all__ = [
     "AppSetting",
     "AssistantAction",
+    "CannedResponse",
     "ActivityKind",
     "AuditLog",
     "AuditLogPublic",
@@ -74,6 +77,7 @@ __all__ = [
     "ContactSummary",
     "ContactUpdate",
     "ConversationPublic",
+    "ConversationRead",
     "ConversationUpdate",
     "MessagePublic",
     "Conversation",

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from aisha_app.models.base import created_at_field, json_field, timestamp_field
+from aisha_app.models.base import UTCDateTime, created_at_field, json_field, timestamp_field
 from aisha_app.models.numbers import IdNumber
 
 
@@ -51,6 +51,17 @@ class Conversation(SQLModel, table=True):
     snoozed_until: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+class ConversationRead(SQLModel, table=True):
+    """How far one staff member has read a conversation: its messages after ``read_at`` are unread."""
+
+    __tablename__ = "conversation_reads"
+
+    conversation_id: int = Field(foreign_key="conversations.id", ondelete="CASCADE", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    # The newest message's created_at when the thread was last on their screen.
+    read_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class MessageDirection(StrEnum):
@@ -157,6 +168,8 @@ class ConversationPublic(SQLModel):
     # Since when the customer has waited for a person (a pending conversation), and why.
     waiting_since: datetime | None = None
     handoff_reason: str | None = None
+    # Customer messages the caller has not read (counted up to 100).
+    unread: int = 0
 
 
 class ConversationUpdate(SQLModel):

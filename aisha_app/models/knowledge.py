@@ -74,6 +74,19 @@ class MessageTemplate(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+class CannedResponse(SQLModel, table=True):
+    """A reply staff insert by typing ``/shortcut`` in the composer; admins keep the list."""
+
+    __tablename__ = "canned_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shortcut: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    # May hold variables: {{contact.first_name}}, {{contact.name}}, {{agent.name}}, ...
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
 def _index_listeners(kind: str):
     """Keep the full-text index (``aisha_app.assistant.index``) in the writing transaction."""
 

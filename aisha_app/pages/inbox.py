@@ -75,6 +75,19 @@ def _row(c: Any) -> rx.Component:
             rx.text(c["name"], weight="bold", size="2", custom_attrs=AUTO_DIR),
             rx.spacer(),
             rx.moment(c["at"], from_now=True, font_size="11px", color=rx.color("gray", 10)),
+            rx.cond(
+                c["unread"] != "",
+                rx.badge(
+                    c["unread"],
+                    color_scheme="green",
+                    variant="solid",
+                    radius="full",
+                    size="1",
+                    aria_label=c["unread"].to(str) + " unread",
+                    class_name="unread",
+                ),
+            ),
+            align="center",
         ),
         rx.text(
             c["last"],
@@ -253,6 +266,51 @@ def _handoff() -> rx.Component:
     )
 
 
+def _canned_option(c: Any, index: rx.Var[int]) -> rx.Component:
+    return rx.hstack(
+        rx.code("/" + c["shortcut"].to(str), white_space="nowrap"),
+        rx.text(
+            c["text"],
+            size="1",
+            color_scheme="gray",
+            overflow="hidden",
+            white_space="nowrap",
+            text_overflow="ellipsis",
+            min_width="0",
+            custom_attrs=AUTO_DIR,
+        ),
+        on_click=InboxState.use_canned(c["id"]),
+        class_name="canned-option",
+        custom_attrs={"data-index": index, "role": "option"},
+        padding="0.4em 0.6em",
+        border_radius="6px",
+        cursor="pointer",
+        width="100%",
+        align="center",
+        _hover={"background": rx.color("accent", 3)},
+    )
+
+
+def _canned_menu() -> rx.Component:
+    """``/word`` in the reply: the canned responses it matches (assets/inbox.js: arrows, Enter, Tab, Esc)."""
+    return rx.cond(
+        InboxState.canned_matches.length() > 0,
+        rx.vstack(
+            rx.foreach(InboxState.canned_matches, _canned_option),
+            id="canned-menu",
+            custom_attrs={"role": "listbox", "aria-label": "Canned responses"},
+            spacing="0",
+            width="100%",
+            max_height="40vh",
+            overflow_y="auto",
+            border=f"1px solid {rx.color('gray', 6)}",
+            border_radius="8px",
+            padding="0.25em",
+            background=rx.color("gray", 1),
+        ),
+    )
+
+
 def _composer() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -261,6 +319,7 @@ def _composer() -> rx.Component:
                 InboxState.error, color_scheme="red", icon="triangle-alert", size="1", id="composer-error"
             ),
         ),
+        _canned_menu(),
         rx.cond(
             InboxState.header["window_open"].to(bool) | InboxState.note_mode,
             # A form: what is sent is the text in the box when Send (or Enter) is pressed, even
@@ -275,7 +334,7 @@ def _composer() -> rx.Component:
                         placeholder=rx.cond(
                             InboxState.note_mode,
                             "Private note: only the team sees it",
-                            "Write a reply (Enter sends, Shift+Enter: new line)",
+                            "Write a reply (Enter sends, Shift+Enter: new line, / for canned responses)",
                         ),
                         width="100%",
                         rows="2",
@@ -467,6 +526,7 @@ TAKE_TURNS = """
 @media (max-width: 767px) {
   .inbox[data-selected="true"] .inbox-list { display: none; }
 }
+.canned-option[data-active="true"] { background: var(--accent-4); }
 """
 
 

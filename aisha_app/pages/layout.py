@@ -8,6 +8,7 @@ import reflex as rx
 
 from aisha_app import routes
 from aisha_app.pages.components import post_form
+from aisha_app.state.nav import NavState
 from aisha_app.state.session import SessionState
 
 NAV = [
@@ -34,10 +35,32 @@ def _active(href: str) -> rx.Var[bool]:
     return path == href if href == routes.DASHBOARD else (path == href) | path.startswith(href + "/")
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def unread_badge(id: str) -> rx.Component:
+    """How many active conversations hold messages the signed-in agent has not read."""
+    return rx.cond(
+        NavState.unread_label != "",
+        rx.badge(
+            NavState.unread_label,
+            color_scheme="green",
+            variant="solid",
+            radius="full",
+            aria_label=NavState.unread_label + " conversations with unread messages",
+            id=id,
+        ),
+    )
+
+
+def _nav_link(label: str, href: str, icon: str, prefix: str = "") -> rx.Component:
     active = _active(href)
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        rx.hstack(
+            rx.icon(icon, size=18),
+            rx.text(label, size="3"),
+            *([rx.spacer(), unread_badge(f"{prefix}nav-unread")] if href == routes.INBOX else []),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
         href=href,
         underline="none",
         color_scheme=rx.cond(active, "accent", "gray"),
@@ -56,7 +79,10 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 def _nav(drawer: bool = False) -> rx.Component:
     # In the drawer a link also closes it.
-    links = [rx.drawer.close(_nav_link(*i), as_child=True) if drawer else _nav_link(*i) for i in NAV]
+    links = [
+        rx.drawer.close(_nav_link(*item, "drawer-"), as_child=True) if drawer else _nav_link(*item)
+        for item in NAV
+    ]
     return rx.el.nav(rx.vstack(*links, spacing="1", width="100%"), width="100%")
 
 
@@ -68,6 +94,22 @@ def _who(prefix: str = "") -> rx.Component:
         rx.badge(SessionState.user_role, variant="soft", id=f"{prefix}signed-in-role"),
         spacing="1",
         padding_x="0.75em",
+    )
+
+
+def alerts_toggle(prefix: str = "") -> rx.Component:
+    """Sound and desktop notifications, this browser's choice (assets/nav.js keeps it)."""
+    return rx.button(
+        rx.icon("bell", size=16),
+        "Alerts",
+        rx.el.span(class_name="alerts-state"),
+        variant="soft",
+        color_scheme="gray",
+        width="100%",
+        type="button",
+        id=f"{prefix}alerts-toggle",
+        class_name="alerts-toggle",
+        custom_attrs={"aria-pressed": "false"},
     )
 
 
@@ -95,6 +137,7 @@ def sidebar() -> rx.Component:
         rx.spacer(),
         rx.divider(),
         _who(),
+        alerts_toggle(),
         sign_out_form(),
         display=DESKTOP,
         width="230px",
@@ -111,7 +154,7 @@ def sidebar() -> rx.Component:
 
 def top_bar(title: str, nav: rx.Var[bool] | None = None) -> rx.Component:
     """On a phone: the page's name, and a menu button that opens the navigation as a drawer."""
-    menu = _drawer()
+    menu = rx.hstack(_drawer(), unread_badge("top-unread"), align="center", spacing="1")
     return rx.hstack(
         menu if nav is None else rx.cond(nav, menu),
         rx.heading(title, size="4", trim="both"),
@@ -151,6 +194,7 @@ def _drawer() -> rx.Component:
                     _nav(drawer=True),
                     rx.divider(),
                     _who("drawer-"),
+                    alerts_toggle("drawer-"),
                     sign_out_form("drawer-"),
                     spacing="2",
                     padding="1em",
@@ -232,6 +276,15 @@ def shell(
                 width="100%",
                 min_width="0",  # a flex child may shrink below its content: nothing pushes the page wider
             ),
+            # assets/nav.js puts the count in the tab's title and, if the agent asked, alerts.
+            rx.el.span(id="unread-total", custom_attrs={"data-count": NavState.unread_label}, display="none"),
+            rx.el.span(
+                id="nav-alert",
+                custom_attrs={"data-seq": NavState.alert_seq, "data-text": NavState.alert_text},
+                display="none",
+            ),
+            rx.cond(signed_in, rx.moment(interval=60_000, on_change=NavState.tick, display="none")),
+            rx.script(src="/nav.js"),
             width="100%",
             max_width="100vw",
             align="start",

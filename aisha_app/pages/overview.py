@@ -100,6 +100,12 @@ def _settings() -> rx.Component:
                 href=routes.KNOWLEDGE,
                 id="knowledge-link",
             ),
+            rx.link(
+                rx.button(rx.icon("message-square-text"), "Canned responses", variant="soft"),
+                href=routes.CANNED,
+                id="canned-link",
+            ),
+            wrap="wrap",
         ),
         rx.heading("Channels and providers", size="4"),
         _table(

@@ -17,7 +17,9 @@ from aisha_app.models import (
     ContactSummary,
     Conversation,
     ConversationPublic,
+    ConversationRead,
     Message,
+    MessageDirection,
     MessagePublic,
     MessageType,
 )
@@ -166,6 +168,121 @@ def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[Co
         .offset(f.offset)
     ).all()
     return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows], total
+
+
+UNREAD_CAP = 99  # counted up to here; past it the list says "99+"
+_UNION_CHUNK = 100  # SQLite caps a compound SELECT at 500 terms
+
+
+def _unread(conversation_id, read_at):
+    """The conversation's customer messages after ``read_at`` (all of them if never read)."""
+    return sa.and_(
+        Message.conversation_id == conversation_id,
+        Message.direction == MessageDirection.INBOUND,
+        sa.true() if read_at is None else col(Message.created_at) > read_at,
+    )
+
+
+def read_marks(session: Session, user_id: int, conversation_ids: list[int]) -> dict[int, datetime]:
+    rows = session.exec(
+        select(ConversationRead.conversation_id, ConversationRead.read_at).where(
+            ConversationRead.user_id == user_id, col(ConversationRead.conversation_id).in_(conversation_ids)
+        )
+    ).all()
+    return dict(rows)
+
+
+def unread_counts(session: Session, user_id: int, conversations: list[ConversationPublic]) -> dict[int, int]:
+    """How many customer messages ``user_id`` has not seen, per conversation listed (capped at
+    ``UNREAD_CAP`` + 1). Only a conversation with a message after its read mark is counted, each
+    by an index range that stops at the cap, so a 30,000-message history costs what 100 do."""
+    marks = read_marks(session, user_id, [c.id for c in conversations])
+    candidates = [
+        c.id
+        for c in conversations
+        if c.last_message_at is not None and (c.id not in marks or c.last_message_at > marks[c.id])
+    ]
+    counts: dict[int, int] = {}
+    for start in range(0, len(candidates), _UNION_CHUNK):
+        parts = []
+        for cid in candidates[start : start + _UNION_CHUNK]:
+            capped = select(sa.literal(1)).where(_unread(cid, marks.get(cid))).limit(UNREAD_CAP + 1)
+            count = select(func.count()).select_from(capped.subquery()).scalar_subquery()
+            parts.append(select(sa.literal(cid).label("cid"), count.label("n")))
+        counts.update({cid: n for cid, n in session.execute(sa.union_all(*parts)).all() if n})
+    return counts
+
+
+def unread_conversations(session: Session, user_id: int) -> int:
+    """The navigation's badge: active conversations with a customer message ``user_id`` has not
+    seen (counted up to ``UNREAD_CAP`` + 1)."""
+    mark = sa.orm.aliased(ConversationRead, name="mark")
+    read_at = col(mark.read_at)
+    unseen = (
+        select(sa.literal(1))
+        .select_from(Conversation)
+        .outerjoin(mark, sa.and_(mark.conversation_id == Conversation.id, mark.user_id == user_id))
+        .where(
+            col(Conversation.status).in_(_TAB_STATUSES["active"]),
+            col(Conversation.last_message_at).is_not(None),
+            or_(read_at.is_(None), col(Conversation.last_message_at) > read_at),
+            sa.exists().where(
+                Message.conversation_id == Conversation.id,
+                Message.direction == MessageDirection.INBOUND,
+                or_(read_at.is_(None), col(Message.created_at) > read_at),
+            ),
+        )
+        .limit(UNREAD_CAP + 1)
+    )
+    return session.exec(select(func.count()).select_from(unseen.subquery())).one()
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What an agent's alerts need of one conversation."""
+
+    id: int
+    name: str
+    created_at: datetime
+    mine: bool  # assigned to them and active
+
+
+def glances(session: Session, user_id: int, conversation_ids: list[int]) -> list[Glance]:
+    rows = session.exec(
+        select(Conversation, Contact.name, Contact.phone_e164)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(col(Conversation.id).in_(conversation_ids))
+    ).all()
+    active = _TAB_STATUSES["active"]
+    return [
+        Glance(
+            c.id, name or phone or "Customer", c.created_at, c.assignee_id == user_id and c.status in active
+        )
+        for c, name, phone in rows
+    ]
+
+
+def assigned_ids(session: Session, user_id: int) -> list[int]:
+    """The active conversations assigned to ``user_id``."""
+    return list(
+        session.exec(
+            select(Conversation.id).where(
+                Conversation.assignee_id == user_id, col(Conversation.status).in_(_TAB_STATUSES["active"])
+            )
+        ).all()
+    )
+
+
+def waiting_longer_than(session: Session, since: datetime, limit: int = 20) -> list[tuple[int, str]]:
+    """Pending conversations handed to staff before ``since``, longest waiting first: (id, name)."""
+    rows = session.exec(
+        select(Conversation.id, Contact.name, Contact.phone_e164)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Conversation.status == "pending", col(Conversation.handed_off_at) <= since)
+        .order_by(col(Conversation.handed_off_at))
+        .limit(limit)
+    ).all()
+    return [(cid, name or phone or "Customer") for cid, name, phone in rows]
 
 
 def conversation_public(

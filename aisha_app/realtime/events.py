@@ -20,6 +20,7 @@ MESSAGE_CREATED = "message.created"
 MESSAGE_STATUS = "message.status"
 MESSAGE_UPDATED = "message.updated"
 CONVERSATION_UPDATED = "conversation.updated"
+CONVERSATION_READ = "conversation.read"  # one staff member's unread count changed: their tabs only
 CONTACT_UPDATED = "contact.updated"
 WAITING_LIST_UPDATED = "waiting_list.updated"
 REVIEW_CREATED = "review.created"
@@ -45,6 +46,11 @@ def subscribe(fn: Subscriber) -> Callable[[], None]:
 def publish_on_commit(session: Session, kind: str, **data: Any) -> None:
     session.connection()  # joins (or begins) the transaction, so its rollback discards the event
     session.info.setdefault("pending_events", []).append(Event(kind, data))
+
+
+def concerning(batch: list[Event], user_id: int) -> list[Event]:
+    """The events a staff member's tab shows: all but other people's reading."""
+    return [e for e in batch if e.kind != CONVERSATION_READ or e.data.get("user_id") == user_id]
 
 
 def deliver(event: Event) -> None:

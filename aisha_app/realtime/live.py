@@ -33,15 +33,21 @@ class Hub:
     def __init__(self) -> None:
         self.app: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.viewers: dict[str, type[rx.State]] = {}
+        # Per tab, the states to refresh (the navigation's badge, and the page's own), in order.
+        self.viewers: dict[str, tuple[type[rx.State], ...]] = {}
         self.pending: list[events.Event] = []
         self.lock = threading.Lock()
         self.flush_scheduled = False
 
-    def watch(self, client_token: str, state_cls: type[rx.State]) -> None:
-        """A tab shows a live page; ``state_cls._on_events`` runs for it after each commit."""
+    def watch(self, client_token: str, state_cls: type[rx.State], *, only: bool = False) -> None:
+        """A tab shows a live page; ``state_cls._on_events`` runs for it after each commit.
+
+        ``only``: the tab opened another page, so what it watched before is dropped.
+        """
         with self.lock:
-            self.viewers[client_token] = state_cls
+            before = () if only else self.viewers.get(client_token, ())
+            if state_cls not in before:
+                self.viewers[client_token] = (*before, state_cls)
 
     def unwatch(self, client_token: str) -> None:
         with self.lock:
@@ -64,17 +70,18 @@ class Hub:
             batch, self.pending, self.flush_scheduled = self.pending, [], False
             viewers = dict(self.viewers)
         token_manager = self.app.event_namespace._token_manager if self.app.event_namespace else None
-        for token, state_cls in viewers.items():
+        for token, classes in viewers.items():
             try:
                 if token_manager is not None and not await token_manager.is_token_connected(token):
                     self.unwatch(token)
                     continue
-                async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
-                    view = await root.get_state(state_cls)
-                    # Database work off the event loop: websockets and webhooks keep moving.
-                    await asyncio.to_thread(view._on_events, batch)
+                async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=classes[0])) as root:
+                    for state_cls in classes:
+                        view = await root.get_state(state_cls)
+                        # Database work off the event loop: websockets and webhooks keep moving.
+                        await asyncio.to_thread(view._on_events, batch)
             except Exception:  # one broken tab must not stop the others
-                log.exception("live update for a %s tab failed", state_cls.__name__)
+                log.exception("live update for a tab of %s failed", [c.__name__ for c in classes])
 
 
 HUB = Hub()

@@ -3,33 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from typing import Any
 
 import reflex as rx
-from sqlmodel import select
+from sqlmodel import col, select
 
-from aisha_app.actions.conversations import update_conversation
+from aisha_app.actions.canned import fill
+from aisha_app.actions.conversations import mark_read, update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.models import Contact, Conversation, ConversationUpdate, MessageTemplate, User
+from aisha_app.models import (
+    CannedResponse,
+    Contact,
+    Conversation,
+    ConversationUpdate,
+    MessageTemplate,
+    User,
+)
 from aisha_app.queries.inbox import (
+    UNREAD_CAP,
     ChatMessage,
     ConversationFilter,
     conversation_public,
     list_conversations,
+    read_marks,
     thread_view,
+    unread_counts,
 )
 from aisha_app.realtime import events
 from aisha_app.realtime.live import HUB
 from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"
+SLASH_WORD = re.compile(r"[A-Za-z0-9_-]{0,32}")
 THREAD_PAGE = 100  # messages: a thread opens with its newest; scrolling up loads as many more
 LIST_PAGE = 50  # conversations: scrolling to the end of the list loads the next ones
+
+
+def _slash_word(draft: str) -> str | None:
+    """``word`` when the draft ends in ``/word`` (at its start or after a space), else None."""
+    head, slash, word = draft.rpartition("/")
+    if not slash or (head and not head[-1].isspace()) or not SLASH_WORD.fullmatch(word):
+        return None
+    return word.lower()
 
 
 class InboxState(SessionState):
@@ -54,6 +75,7 @@ class InboxState(SessionState):
     template_vars: str = ""
     label_draft: str = ""
     error: str = ""
+    canned: list[dict[str, str]] = []  # every canned response: (id, shortcut, text)
 
     # -- loading -------------------------------------------------------------------------
     def _filter(self, limit: int) -> ConversationFilter:
@@ -71,7 +93,8 @@ class InboxState(SessionState):
         """The first ``list_size`` conversations: as many as the agent has scrolled through."""
         with unit_of_work() as session:
             items, total = list_conversations(session, self._filter(self.list_size))
-        self.conversations = [self._row(c) for c in items]
+            unread = unread_counts(session, self.user_id, items)
+        self.conversations = [self._row(c, unread.get(c.id, 0)) for c in items]
         self.has_more = total > len(items)
 
     @rx.event
@@ -85,13 +108,16 @@ class InboxState(SessionState):
         f.after = (datetime.fromisoformat(last["at"]) if last["at"] else None, last["id"])
         with unit_of_work() as session:
             items, total = list_conversations(session, f)
+            unread = unread_counts(session, self.user_id, items)
         known = {c["id"] for c in self.conversations}
-        self.conversations = self.conversations + [self._row(c) for c in items if c.id not in known]
+        self.conversations = self.conversations + [
+            self._row(c, unread.get(c.id, 0)) for c in items if c.id not in known
+        ]
         self.list_size = len(self.conversations)
         self.has_more = total > len(self.conversations)
 
     @staticmethod
-    def _row(c: Any) -> dict[str, Any]:
+    def _row(c: Any, unread: int) -> dict[str, Any]:
         return {
             "id": c.id,
             "name": c.contact.name or c.contact.phone_e164 or "Customer",
@@ -102,6 +128,7 @@ class InboxState(SessionState):
             "ai": c.ai_enabled,
             "labels": ", ".join(c.labels),
             "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
+            "unread": "" if not unread else f"{UNREAD_CAP}+" if unread > UNREAD_CAP else str(unread),
         }
 
     def _reload_thread(self) -> None:
@@ -137,6 +164,11 @@ class InboxState(SessionState):
             newest = thread_view(session, conversation.id, self.thread_size + 1)
             self.has_older = len(newest) > self.thread_size
             self.thread = newest[-self.thread_size :]
+            if newest:  # on the agent's screen now: read up to its newest message
+                through = max(datetime.fromisoformat(m["at"]) for m in newest)
+                mark = read_marks(session, self.user_id, [conversation.id]).get(conversation.id)
+                if mark is None or mark < through:  # else no write: every live refresh comes here
+                    mark_read(session, conversation.id, self.user_id, through)
             self.templates = list(
                 session.exec(
                     select(MessageTemplate.name).where(MessageTemplate.channel == conversation.channel)
@@ -154,7 +186,8 @@ class InboxState(SessionState):
 
     def _on_events(self, batch: list[events.Event]) -> None:
         """Live: something committed; this tab shows it without a reload."""
-        self._refresh()
+        if events.concerning(batch, self.user_id):
+            self._refresh()
 
     @rx.event
     @off_loop
@@ -167,6 +200,10 @@ class InboxState(SessionState):
             self.staff = [
                 {"id": str(u.id), "name": u.name}
                 for u in session.exec(select(User).where(User.is_active).order_by(User.name)).all()
+            ]
+            self.canned = [
+                {"id": str(c.id), "shortcut": c.shortcut, "text": c.text}
+                for c in session.exec(select(CannedResponse).order_by(col(CannedResponse.shortcut))).all()
             ]
         self._refresh()
         HUB.watch(self.router.session.client_token, InboxState)
@@ -226,6 +263,33 @@ class InboxState(SessionState):
     @rx.event
     def set_draft(self, value: str) -> None:
         self.draft = value
+
+    @rx.var
+    def canned_matches(self) -> list[dict[str, str]]:
+        """Typing ``/word`` at the end of the reply offers the canned responses it matches."""
+        typed = _slash_word(self.draft)
+        if typed is None:
+            return []
+        starts = [c for c in self.canned if c["shortcut"].startswith(typed)]
+        within = [c for c in self.canned if typed in c["shortcut"] and c not in starts]
+        return [{**c, "text": c["text"][:120]} for c in (starts + within)[:8]]
+
+    @rx.event
+    @off_loop
+    def use_canned(self, canned_id: str) -> None:
+        """The chosen response replaces the ``/word``, its variables filled in for this customer."""
+        user = self._authorize()
+        typed = _slash_word(self.draft)
+        if user is None or typed is None or not canned_id.isdigit():
+            return
+        with unit_of_work() as session:
+            chosen = session.get(CannedResponse, int(canned_id))
+            conversation = session.get(Conversation, self.selected_id) if self.selected_id else None
+            contact = session.get(Contact, conversation.contact_id) if conversation else None
+        if chosen is None:
+            self.error = "That canned response was deleted."
+            return
+        self.draft = self.draft[: len(self.draft) - len(typed) - 1] + fill(chosen.text, contact, user)
 
     @rx.event
     def set_note_mode(self, value: bool) -> None:

@@ -52,10 +52,14 @@ class SessionState(rx.State):
         morsel = cookie.get(SESSION_COOKIE)
         return morsel.value if morsel else None
 
+    def _signed_in(self) -> User | None:
+        """Who this tab's cookie belongs to, changing nothing the page shows."""
+        with unit_of_work() as session:
+            return user_for_token(session, self._session_token())
+
     def _authorize(self, *, admin: bool = False) -> User | None:
         """The signed-in user if allowed here; else clears the view and returns None."""
-        with unit_of_work() as session:
-            user = user_for_token(session, self._session_token())
+        user = self._signed_in()
         if user is None:
             self.user_id, self.user_name, self.user_email, self.user_role = 0, "", "", ""
             self.forbidden = False

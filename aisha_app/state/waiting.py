@@ -221,4 +221,4 @@ class DisplayState(rx.State):
     def load(self) -> None:
         self._reload()
         if self.valid:
-            HUB.watch(self.router.session.client_token, DisplayState)
+            HUB.watch(self.router.session.client_token, DisplayState, only=True)
