@@ -1,6 +1,7 @@
 // The inbox's thread and composer, where the browser must act before the server hears of it:
 // - Enter sends (it submits the composer's form); Shift+Enter makes a new line; an IME composition is left alone.
 // - /word offers canned responses: arrows choose, Enter or Tab insert, Escape closes.
+// - Keys outside text boxes: j/k next/previous conversation, e resolve, a assign to me, / search, r reply.
 // - A thread opens at its newest message and follows new ones while the agent is at the bottom;
 //   when the agent has scrolled up, a new message shows the #new-messages pill instead.
 // - Scrolling to the top asks for older messages (#load-older) and keeps the view where it was;
@@ -62,6 +63,56 @@
     }
     return false;
   }
+
+  // Keys, outside text boxes: j / k the next / previous conversation, e resolve (the next one
+  // opens), a assign to me, / search, r reply; Escape leaves a text box.
+  const KEYS = {
+    e: function () { press("#resolve"); },
+    a: function () { press("#assign-me"); },
+    j: function () { step(1); },
+    k: function () { step(-1); },
+    "/": function () { focus("#inbox-search"); },
+    r: function () { focus("#composer"); },
+  };
+
+  function press(selector) {
+    const button = document.querySelector(selector);
+    if (button && !button.disabled) button.click();
+  }
+
+  function focus(selector) {
+    const box = document.querySelector(selector);
+    if (box) box.focus();
+  }
+
+  function step(by) {
+    const rows = Array.from(document.querySelectorAll(".conversation"));
+    if (!rows.length) return;
+    const at = rows.findIndex(function (row) { return row.dataset.selected === "true"; });
+    const next = rows[at < 0 ? (by > 0 ? 0 : rows.length - 1) : Math.min(Math.max(at + by, 0), rows.length - 1)];
+    if (next && next !== rows[at]) {
+      next.click();
+      next.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function typing(target) {
+    return target.closest && target.closest("input, textarea, select, [contenteditable=true], [role=listbox], [role=dialog]");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!document.querySelector(".inbox") || event.defaultPrevented) return;
+    if (event.key === "Escape" && typing(event.target) && event.target.blur) {
+      if (event.target.id !== "composer" || !cannedOptions().length) event.target.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || typing(event.target)) return;
+    const action = KEYS[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
 
   document.addEventListener("input", function (event) {
     if (event.target.id !== "composer" || event.target.value === cannedClosedFor) return;

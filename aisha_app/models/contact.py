@@ -49,6 +49,8 @@ class ContactBase(SQLModel):
     lead_score: int = Field(default=0, ge=0, le=100)
     source_type: SourceType = Field(default=SourceType.DIRECT, sa_type=sa.String(16))
     opted_out: bool = False
+    # What the team knows of the customer (their sizes, "prefers calls after 5 pm"): staff only.
+    notes: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class Contact(ContactBase, table=True):
@@ -102,6 +104,7 @@ class ContactUpdate(SQLModel):
     birthday_month: int | None = Field(default=None, ge=1, le=12)
     birthday_day: int | None = Field(default=None, ge=1, le=31)
     birthday_year: int | None = Field(default=None, ge=1900, le=2100)
+    notes: str | None = Field(default=None, max_length=4000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     attributes: dict[AttributeKey, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
     lead_label: LeadLabel | None = None

@@ -123,7 +123,10 @@ def _row(c: Any) -> rx.Component:
         _hover={"background": rx.color("accent", 2)},
         on_click=InboxState.select(c["id"]),
         class_name="conversation",
-        custom_attrs={"data-id": c["id"]},
+        custom_attrs={
+            "data-id": c["id"],
+            "data-selected": rx.cond(InboxState.selected_id == c["id"], "true", "false"),
+        },
         width="100%",
     )
 
@@ -155,6 +158,13 @@ def _list() -> rx.Component:
             ),
             rx.text("No conversations match.", color_scheme="gray", size="2"),
         ),
+        rx.text(
+            "Keys: j / k next / previous · e resolve · a assign to me · / search · r reply",
+            size="1",
+            color_scheme="gray",
+            display=DESKTOP,
+            id="shortcuts-help",
+        ),
         class_name="inbox-list",
         width=["100%", "100%", "300px"],
         min_width=["0", "0", "300px"],
@@ -183,6 +193,30 @@ def _header() -> rx.Component:
             width="100%",
         ),
         rx.flex(
+            rx.cond(
+                h["status"].to(str) != "resolved",
+                rx.button(
+                    rx.icon("check", size=14),
+                    "Resolve",
+                    size="1",
+                    color_scheme="green",
+                    on_click=InboxState.resolve,
+                    title="Resolve and open the next conversation (e)",
+                    id="resolve",
+                ),
+            ),
+            rx.cond(
+                h["assignee"].to(str) != InboxState.user_id.to_string(),
+                rx.button(
+                    rx.icon("user-check", size=14),
+                    "Assign to me",
+                    size="1",
+                    variant="soft",
+                    on_click=InboxState.assign_to_me,
+                    title="Assign to me (a)",
+                    id="assign-me",
+                ),
+            ),
             rx.select.root(
                 rx.select.trigger(),
                 rx.select.content(
@@ -240,6 +274,7 @@ def _header() -> rx.Component:
             align="center",
         ),
         width="100%",
+        id="thread-header",
     )
 
 
@@ -483,15 +518,117 @@ def _field(label: str, value: rx.Var) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), spacing="0")
 
 
-def _contact_fields() -> list[rx.Component]:
+def _edit(label: str, name: str, prefix: str, **props) -> rx.Component:
     h = InboxState.header
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.input(
+            name=name,
+            default_value=h[name].to(str),
+            key=h["id"].to(str) + h[name].to(str),  # another conversation, or saved: the stored value
+            size="1",
+            width="100%",
+            id=f"{prefix}contact-{name.replace('_', '-')}",
+            **props,
+        ),
+        spacing="0",
+        width="100%",
+    )
+
+
+def _contact_fields(prefix: str) -> list[rx.Component]:
+    """What the team knows of the customer, editable, with links to their lead card and their
+    conversations on other channels. ``prefix`` keeps the panel's and the popover's ids apart."""
+    h = InboxState.header
+    birthday = [
+        _edit(label, name, prefix, type="number", min=low, max=high)
+        for label, name, low, high in (
+            ("Day", "birthday_day", 1, 31),
+            ("Month", "birthday_month", 1, 12),
+            ("Year", "birthday_year", 1900, 2100),
+        )
+    ]
     return [
         _field("Phone", h["phone"].to(str)),
-        _field("Email", h["email"].to(str)),
-        _field("Language", h["language"].to(str)),
-        _field("Lead stage", h["stage"].to(str)),
-        _field("Source", h["source"].to(str)),
-        _field("Tags", h["tags"].to(str)),
+        rx.cond(h["email"].to(str) != "", _field("Email", h["email"].to(str))),
+        rx.hstack(
+            _field("Lead stage", h["stage"].to(str)), _field("Source", h["source"].to(str)), spacing="4"
+        ),
+        rx.link(
+            rx.hstack(
+                rx.icon("kanban", size=14), rx.text("Lead card", size="2"), align="center", spacing="1"
+            ),
+            href="/leads?contact=" + h["contact_id"].to(str),
+            id=f"{prefix}lead-link",
+        ),
+        rx.cond(
+            InboxState.elsewhere.length() > 0,
+            rx.vstack(
+                rx.text("Other conversations", size="1", color_scheme="gray"),
+                rx.foreach(
+                    InboxState.elsewhere,
+                    lambda c: rx.button(
+                        c["channel"],
+                        " · ",
+                        c["status"],
+                        " · ",
+                        rx.moment(c["at"], from_now=True),
+                        size="1",
+                        variant="ghost",
+                        on_click=InboxState.select(c["id"].to(int)),
+                        class_name="other-conversation",
+                    ),
+                ),
+                spacing="1",
+            ),
+        ),
+        rx.form(
+            rx.vstack(
+                _edit("Name", "contact_name", prefix, max_length=200),
+                _edit("Language", "language", prefix, max_length=16, placeholder="en, sw, ar ..."),
+                _edit("Tags (comma separated)", "tags", prefix),
+                rx.text("Birthday", size="1", color_scheme="gray"),
+                rx.hstack(*birthday, spacing="1", width="100%"),
+                rx.vstack(
+                    rx.text("Notes (the team only)", size="1", color_scheme="gray"),
+                    rx.text_area(
+                        name="notes",
+                        default_value=h["notes"].to(str),
+                        key=h["id"].to(str) + h["notes"].to(str),
+                        rows="3",
+                        max_length=4000,
+                        width="100%",
+                        custom_attrs=AUTO_DIR,
+                        id=f"{prefix}contact-notes",
+                    ),
+                    spacing="0",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button("Save contact", size="1", type="submit", id=f"{prefix}contact-save"),
+                    rx.cond(
+                        InboxState.contact_notice != "",
+                        rx.text(
+                            InboxState.contact_notice,
+                            size="1",
+                            color_scheme="green",
+                            id=f"{prefix}contact-notice",
+                        ),
+                    ),
+                    align="center",
+                ),
+                rx.cond(
+                    InboxState.contact_error != "",
+                    rx.text(
+                        InboxState.contact_error, size="1", color_scheme="red", id=f"{prefix}contact-error"
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=InboxState.save_contact,
+            width="100%",
+        ),
     ]
 
 
@@ -501,11 +638,13 @@ def _contact() -> rx.Component:
         InboxState.selected_id > 0,
         rx.vstack(
             rx.heading("Contact", size="3"),
-            *_contact_fields(),
+            *_contact_fields(""),
             display=WIDE,
-            width="220px",
-            min_width="220px",
+            width="240px",
+            min_width="240px",
             spacing="2",
+            max_height="85vh",
+            overflow_y="auto",
             id="contact-panel",
         ),
     )
@@ -514,9 +653,21 @@ def _contact() -> rx.Component:
 def _contact_popover() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
-            rx.icon_button(rx.icon("contact"), variant="soft", size="1", aria_label="Contact", display=NARROW)
+            rx.icon_button(
+                rx.icon("contact"),
+                variant="soft",
+                size="1",
+                aria_label="Contact",
+                display=NARROW,
+                id="contact-button",
+            )
         ),
-        rx.popover.content(rx.vstack(*_contact_fields(), spacing="2"), max_width="90vw"),
+        rx.popover.content(
+            rx.vstack(*_contact_fields("popover-"), spacing="2", width="100%"),
+            width="min(90vw, 320px)",
+            max_height="75vh",
+            overflow_y="auto",
+        ),
     )
 
 

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import reflex as rx
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from aisha_app.actions.canned import fill
+from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.conversations import mark_read, update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
@@ -20,7 +22,9 @@ from aisha_app.errors import AppError
 from aisha_app.models import (
     CannedResponse,
     Contact,
+    ContactUpdate,
     Conversation,
+    ConversationStatus,
     ConversationUpdate,
     MessageTemplate,
     User,
@@ -76,6 +80,9 @@ class InboxState(SessionState):
     label_draft: str = ""
     error: str = ""
     canned: list[dict[str, str]] = []  # every canned response: (id, shortcut, text)
+    elsewhere: list[dict[str, str]] = []  # the customer's conversations on other channels
+    contact_notice: str = ""
+    contact_error: str = ""
 
     # -- loading -------------------------------------------------------------------------
     def _filter(self, limit: int) -> ConversationFilter:
@@ -160,7 +167,26 @@ class InboxState(SessionState):
                 "source": contact.source_type,
                 "tags": ", ".join(contact.tags),
                 "language": contact.language or "",
+                "contact_id": str(contact.id),
+                "contact_name": contact.name or "",
+                "notes": contact.notes or "",
+                "birthday_day": str(contact.birthday_day or ""),
+                "birthday_month": str(contact.birthday_month or ""),
+                "birthday_year": str(contact.birthday_year or ""),
             }
+            self.elsewhere = [
+                {
+                    "id": str(c.id),
+                    "channel": c.channel,
+                    "status": c.status,
+                    "at": c.last_message_at.isoformat() if c.last_message_at else "",
+                }
+                for c in session.exec(
+                    select(Conversation)
+                    .where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
+                    .order_by(col(Conversation.last_message_at).desc())
+                ).all()
+            ]
             newest = thread_view(session, conversation.id, self.thread_size + 1)
             self.has_older = len(newest) > self.thread_size
             self.thread = newest[-self.thread_size :]
@@ -249,6 +275,7 @@ class InboxState(SessionState):
     def select(self, conversation_id: int) -> None:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
         self.thread_size, self.note_mode = THREAD_PAGE, False
+        self.contact_notice = self.contact_error = ""
         self._refresh()
 
     @rx.event
@@ -372,6 +399,39 @@ class InboxState(SessionState):
     def set_conversation_status(self, status: str) -> None:
         self._update(ConversationUpdate(status=status))
 
+    def _neighbour(self) -> int:
+        """The conversation to open once this one leaves the list: the next below it, else above."""
+        ids = [c["id"] for c in self.conversations]
+        if self.selected_id not in ids:
+            return 0
+        at = ids.index(self.selected_id)
+        rest = ids[at + 1 :] + ids[:at][::-1]
+        return rest[0] if rest else 0
+
+    @rx.event
+    @off_loop
+    def resolve(self) -> None:
+        """Done with this customer: resolved, and the next conversation of the list opens."""
+        if not self.selected_id:
+            return
+        after = self._neighbour()
+        if self._act(
+            lambda s, u: update_conversation(
+                s, self.selected_id, ConversationUpdate(status=ConversationStatus.RESOLVED), u
+            )
+        ):
+            leaves = self.status_filter not in (ALL, ConversationStatus.RESOLVED)
+            if leaves:  # the resolved one left this list: the agent goes on with the next
+                self.selected_id, self.draft, self.note_mode = after, "", False
+                self.thread_size = THREAD_PAGE
+                self._refresh()
+
+    @rx.event
+    @off_loop
+    def assign_to_me(self) -> None:
+        if self.selected_id:
+            self._update(ConversationUpdate(assignee_id=self.user_id))
+
     @rx.event
     @off_loop
     def assign(self, user_id: str) -> None:
@@ -380,6 +440,45 @@ class InboxState(SessionState):
             if user_id in ("", "none")
             else ConversationUpdate(assignee_id=int(user_id))
         )
+
+    @rx.event
+    @off_loop
+    def save_contact(self, form: dict[str, Any]) -> None:
+        """The contact panel's form: name, language, tags, birthday and the team's notes."""
+        self.contact_notice = self.contact_error = ""
+        contact_id = str(self.header.get("contact_id", ""))
+        user = self._authorize()
+        if user is None or not contact_id.isdigit():
+            return
+
+        def number(key: str) -> int | None:
+            value = str(form.get(key) or "").strip()
+            if value and not value.isdigit():
+                raise ValueError(f"{key.replace('_', ' ')}: a number")
+            return int(value) if value else None
+
+        try:
+            change = ContactUpdate(
+                name=str(form.get("contact_name") or "").strip()[:200] or None,
+                language=str(form.get("language") or "").strip()[:16] or None,
+                tags=[t.strip() for t in str(form.get("tags") or "").split(",") if t.strip()][:50],
+                birthday_day=number("birthday_day"),
+                birthday_month=number("birthday_month"),
+                birthday_year=number("birthday_year"),
+                notes=str(form.get("notes") or "").strip()[:4000] or None,
+            )
+            with unit_of_work() as session:
+                update_contact(session, int(contact_id), change, user)
+        except ValidationError as exc:
+            self.contact_error = "; ".join(
+                f"{str(e['loc'][0]).replace('_', ' ')}: {e['msg']}" for e in exc.errors()
+            )
+            return
+        except (AppError, ValueError) as exc:
+            self.contact_error = exc.message if isinstance(exc, AppError) else str(exc)
+            return
+        self.contact_notice = "Contact saved."
+        self._refresh()
 
     @rx.event
     @off_loop

@@ -84,6 +84,11 @@ class LeadsState(SessionState):
         HUB.watch(self.router.session.client_token, LeadsState)
         self.selected, self.timeline, self.error = {}, [], ""
         self._reload()
+        wanted = self.router.url.query_parameters.get("contact", "")  # the inbox's "Lead card"
+        card = next((c for cards in self.columns.values() for c in cards if c["id"] == wanted), None)
+        if card is not None:
+            self.selected = card
+            self._reload()
         return None
 
     @rx.event
