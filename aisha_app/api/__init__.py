@@ -18,6 +18,7 @@ from aisha_app.api import (
     canned,
     contacts,
     conversations,
+    dashboard,
     jobs,
     leads,
     media,
@@ -96,6 +97,7 @@ def build_api() -> FastAPI:
     api.include_router(reviews.router)
     api.include_router(leads.router)
     api.include_router(canned.router)
+    api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the
     # web app (Reflex) is mounted behind the API and would answer in plain text or HTML.

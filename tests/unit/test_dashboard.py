@@ -32,3 +32,15 @@ def test_the_dashboards_conversation_counts_are_the_inbox_tabs_totals(session, w
     }
     assert counts["active_conversations"] == tabs["active"] == 8  # open and pending
     assert counts["waiting_for_staff"] == tabs["pending"] == 4
+
+
+def test_the_dashboard_over_rest_is_the_same_counts_for_staff_only(client, session, world):
+    from tests.unit.support import AGENT_PASSWORD, login
+
+    session.add(Contact(name="Counted", phone_e164="+254700000099"))
+    session.commit()
+    assert client.get("/api/dashboard").status_code == 401
+    response = client.get("/api/dashboard", headers=login(client, "agent@shop.test", AGENT_PASSWORD))
+    assert response.status_code == 200
+    assert response.json() == queries.dashboard_counts(session)
+    assert response.json()["contacts"] == 3  # the world's two and this one
