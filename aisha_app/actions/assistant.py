@@ -12,13 +12,20 @@ from aisha_app.actions.commands import command_of, run_command
 from aisha_app.actions.media import media_path
 from aisha_app.actions.outbound import Draft, send_message
 from aisha_app.assistant import gemini
-from aisha_app.assistant.offline import HANDOFF_REASONS, Reply, handoff, language_of, respond
+from aisha_app.assistant.offline import HANDOFF_REASONS, Reply, closed_for_now, handoff, language_of, respond
 from aisha_app.assistant.profile import load_profile
 from aisha_app.assistant.tools import ToolContext
 from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
 from aisha_app.errors import WorkError
-from aisha_app.models import Conversation, ConversationStatus, Job, Message, MessageDirection, MessageType
+from aisha_app.models import (
+    Conversation,
+    ConversationStatus,
+    Job,
+    Message,
+    MessageDirection,
+    MessageType,
+)
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
 
@@ -28,6 +35,58 @@ log = logging.getLogger("aisha.assistant")
 def reply_key(conversation_id: int) -> str:
     """One queued reply per conversation: a burst of messages is answered once."""
     return f"ai_reply:{conversation_id}"
+
+
+def out_of_hours_key(conversation_id: int) -> str:
+    return f"out_of_hours:{conversation_id}"
+
+
+# One acknowledgement per night: none again for this long, nor while an earlier one stands.
+ACK_EVERY = timedelta(hours=12)
+
+
+@handler(JobKind.OUT_OF_HOURS)
+def _out_of_hours(session: Session, job: Job) -> None:
+    """A customer waiting for staff wrote while the shop is closed: tell them, once, when a person
+    will answer, rather than leave them to silence (or answer each message)."""
+    conversation = session.get(Conversation, job.payload["conversation_id"])
+    if conversation is None or conversation.ai_enabled or conversation.status != ConversationStatus.PENDING:
+        return
+    profile, now = load_profile(session), utcnow()
+    when = profile.next_opening(now)
+    if not profile.hours or profile.is_open(now) or when is None:
+        return
+    # Since the handoff (its own message, written a moment before handed_off_at, included).
+    since = max((conversation.handed_off_at or now) - timedelta(minutes=1), now - ACK_EVERY)
+    said = session.exec(
+        select(Message.meta).where(
+            Message.conversation_id == conversation.id,
+            Message.direction == MessageDirection.OUTBOUND,
+            Message.created_at >= since,
+        )
+    ).all()
+    if any((meta or {}).get("out_of_hours") for meta in said):
+        return
+    wrote = session.exec(
+        select(Message.body)
+        .where(Message.conversation_id == conversation.id, Message.direction == MessageDirection.INBOUND)
+        .order_by(col(Message.id).desc())
+    ).first()
+    lang = language_of(wrote or "")  # as the assistant answers: in the language just written
+    message = send_message(
+        session, conversation.id, Draft(text=closed_for_now(lang, when)), from_assistant=True
+    )
+    message.meta = {"decision": "continue", "out_of_hours": True}
+    session.add(message)
+    session.flush()
+
+
+def reply_pending(session: Session, conversation_id: int) -> bool:
+    """The assistant is preparing a reply to this conversation (its job is queued or running)."""
+    from aisha_app.models import Job
+
+    job = session.exec(select(Job.id).where(Job.dedupe_key == reply_key(conversation_id))).first()
+    return job is not None
 
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -203,6 +262,8 @@ def _reply(session: Session, job: Job) -> None:
         "tokens_used": reply.tokens_used,
         "passages": [f"{p.kind}:{p.id}" for p in reply.passages],
     }
+    if reply.decision == "handoff" and profile.hours and not profile.is_open(utcnow()):
+        message.meta["out_of_hours"] = True  # it said when a person will answer
     session.add(message)
     events.publish_on_commit(
         session, events.MESSAGE_UPDATED, conversation_id=conversation.id, message_id=message.id

@@ -278,8 +278,9 @@ def _statuses(session: Session, updates: list[StatusUpdate]) -> None:
 
 
 def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
-    """The assistant answers conversations it is on, once per burst (a queued reply absorbs more)."""
-    from aisha_app.actions.assistant import reply_key
+    """The assistant answers conversations it is on, once per burst (a queued reply absorbs more);
+    a customer waiting for staff may be told when the shop opens."""
+    from aisha_app.actions.assistant import out_of_hours_key, reply_key
     from aisha_app.config import get_settings
 
     reviewing = (
@@ -295,19 +296,21 @@ def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
             )
         ).scalars()
     )
-    keys = {reply_key(cid): cid for cid in answered_by_ai}
-    queued = set(session.execute(sa.select(JOBS.c.dedupe_key).where(JOBS.c.dedupe_key.in_(keys))).scalars())
-    delay = timedelta(seconds=get_settings().ai_burst_seconds)
-    for key, cid in keys.items():
-        if key not in queued:
-            jobs.enqueue(
-                session,
-                JobKind.AI_REPLY,
-                {"conversation_id": cid},
-                delay=delay,
-                dedupe_key=key,
-                max_attempts=3,
+    # Those handed to staff and waiting: outside opening hours they hear when a person will answer.
+    waiting = set(
+        session.execute(
+            sa.select(CONVERSATIONS.c.id).where(
+                CONVERSATIONS.c.id.in_(conversation_ids - answered_by_ai), CONVERSATIONS.c.status == "pending"
             )
+        ).scalars()
+    )
+    work = {reply_key(cid): (JobKind.AI_REPLY, cid) for cid in answered_by_ai}
+    work |= {out_of_hours_key(cid): (JobKind.OUT_OF_HOURS, cid) for cid in waiting}
+    queued = set(session.execute(sa.select(JOBS.c.dedupe_key).where(JOBS.c.dedupe_key.in_(work))).scalars())
+    delay = timedelta(seconds=get_settings().ai_burst_seconds)
+    for key, (kind, cid) in work.items():
+        if key not in queued:
+            jobs.enqueue(session, kind, {"conversation_id": cid}, delay=delay, dedupe_key=key, max_attempts=3)
 
 
 def status_payload(update: StatusUpdate) -> dict:

@@ -138,6 +138,12 @@ TEXT = {
         "ar": "سأحول رسالتك إلى أحد الزملاء وسيرد عليك هنا قريبا.",
         "sw": "Nitampa mwenzangu ujumbe huu, atakujibu hapa hivi karibuni.",
     },
+    "closed_ack": {
+        "en": "Thank you, we have your message. We are closed now; a colleague will reply when we "
+        "open, {when}.",
+        "ar": "شكرا، وصلتنا رسالتك. نحن مغلقون الآن وسيرد عليك أحد الزملاء عند الافتتاح ({when}).",
+        "sw": "Asante, tumepokea ujumbe wako. Tumefunga sasa; mwenzangu atakujibu tukifungua, {when}.",
+    },
     "handoff_closed": {
         "en": "I'll pass this to a colleague. We are closed now; they will reply when we open, {when}.",
         "ar": "سأحول رسالتك إلى أحد الزملاء. نحن مغلقون الآن وسيرد عليك عند الافتتاح ({when}).",
@@ -204,6 +210,11 @@ def handoff(
     if profile.hours and not profile.is_open(now) and when:
         return Reply(_say("handoff_closed", lang, when=when), "handoff", intent, reason=reason)
     return Reply(_say("handoff_open", lang), "handoff", intent, reason=reason)
+
+
+def closed_for_now(lang: str, when: str) -> str:
+    """What a customer waiting for staff hears when they write while the shop is closed."""
+    return _say("closed_ack", lang, when=when)
 
 
 def _product_reply(p: Passage, lang: str) -> str:

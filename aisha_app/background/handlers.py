@@ -20,6 +20,8 @@ class JobKind(StrEnum):
     # A send whose answer was lost: after a grace period, resend it or give up.
     SETTLE_UNKNOWN_SEND = "settle_unknown_send"
     AI_REPLY = "ai_reply"
+    # A customer who waits for staff writes while the shop is closed: one "we open at ..." reply.
+    OUT_OF_HOURS = "out_of_hours"
     # A delivery report that came before the send it names had committed.
     APPLY_STATUS = "apply_status"
     FETCH_MEDIA = "fetch_media"

@@ -6,6 +6,16 @@ from aisha_app.pages.chat import AUTO_DIR, bubble
 from aisha_app.pages.layout import shell
 from aisha_app.state.simulator import SimulatorState
 
+# Three dots rising in turn while the assistant prepares its reply, as a phone shows typing.
+TYPING_DOTS = """
+.typing-dot { width: 6px; height: 6px; border-radius: 50%; background: var(--gray-9);
+  animation: typing 1.2s infinite ease-in-out; }
+.typing-dot:nth-child(3) { animation-delay: 0.2s; }
+.typing-dot:nth-child(4) { animation-delay: 0.4s; }
+@keyframes typing { 0%, 60%, 100% { transform: translateY(0); opacity: 0.5; }
+  30% { transform: translateY(-4px); opacity: 1; } }
+"""
+
 
 def _start() -> rx.Component:
     return rx.form(
@@ -62,6 +72,21 @@ def _chat() -> rx.Component:
             rx.foreach(
                 SimulatorState.thread,
                 lambda m: bubble(m, m.direction == "inbound", on_tap=SimulatorState.tap),
+            ),
+            rx.cond(
+                SimulatorState.typing,
+                rx.hstack(
+                    rx.el.style(TYPING_DOTS),
+                    *[rx.box(class_name="typing-dot") for _ in range(3)],
+                    rx.text("typing", size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="1",
+                    padding="0.5em 0.8em",
+                    border_radius="12px",
+                    background=rx.color("gray", 1),
+                    id="sim-typing",
+                    custom_attrs={"aria-live": "polite"},
+                ),
             ),
             width="100%",
             spacing="2",

@@ -14,6 +14,7 @@ import reflex as rx
 from sqlmodel import Session, select
 
 from aisha_app.actions.app_settings import SIMULATOR_PUBLIC, get_setting
+from aisha_app.actions.assistant import reply_pending
 from aisha_app.actions.inbound import mark_read_by_customer
 from aisha_app.actions.ingest import find_or_create_contact, open_conversation, receive_simulated
 from aisha_app.db import unit_of_work
@@ -48,6 +49,8 @@ class SimulatorState(SessionState):
     thread: list[ChatMessage] = []
     draft: str = ""
     error: str = ""
+    # The assistant is preparing a reply (its job is queued or running): "typing" on the phone.
+    typing: bool = False
     # Backend only (the browser can neither read nor set it): the number this tab's visitor plays.
     _demo_phone: str = ""
 
@@ -75,11 +78,12 @@ class SimulatorState(SessionState):
 
     def _reload(self) -> None:
         if not self.conversation_id or not self._plays_own_customer():
-            self.thread = []
+            self.thread, self.typing = [], False
             return
         with unit_of_work() as session:
             mark_read_by_customer(session, self.conversation_id)
             self.thread = thread_view(session, self.conversation_id, for_staff=False)
+            self.typing = reply_pending(session, self.conversation_id)
 
     def _on_events(self, batch: list[events.Event]) -> None:
         if any(e.data.get("conversation_id") == self.conversation_id for e in batch):
