@@ -26,3 +26,14 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
 
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def in_models(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name``: what the migrations make by hand (the full-text indexes and
+    FTS5's shadow tables) is not in the SQLModel metadata, so comparisons leave it out."""
+    from aisha_app.assistant.index import NOT_IN_MODELS
+    from aisha_app.queries.search import FTS_TABLES, HAND_MADE_INDEXES
+
+    if type_ == "table":
+        return name not in NOT_IN_MODELS | FTS_TABLES
+    return not (type_ == "index" and name in HAND_MADE_INDEXES)

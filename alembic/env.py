@@ -5,9 +5,9 @@ from logging.config import fileConfig
 from sqlmodel import SQLModel
 
 import aisha_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from aisha_app.assistant.index import NOT_IN_MODELS
 from aisha_app.config import get_settings
 from aisha_app.db import build_engine
+from aisha_app.migrations import in_models
 from alembic import context
 
 config = context.config
@@ -15,11 +15,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name)
 
 target_metadata = SQLModel.metadata
-
-
-def include_name(name, type_, parent_names) -> bool:
-    """Tables the migrations manage by hand (the full-text index) are not in the models."""
-    return not (type_ == "table" and name in NOT_IN_MODELS)
 
 
 def _url() -> str:
@@ -46,7 +41,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=sqlite,
-            include_name=include_name,
+            include_name=in_models,
         )
         with context.begin_transaction():
             context.run_migrations()

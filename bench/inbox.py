@@ -99,11 +99,10 @@ def message_counts(rng: random.Random, conversations: int, total: int) -> list[i
 
 def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
     import sqlalchemy as sa
-    from sqlmodel import Session
 
     from aisha_app import migrations
     from aisha_app.actions.users import create_user
-    from aisha_app.db import get_engine
+    from aisha_app.db import get_engine, unit_of_work
     from aisha_app.models import Contact, Conversation, Message, Role, UserCreate
 
     engine = get_engine()
@@ -113,7 +112,7 @@ def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
     migrations.upgrade()
-    with Session(engine) as session:
+    with unit_of_work() as session:  # the edge that commits (ENVIRONMENT=test guards it)
         admin = create_user(
             session,
             UserCreate(email=ADMIN_EMAIL, name="Bench Owner", role=Role.ADMIN, password=ADMIN_PASSWORD),
@@ -127,7 +126,6 @@ def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
             )
             for i in range(3)
         ]
-        session.commit()
         staff = [admin.id, *(a.id for a in agents)]
 
     rng = random.Random(seed)
@@ -149,7 +147,7 @@ def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
                 "attributes": {},
                 "source_details": {},
                 "lead_stage": rng.choice(
-                    ("new", "new", "contacted", "qualified", "converted", "won", "lost")
+                    ("NEW", "NEW", "CONTACTED", "QUALIFIED", "CONVERTED", "WON", "LOST")
                 ),
                 "lead_score": rng.randint(0, 100),
                 "source_type": "direct",
@@ -174,11 +172,6 @@ def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
         )
     # Each conversation's messages end at its last_message_at, spread over the past 180 days.
     message_rows, serial = [], 0
-
-    def flush(conn) -> None:
-        if message_rows:
-            conn.execute(sa.insert(Message.__table__), message_rows)
-            message_rows.clear()
 
     for index, row in enumerate(conversation_rows):  # the long tail is the newest five
         late = (
@@ -218,9 +211,11 @@ def build(url: str, contacts: int, messages: int, seed: int = 7) -> None:
                         "created_at": last - gap * (count - 1 - n),
                     }
                 )
-                if len(message_rows) >= 20_000:
-                    flush(conn)
-        flush(conn)
+        # Stored in the order they were written, as a shop's are: a busy conversation's messages
+        # lie among everyone else's, not side by side.
+        message_rows.sort(key=lambda m: m["created_at"])
+        for chunk in range(0, len(message_rows), 20_000):
+            conn.execute(sa.insert(Message.__table__), message_rows[chunk : chunk + 20_000])
         conn.execute(
             sa.text(
                 "UPDATE conversations SET last_inbound_at = (SELECT max(created_at) FROM messages m"

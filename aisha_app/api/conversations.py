@@ -25,6 +25,7 @@ from aisha_app.models import (
 from aisha_app.models.numbers import MAX_ID, IdNumber
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import (
+    COUNT_CAP,
     ConversationFilter,
     conversation_messages,
     conversation_public,
@@ -46,7 +47,9 @@ router = APIRouter(prefix="/api", tags=["conversations"])
 
 class Page(BaseModel):
     items: list[ConversationPublic]
+    # Counted up to COUNT_CAP: past it, total is COUNT_CAP and total_exact false ("more than").
     total: int
+    total_exact: bool = True
     limit: int
     offset: int
     # Pass as ``cursor`` for the next page (keyset: as fast on page 1,000 as on page 1); None
@@ -150,12 +153,20 @@ def conversations(
         if not (assignee.isascii() and assignee.isdigit() and len(assignee) <= 10) or int(assignee) > MAX_ID:
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
-    items, total = list_conversations(session, f)
+    items, total = list_conversations(session, f, cap=COUNT_CAP)
     for item, count in _with_unread(session, user.id, items):
         item.unread = count
-    more = len(items) == limit and (cursor is not None or offset + limit < total)
+    exact = total <= COUNT_CAP
+    more = len(items) == limit and (cursor is not None or not exact or offset + limit < total)
     next_cursor = encode_cursor(items[-1]) if items and more else None
-    return Page(items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
+    return Page(
+        items=items,
+        total=min(total, COUNT_CAP),
+        total_exact=exact,
+        limit=limit,
+        offset=offset,
+        next_cursor=next_cursor,
+    )
 
 
 def _with_unread(session: Any, user_id: int, items: list[ConversationPublic]):

@@ -70,7 +70,7 @@ class Contact(ContactBase, table=True):
     opted_out_at: datetime | None = timestamp_field()
     last_seen_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
-    updated_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field(index=True)  # the leads board: most recent first
 
 
 class ContactPublic(ContactBase):

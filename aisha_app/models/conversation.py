@@ -99,7 +99,11 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         # A provider's retry of the same webhook must not store the message twice.
         sa.UniqueConstraint("channel", "provider_message_id", name="uq_messages_provider_id"),
-        sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        # A conversation's customer messages since a time (unread counts, lead scores, bursts),
+        # counted from the index alone.
+        sa.Index("ix_messages_conversation_direction_created", "conversation_id", "direction", "created_at"),
+        # A thread's pages, and its last shown message, by id (its rows lie among everyone's).
+        sa.Index("ix_messages_conversation_id", "conversation_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

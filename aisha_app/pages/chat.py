@@ -48,9 +48,7 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
                 ),
             ),
             rx.hstack(
-                rx.moment(
-                    m.at, format="DD MMM HH:mm", size="1", color=rx.color("gray", 10), font_size="11px"
-                ),
+                rx.text(m.time, title=m.exact, size="1", color=rx.color("gray", 10), font_size="11px"),
                 rx.cond(
                     m.direction == "outbound",
                     rx.text(

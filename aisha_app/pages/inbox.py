@@ -74,7 +74,10 @@ def _row(c: Any) -> rx.Component:
         rx.hstack(
             rx.text(c["name"], weight="bold", size="2", custom_attrs=AUTO_DIR),
             rx.spacer(),
-            rx.moment(c["at"], from_now=True, font_size="11px", color=rx.color("gray", 10)),
+            rx.el.span(
+                rx.moment(c["at"], from_now=True, font_size="11px", color=rx.color("gray", 10)),
+                title=c["exact"],
+            ),
             rx.cond(
                 c["unread"] != "",
                 rx.badge(
@@ -107,7 +110,8 @@ def _row(c: Any) -> rx.Component:
                 rx.badge(
                     rx.icon("clock", size=12),
                     "waiting since ",
-                    rx.moment(c["waiting_since"], format="HH:mm"),
+                    c["waiting_clock"],
+                    title=c["waiting_exact"],
                     size="1",
                     color_scheme="amber",
                     class_name="waiting-since",
@@ -286,7 +290,7 @@ def _handoff() -> rx.Component:
         rx.callout(
             rx.text(
                 "Waiting for staff since ",
-                rx.moment(h["waiting_since"].to(str), format="HH:mm"),
+                rx.el.span(h["waiting_clock"].to(str), title=h["waiting_exact"].to(str)),
                 " (",
                 rx.moment(h["waiting_since"].to(str), from_now=True),
                 ")",
@@ -572,7 +576,7 @@ def _contact_fields(prefix: str) -> list[rx.Component]:
                         " · ",
                         c["status"],
                         " · ",
-                        rx.moment(c["at"], from_now=True),
+                        rx.el.span(rx.moment(c["at"], from_now=True), title=c["exact"]),
                         size="1",
                         variant="ghost",
                         on_click=InboxState.select(c["id"].to(int)),

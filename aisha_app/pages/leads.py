@@ -140,7 +140,13 @@ def _panel() -> rx.Component:
                     lambda item: rx.hstack(
                         rx.badge(item["kind"], variant="soft", min_width="6em"),
                         rx.text(item["summary"], size="1", custom_attrs=AUTO_DIR, flex="1"),
-                        rx.text(item["when"], size="1", color_scheme="gray", white_space="nowrap"),
+                        rx.text(
+                            item["when"],
+                            title=item["exact"],
+                            size="1",
+                            color_scheme="gray",
+                            white_space="nowrap",
+                        ),
                         width="100%",
                         align="start",
                     ),

@@ -63,7 +63,7 @@ def _table() -> rx.Component:
                     rx.table.cell(rx.text(r["stars"], color=rx.color("amber", 10), title=r["rating"])),
                     rx.table.cell(rx.text(r["text"], size="2", custom_attrs=AUTO_DIR)),
                     rx.table.cell(rx.badge(r["thanks"], variant="soft")),
-                    rx.table.cell(r["when"], white_space="nowrap"),
+                    rx.table.cell(r["when"], title=r["exact"], white_space="nowrap"),
                     class_name="review-row",
                 ),
             )

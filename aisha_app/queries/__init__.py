@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from aisha_app.clock import exact, shop_zone
 from aisha_app.models import (
     Contact,
     Review,
@@ -33,6 +34,7 @@ def dashboard_counts(session: Session) -> dict[str, int]:
 
 def staff(session: Session) -> list[dict[str, Any]]:
     users = session.exec(select(User).order_by(User.role, User.email)).all()
+    zone = shop_zone(session)
     return [
         {
             "id": u.id,
@@ -40,7 +42,7 @@ def staff(session: Session) -> list[dict[str, Any]]:
             "name": u.name,
             "role": u.role,
             "active": u.is_active,
-            "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if u.last_login_at else "never",
+            "last_login": exact(u.last_login_at, zone) if u.last_login_at else "never",
         }
         for u in users
     ]

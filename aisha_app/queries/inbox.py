@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
 from aisha_app.actions.outbound import window_open
+from aisha_app.clock import exact, shop_zone, short
 from aisha_app.models import (
     Contact,
     ContactSummary,
@@ -23,7 +24,7 @@ from aisha_app.models import (
     MessagePublic,
     MessageType,
 )
-from aisha_app.queries.search import LIKE_ESCAPE, contains, phone_matches
+from aisha_app.queries.search import LIKE_ESCAPE, contacts_matching, messages_with_words
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,9 @@ def preview(body: str | None, kind: str | None) -> str:
     return (body or "").strip() or MEDIA_PREVIEW.get(kind, "")
 
 
-def _filtered(session: Session, f: ConversationFilter):
-    query = select(Conversation, Contact).join(Contact, Contact.id == Conversation.contact_id)
+def _filtered(session: Session, f: ConversationFilter, *columns):
+    """``columns`` of the conversations the filter keeps."""
+    query = select(*columns).select_from(Conversation)
     conditions = []
     statuses = _TAB_STATUSES.get(f.status, (f.status,)) if f.status else ()
     if statuses:
@@ -138,35 +140,55 @@ def _filtered(session: Session, f: ConversationFilter):
     if f.after is not None:
         conditions.append(_after(f.after))
     if f.search:
-        matching_messages = select(Message.conversation_id).where(contains(Message.body, f.search))
-        phone = phone_matches(Contact.phone_e164, f.search)
-        conditions.append(
-            or_(
-                contains(Contact.name, f.search),
-                contains(Contact.phone_e164, f.search),
-                col(Conversation.id).in_(matching_messages),
-                *([phone] if phone is not None else []),
-            )
+        # Through the indexes: the matching contacts' conversations, and those with a message
+        # holding the words; only they are then filtered and ordered.
+        people = select(Conversation.id).where(
+            col(Conversation.contact_id).in_(contacts_matching(session, f.search))
         )
+        words = messages_with_words(session, f.search)
+        conditions.append(col(Conversation.id).in_(people.union(words) if words is not None else people))
     return query.where(*conditions)
 
 
-def count_conversations(session: Session, f: ConversationFilter) -> int:
-    return session.exec(select(func.count()).select_from(_filtered(session, f).subquery())).one()
+# Past this many, a list's total says "at least" (``total_exact`` False) instead of counting on.
+COUNT_CAP = 10_000
 
 
-def list_conversations(session: Session, f: ConversationFilter) -> tuple[list[ConversationPublic], int]:
-    query = (
-        _filtered(session, f)
-        .add_columns(_SHOWN.body, _SHOWN.type)
-        .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
-    )
-    total = count_conversations(session, dataclasses.replace(f, after=None))  # the whole list's
-    rows = session.exec(
-        query.order_by(col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc())
+def count_conversations(session: Session, f: ConversationFilter, cap: int | None = None) -> int:
+    """How many conversations the filter keeps; with ``cap``, counted up to ``cap`` + 1 at most."""
+    query = _filtered(session, f, sa.literal(1))
+    if cap is not None:
+        query = query.limit(cap + 1)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+
+def _newest_first():
+    return col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()
+
+
+def list_conversations(
+    session: Session, f: ConversationFilter, cap: int | None = COUNT_CAP
+) -> tuple[list[ConversationPublic], int]:
+    """One page of the list, newest first, and the list's total (up to ``cap`` + 1).
+
+    The page's rows are chosen first (by the filter's indexes); only those 50 are then joined to
+    their contacts and their previews, so a deep history costs nothing per row it does not show.
+    """
+    page = (
+        _filtered(session, f, Conversation.id)
+        .order_by(*_newest_first())
         .limit(f.limit)
         .offset(f.offset)
+        .subquery("page")
+    )
+    rows = session.exec(
+        select(Conversation, Contact, _SHOWN.body, _SHOWN.type)
+        .join(page, page.c.id == Conversation.id)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
+        .order_by(*_newest_first())
     ).all()
+    total = count_conversations(session, dataclasses.replace(f, after=None), cap)  # the whole list's
     return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows], total
 
 
@@ -327,15 +349,7 @@ def search_contacts(
 ) -> tuple[list[Contact], int]:
     query = select(Contact)
     if search:
-        phone = phone_matches(Contact.phone_e164, search)
-        query = query.where(
-            or_(
-                contains(Contact.name, search),
-                contains(Contact.phone_e164, search),
-                contains(Contact.email, search),
-                *([phone] if phone is not None else []),
-            )
-        )
+        query = query.where(col(Contact.id).in_(contacts_matching(session, search)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Contact.id).desc()).limit(limit).offset(offset)).all()
     return list(rows), total
@@ -352,6 +366,8 @@ class ChatMessage:
     status: str
     tick: str
     at: str
+    time: str  # in the shop's zone
+    exact: str  # the same, in full and labelled: the hover
     error: str
     media_url: str
     media_kind: str
@@ -390,6 +406,7 @@ def thread_view(
 
     messages = conversation_messages(session, conversation_id, limit, notes=for_staff)
     names = dict(session.exec(select(User.id, User.name)).all())
+    zone = shop_zone(session)
     rows = []
     for m in messages:
         location = m.meta.get("location") or {}
@@ -406,6 +423,8 @@ def thread_view(
                 "status": m.status,
                 "tick": TICKS.get(m.status, ""),
                 "at": m.created_at.isoformat(),
+                "time": short(m.created_at, zone),
+                "exact": exact(m.created_at, zone),
                 "error": f"{m.error_code}: {m.error_text}" if m.status == "failed" else "",
                 "media_url": m.media_url or "",
                 "media_kind": media_kind,

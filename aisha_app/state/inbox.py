@@ -6,6 +6,7 @@ import asyncio
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from aisha_app.actions.conversations import mark_read, update_conversation
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
+from aisha_app.clock import clock, exact, shop_zone
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import (
@@ -101,7 +103,8 @@ class InboxState(SessionState):
         with unit_of_work() as session:
             items, total = list_conversations(session, self._filter(self.list_size))
             unread = unread_counts(session, self.user_id, items)
-        self.conversations = [self._row(c, unread.get(c.id, 0)) for c in items]
+            zone = shop_zone(session)
+        self.conversations = [self._row(c, unread.get(c.id, 0), zone) for c in items]
         self.has_more = total > len(items)
 
     @rx.event
@@ -116,15 +119,16 @@ class InboxState(SessionState):
         with unit_of_work() as session:
             items, total = list_conversations(session, f)
             unread = unread_counts(session, self.user_id, items)
+            zone = shop_zone(session)
         known = {c["id"] for c in self.conversations}
         self.conversations = self.conversations + [
-            self._row(c, unread.get(c.id, 0)) for c in items if c.id not in known
+            self._row(c, unread.get(c.id, 0), zone) for c in items if c.id not in known
         ]
         self.list_size = len(self.conversations)
         self.has_more = total > len(self.conversations)
 
     @staticmethod
-    def _row(c: Any, unread: int) -> dict[str, Any]:
+    def _row(c: Any, unread: int, zone: ZoneInfo) -> dict[str, Any]:
         return {
             "id": c.id,
             "name": c.contact.name or c.contact.phone_e164 or "Customer",
@@ -135,6 +139,9 @@ class InboxState(SessionState):
             "ai": c.ai_enabled,
             "labels": ", ".join(c.labels),
             "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
+            "exact": exact(c.last_message_at, zone),
+            "waiting_clock": clock(c.waiting_since, zone),
+            "waiting_exact": exact(c.waiting_since, zone),
             "unread": "" if not unread else f"{UNREAD_CAP}+" if unread > UNREAD_CAP else str(unread),
         }
 
@@ -149,6 +156,7 @@ class InboxState(SessionState):
                 return
             contact = session.get(Contact, conversation.contact_id)
             public = conversation_public(conversation, contact)
+            zone = shop_zone(session)
             self.header = {
                 "id": public.id,
                 "name": contact.name or contact.phone_e164 or "Customer",
@@ -162,6 +170,8 @@ class InboxState(SessionState):
                 "labels": public.labels,
                 "window_open": public.window_open,
                 "waiting_since": public.waiting_since.isoformat() if public.waiting_since else "",
+                "waiting_clock": clock(public.waiting_since, zone),
+                "waiting_exact": exact(public.waiting_since, zone),
                 "handoff_reason": public.handoff_reason or "",
                 "stage": contact.lead_stage,
                 "source": contact.source_type,
@@ -180,6 +190,7 @@ class InboxState(SessionState):
                     "channel": c.channel,
                     "status": c.status,
                     "at": c.last_message_at.isoformat() if c.last_message_at else "",
+                    "exact": exact(c.last_message_at, zone),
                 }
                 for c in session.exec(
                     select(Conversation)

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from aisha_app.actions import leads
+from aisha_app.clock import exact, shop_zone, short
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import LeadLabel, LeadStage, SourceType
@@ -53,13 +54,14 @@ class LeadsState(SessionState):
         with unit_of_work() as session:
             cards = [_card(c) for c in lead_cards(session, f)]
             if self.selected:
-                contact_id = int(self.selected["id"])
+                contact_id, zone = int(self.selected["id"]), shop_zone(session)
                 self.selected = next((c for c in cards if c["id"] == self.selected["id"]), self.selected)
                 self.timeline = [
                     {
                         "kind": item["kind"].replace("_", " "),
                         "summary": item["summary"],
-                        "when": item["created_at"].strftime("%d %b %H:%M"),
+                        "when": short(item["created_at"], zone),
+                        "exact": exact(item["created_at"], zone),
                     }
                     for item in lead_timeline(session, contact_id, limit=100)
                 ]

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from aisha_app.clock import exact, shop_zone, short
 from aisha_app.db import unit_of_work
 from aisha_app.queries.journeys import ReviewFilter, reviews
 from aisha_app.realtime import events
@@ -45,6 +46,7 @@ class ReviewsState(SessionState):
     def _reload(self) -> None:
         with unit_of_work() as session:
             found, self.total = reviews(session, self._filter(), limit=200)
+            zone = shop_zone(session)
         self.rows = [
             {
                 "id": str(r["id"]),
@@ -54,7 +56,8 @@ class ReviewsState(SessionState):
                 "rating": str(r["rating"]),
                 "text": r["text"] or "",
                 "thanks": r["thank_you_status"] or "not sent",
-                "when": r["created_at"].strftime("%Y-%m-%d %H:%M"),
+                "when": short(r["created_at"], zone),
+                "exact": exact(r["created_at"], zone),
             }
             for r in found
         ]

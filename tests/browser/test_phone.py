@@ -21,6 +21,7 @@ MAIN_ACTION = {
     "/settings/assistant": "#profile-save",
     "/settings/knowledge": "#faq-save",
     "/settings/actions": "#action-save",
+    "/settings/canned-responses": "#canned-save",
     "/simulator": "#sim-start",
     "/no-such-page": "#not-found",
 }
