@@ -163,10 +163,15 @@
     // the bottom through that, unless the agent scrolls up meanwhile.
     [30, 120, 300, 800].forEach(function (delay) {
       setTimeout(function () {
-        if (seen.atBottom && document.getElementById("thread") === thread) {
-          thread.scrollTop = thread.scrollHeight;
+        if (!seen.atBottom || document.getElementById("thread") !== thread) return;
+        if (thread.scrollTop < seen.top - 2) {
+          // The agent scrolled up since (its scroll event may not have come yet): they stay there.
+          seen.atBottom = nearBottom(thread);
           seen.top = thread.scrollTop;
+          return;
         }
+        thread.scrollTop = thread.scrollHeight;
+        seen.top = thread.scrollTop;
       }, delay);
     });
   }
