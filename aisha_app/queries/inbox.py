@@ -6,7 +6,7 @@ import base64
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
@@ -56,6 +56,8 @@ class ConversationFilter:
     offset: int = 0
     # Keyset paging: the rows after this (last_message_at, id) in the list's order.
     after: tuple[datetime | None, int] | None = None
+    # The search's matches, found once (the page and its total both use them).
+    matched: list[int] | None = None
 
 
 def encode_cursor(conversation: ConversationPublic) -> str:
@@ -139,17 +141,22 @@ def _filtered(session: Session, f: ConversationFilter, *columns):
         conditions.append(_has_label(session, f.label))
     if f.after is not None:
         conditions.append(_after(f.after))
-    if f.search:
-        # Through the indexes: the matching contacts' conversations, and those with a message
-        # holding the words; only they are then filtered and ordered.
-        people = select(Conversation.id).where(
-            col(Conversation.contact_id).in_(contacts_matching(session, f.search))
-        )
-        words = messages_with_words(session, f.search)
-        conditions.append(col(Conversation.id).in_(people.union(words) if words is not None else people))
+    if f.matched is not None:
+        conditions.append(col(Conversation.id).in_(f.matched))
+    elif f.search:
+        conditions.append(col(Conversation.id).in_(search_matches(session, f.search)))
     return query.where(*conditions)
 
 
+def search_matches(session: Session, text: str):
+    """Through the indexes: the conversations of the contacts the search names, and those with a
+    message holding its words; only they are then filtered and ordered."""
+    people = select(Conversation.id).where(col(Conversation.contact_id).in_(contacts_matching(session, text)))
+    words = messages_with_words(session, text)
+    return people.union(words) if words is not None else people
+
+
+MATCHED_CAP = 2_000  # a search's matches are passed as a list of ids up to this many
 # Past this many, a list's total says "at least" (``total_exact`` False) instead of counting on.
 COUNT_CAP = 10_000
 
@@ -174,6 +181,13 @@ def list_conversations(
     The page's rows are chosen first (by the filter's indexes); only those 50 are then joined to
     their contacts and their previews, so a deep history costs nothing per row it does not show.
     """
+    if f.search and f.matched is None:
+        # Found once for the page and its total (unless there are too many to pass around).
+        found = session.exec(
+            select(search_matches(session, f.search).subquery().c[0]).limit(MATCHED_CAP + 1)
+        ).all()
+        if len(found) <= MATCHED_CAP:
+            f = dataclasses.replace(f, matched=list(found))
     page = (
         _filtered(session, f, Conversation.id)
         .order_by(*_newest_first())
@@ -224,6 +238,10 @@ def unread_counts(session: Session, user_id: int, conversations: list[Conversati
         for c in conversations
         if c.last_message_at is not None and (c.id not in marks or c.last_message_at > marks[c.id])
     ]
+    if not candidates:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        return _unread_counts_pg(session, candidates, marks)
     counts: dict[int, int] = {}
     for start in range(0, len(candidates), _UNION_CHUNK):
         parts = []
@@ -233,6 +251,26 @@ def unread_counts(session: Session, user_id: int, conversations: list[Conversati
             parts.append(select(sa.literal(cid).label("cid"), count.label("n")))
         counts.update({cid: n for cid, n in session.execute(sa.union_all(*parts)).all() if n})
     return counts
+
+
+# PostgreSQL: one statement for the whole page, each conversation's count a capped index range.
+_UNREAD_PG = sa.text(
+    """
+    SELECT v.cid, (SELECT count(*) FROM (
+        SELECT 1 FROM messages m
+        WHERE m.conversation_id = v.cid AND m.direction = 'inbound' AND m.created_at > v.mark
+        LIMIT :cap) AS capped) AS n
+    FROM unnest(CAST(:ids AS integer[]), CAST(:marks AS timestamptz[])) AS v(cid, mark)
+    """
+)
+
+
+def _unread_counts_pg(session: Session, ids: list[int], marks: dict[int, datetime]) -> dict[int, int]:
+    never = datetime(1970, 1, 1, tzinfo=UTC)  # not read yet: every message counts
+    rows = session.execute(
+        _UNREAD_PG, {"ids": ids, "marks": [marks.get(cid, never) for cid in ids], "cap": UNREAD_CAP + 1}
+    ).all()
+    return {cid: n for cid, n in rows if n}
 
 
 def unread_conversations(session: Session, user_id: int) -> int:

@@ -98,3 +98,10 @@ def test_a_long_list_says_its_total_is_at_least(client, agent, shop, monkeypatch
     assert body["next_cursor"]
     body = client.get("/api/conversations", params={"q": "gumboots"}, headers=agent).json()
     assert (body["total"], body["total_exact"]) == (2, True)
+
+
+def test_a_search_with_more_matches_than_are_passed_as_ids_finds_the_same(client, agent, shop, monkeypatch):
+    monkeypatch.setattr(inbox, "MATCHED_CAP", 1)  # "gumboots" matches two: read from the indexes instead
+    assert found(client, agent, "gumboots") == ["Bakari", "Dalia"]
+    body = client.get("/api/conversations", params={"q": "gumboots"}, headers=agent).json()
+    assert (body["total"], body["total_exact"]) == (2, True)
