@@ -83,8 +83,6 @@ def _out_of_hours(session: Session, job: Job) -> None:
 
 def reply_pending(session: Session, conversation_id: int) -> bool:
     """The assistant is preparing a reply to this conversation (its job is queued or running)."""
-    from aisha_app.models import Job
-
     job = session.exec(select(Job.id).where(Job.dedupe_key == reply_key(conversation_id))).first()
     return job is not None
 

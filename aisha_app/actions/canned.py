@@ -10,12 +10,13 @@ import re
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from aisha_app.actions.audit import audit
 from aisha_app.errors import Conflict, Forbidden, NotFound
 from aisha_app.models import CannedResponse, Contact, Role, User
 from aisha_app.models.base import utcnow
+from aisha_app.queries.search import contains
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 VARIABLE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
@@ -95,8 +96,7 @@ def matching(session: Session, typed: str, limit: int = 8) -> list[CannedRespons
     typed = typed.strip().lstrip("/").lower()[:32]
     query = select(CannedResponse)
     if typed:
-        pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(col(CannedResponse.shortcut).like(f"%{pattern}%", escape="\\"))
+        query = query.where(contains(CannedResponse.shortcut, typed))  # literal: _ is an underscore
     starts = func.substr(CannedResponse.shortcut, 1, len(typed)) == typed
     return list(session.exec(query.order_by(starts.desc(), CannedResponse.shortcut).limit(limit)).all())
 

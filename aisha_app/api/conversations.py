@@ -154,8 +154,9 @@ def conversations(
             raise AppError("bad_assignee", "assignee is 'me', 'unassigned' or a user id.", 400)
         f.assignee_id = int(assignee)
     items, total = list_conversations(session, f, cap=COUNT_CAP)
-    for item, count in _with_unread(session, user.id, items):
-        item.unread = count
+    counts = unread_counts(session, user.id, items)
+    for item in items:
+        item.unread = counts.get(item.id, 0)
     exact = total <= COUNT_CAP
     more = len(items) == limit and (cursor is not None or not exact or offset + limit < total)
     next_cursor = encode_cursor(items[-1]) if items and more else None
@@ -167,11 +168,6 @@ def conversations(
         offset=offset,
         next_cursor=next_cursor,
     )
-
-
-def _with_unread(session: Any, user_id: int, items: list[ConversationPublic]):
-    counts = unread_counts(session, user_id, items)
-    return [(item, counts.get(item.id, 0)) for item in items]
 
 
 def _public(session: Any, conversation: Conversation, user_id: int) -> ConversationPublic:

@@ -21,16 +21,21 @@ def contains(column: Any, text: str) -> Any:
 _PHONE_TYPED = re.compile(r"\+?[\d\s().-]{4,30}")
 
 
+def phone_digits(text: str) -> str | None:
+    """What every way of writing a typed number shares (``712345678``); None when no number."""
+    if not _PHONE_TYPED.fullmatch(text.strip()):
+        return None
+    return re.sub(r"\D", "", text).lstrip("0")
+
+
 def phone_matches(column: Any, text: str) -> Any | None:
     """A phone number as people type it (``0712 345 678``, ``0712345678``, ``254712345678``,
     ``+254712345678``), matched against E.164 ``column``; None when ``text`` is no number.
 
     The national trunk 0 goes: what is left (``712345678``) is part of every way to write it.
     """
-    if not _PHONE_TYPED.fullmatch(text.strip()):
-        return None
-    digits = re.sub(r"\D", "", text).lstrip("0")
-    if len(digits) < 4:
+    digits = phone_digits(text)
+    if digits is None or len(digits) < 4:
         return None
     return func.lower(column).like(f"%{digits}%")  # lower(): the form PostgreSQL's trigram index has
 
@@ -110,8 +115,8 @@ def contacts_matching(session: Session, text: str) -> Any:
             )
         )
     match = '"' + text.replace('"', '""') + '"'  # one string of trigrams, any column
-    digits = re.sub(r"\D", "", text).lstrip("0")
-    if phone is not None and len(digits) >= 3:
+    digits = phone_digits(text)
+    if phone is not None and digits:
         match += f' OR phone_e164 : "{digits}"'
     return (
         sa.select(sa.literal_column("rowid"))
