@@ -11,16 +11,19 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from aisha_app.config import get_settings
+
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> str:
@@ -176,6 +179,12 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
             session.rollback()
             raise
         commit(session)
+
+
+def in_unit_of_work(work: Callable[..., T], *args: Any) -> T:
+    """``work(session, *args)`` as an edge of its own (a live refresh reads what every tab shares)."""
+    with unit_of_work() as session:
+        return work(session, *args)
 
 
 def commit(session: Session) -> None:

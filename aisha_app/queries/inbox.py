@@ -23,6 +23,7 @@ from aisha_app.models import (
     MessageDirection,
     MessagePublic,
     MessageType,
+    User,
 )
 from aisha_app.queries.search import LIKE_ESCAPE, contacts_matching, messages_with_words
 
@@ -58,6 +59,18 @@ class ConversationFilter:
     after: tuple[datetime | None, int] | None = None
     # The search's matches, found once (the page and its total both use them).
     matched: list[int] | None = None
+
+    def keeps(self, c: ConversationPublic) -> bool:
+        """Whether the list keeps ``c``, as ``_filtered`` would decide in the database, but for
+        the search (which needs the database: ``search_matches``) and the paging."""
+        statuses = _TAB_STATUSES.get(self.status, (self.status,)) if self.status else ()
+        return (
+            (not statuses or c.status in statuses)
+            and (not self.channel or c.channel == self.channel)
+            and (self.assignee_id is None or c.assignee_id == self.assignee_id)
+            and (not self.unassigned or c.assignee_id is None)
+            and (not self.label or self.label in c.labels)
+        )
 
 
 def encode_cursor(conversation: ConversationPublic) -> str:
@@ -156,6 +169,16 @@ def search_matches(session: Session, text: str):
     return people.union(words) if words is not None else people
 
 
+def matching_search(session: Session, text: str, ids: list[int]) -> set[int]:
+    """Which of these conversations a search finds (a live update of a searched list)."""
+    if not ids:
+        return set()
+    found = select(Conversation.id).where(
+        col(Conversation.id).in_(ids), col(Conversation.id).in_(search_matches(session, text))
+    )
+    return set(session.exec(found).all())
+
+
 MATCHED_CAP = 2_000  # a search's matches are passed as a list of ids up to this many
 # Past this many, a list's total says "at least" (``total_exact`` False) instead of counting on.
 COUNT_CAP = 10_000
@@ -195,15 +218,35 @@ def list_conversations(
         .offset(f.offset)
         .subquery("page")
     )
+    rows = _shown(session, lambda query: query.join(page, page.c.id == Conversation.id))
+    total = count_conversations(session, dataclasses.replace(f, after=None), cap)  # the whole list's
+    return rows, total
+
+
+def _shown(session: Session, narrow) -> list[ConversationPublic]:
+    """The conversations ``narrow`` keeps, with their contacts and previews, newest first."""
     rows = session.exec(
-        select(Conversation, Contact, _SHOWN.body, _SHOWN.type)
-        .join(page, page.c.id == Conversation.id)
+        narrow(select(Conversation, Contact, _SHOWN.body, _SHOWN.type))
         .join(Contact, Contact.id == Conversation.contact_id)
         .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
         .order_by(*_newest_first())
     ).all()
-    total = count_conversations(session, dataclasses.replace(f, after=None), cap)  # the whole list's
-    return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows], total
+    return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows]
+
+
+def conversations_by_id(session: Session, ids: list[int]) -> list[ConversationPublic]:
+    """These conversations as the list shows them (a live update's changed rows)."""
+    return _shown(session, lambda query: query.where(col(Conversation.id).in_(ids))) if ids else []
+
+
+def newest_first(c: ConversationPublic | dict) -> tuple:
+    """The list's order as a key to sort by in reverse: the newest message first, never-written
+    last, then the higher id. ``c`` is a conversation or a list row (``at`` in ISO, and ``id``)."""
+    at, ident = (c.last_message_at, c.id) if isinstance(c, ConversationPublic) else (c["at"], c["id"])
+    at = datetime.fromisoformat(at) if isinstance(at, str) and at else at or None
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return (at is not None, at or datetime.min.replace(tzinfo=UTC), ident)
 
 
 UNREAD_CAP = 99  # counted up to here; past it the list says "99+"
@@ -276,11 +319,16 @@ def _unread_counts_pg(session: Session, ids: list[int], marks: dict[int, datetim
 def unread_conversations(session: Session, user_id: int) -> int:
     """The navigation's badge: active conversations with a customer message ``user_id`` has not
     seen (counted up to ``UNREAD_CAP`` + 1)."""
+    return len(unread_conversation_ids(session, user_id))
+
+
+def unread_conversation_ids(session: Session, user_id: int, among: list[int] | None = None) -> list[int]:
+    """The active conversations with a customer message ``user_id`` has not seen: up to
+    ``UNREAD_CAP`` + 1 of them, or which of ``among`` are."""
     mark = sa.orm.aliased(ConversationRead, name="mark")
     read_at = col(mark.read_at)
     unseen = (
-        select(sa.literal(1))
-        .select_from(Conversation)
+        select(Conversation.id)
         .outerjoin(mark, sa.and_(mark.conversation_id == Conversation.id, mark.user_id == user_id))
         .where(
             col(Conversation.status).in_(_TAB_STATUSES["active"]),
@@ -292,9 +340,10 @@ def unread_conversations(session: Session, user_id: int) -> int:
                 or_(read_at.is_(None), col(Message.created_at) > read_at),
             ),
         )
-        .limit(UNREAD_CAP + 1)
     )
-    return session.exec(select(func.count()).select_from(unseen.subquery())).one()
+    if among is not None:
+        return list(session.exec(unseen.where(col(Conversation.id).in_(among))).all()) if among else []
+    return list(session.exec(unseen.limit(UNREAD_CAP + 1)).all())
 
 
 @dataclass(frozen=True)
@@ -440,9 +489,22 @@ def thread_view(
     Staff see who wrote each reply, and for the assistant's, the tools it called; the customer
     never sees staff's private notes.
     """
-    from aisha_app.models import User
+    return bubbles(
+        session, conversation_messages(session, conversation_id, limit, notes=for_staff), for_staff
+    )
 
-    messages = conversation_messages(session, conversation_id, limit, notes=for_staff)
+
+def messages_by_id(session: Session, conversation_id: int, ids: list[int]) -> list[ChatMessage]:
+    """These messages of the conversation as staff see them (a live update's new or changed ones)."""
+    rows = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, col(Message.id).in_(ids))
+        .order_by(col(Message.id))
+    ).all()
+    return bubbles(session, [MessagePublic.model_validate(m) for m in rows], True)
+
+
+def bubbles(session: Session, messages: list[MessagePublic], for_staff: bool) -> list[ChatMessage]:
     names = dict(session.exec(select(User.id, User.name)).all())
     zone = shop_zone(session)
     rows = []

@@ -4,6 +4,10 @@ Pages register their browser tab when they load. A committed event (from a reque
 handler or a worker thread) is handed to the app's event loop, gathered for a moment, and each
 registered tab's state is updated with ``app.modify_state`` -- the same fan-out Reflex's shared
 states use -- which pushes the change down that tab's websocket.
+
+Every tab is handed the same ``Batch``: what a page reads to apply the events (the conversations
+that changed, the new messages) is read once per batch and shared, so twenty open inboxes cost
+about what one does, and each tab applies only what changed to what it shows.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Any, Protocol, TypeVar
 
 import reflex as rx
 
@@ -23,10 +27,31 @@ from aisha_app.realtime.bus import start_bus
 
 log = logging.getLogger("aisha.live")
 GATHER_SECONDS = 0.05
+T = TypeVar("T")
+
+
+class Batch:
+    """The events gathered for one refresh of every open tab, and what the tabs read for them.
+
+    ``once(key, compute)`` computes a value the first time a tab asks for it and hands the same
+    value to every later tab: the key names everything it depends on (the user, for what is
+    theirs only). Values are shared between tabs: treat them as read-only.
+    """
+
+    def __init__(self, batch: list[events.Event]) -> None:
+        self.events = batch
+        self._found: dict[Hashable, Any] = {}
+        self._lock = threading.RLock()
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key not in self._found:
+                self._found[key] = compute()
+            return self._found[key]
 
 
 class LiveView(Protocol):
-    def _on_events(self, batch: list[events.Event]) -> None: ...
+    def _on_events(self, batch: Batch) -> None: ...
 
 
 class Hub:
@@ -67,8 +92,9 @@ class Hub:
     async def _flush_soon(self) -> None:
         await asyncio.sleep(GATHER_SECONDS)
         with self.lock:
-            batch, self.pending, self.flush_scheduled = self.pending, [], False
+            gathered, self.pending, self.flush_scheduled = self.pending, [], False
             viewers = dict(self.viewers)
+        batch = Batch(gathered)
         token_manager = self.app.event_namespace._token_manager if self.app.event_namespace else None
         for token, classes in viewers.items():
             try:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from aisha_app.actions.canned import fill
 from aisha_app.actions.contacts import update_contact
@@ -19,13 +19,14 @@ from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
 from aisha_app.clock import clock, exact, shop_zone
-from aisha_app.db import unit_of_work
+from aisha_app.db import in_unit_of_work, unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import (
     CannedResponse,
     Contact,
     ContactUpdate,
     Conversation,
+    ConversationPublic,
     ConversationStatus,
     ConversationUpdate,
     MessageTemplate,
@@ -36,13 +37,17 @@ from aisha_app.queries.inbox import (
     ChatMessage,
     ConversationFilter,
     conversation_public,
+    conversations_by_id,
     list_conversations,
+    matching_search,
+    messages_by_id,
+    newest_first,
     read_marks,
     thread_view,
     unread_counts,
 )
 from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 ALL = "all"
@@ -57,6 +62,200 @@ def _slash_word(draft: str) -> str | None:
     if not slash or (head and not head[-1].isspace()) or not SLASH_WORD.fullmatch(word):
         return None
     return word.lower()
+
+
+def list_row(c: ConversationPublic, unread: int, zone: ZoneInfo) -> dict[str, Any]:
+    """One row of the conversation list."""
+    return {
+        "id": c.id,
+        "name": c.contact.name or c.contact.phone_e164 or "Customer",
+        "channel": c.channel,
+        "status": c.status,
+        "last": c.last_message or "",
+        "at": c.last_message_at.isoformat() if c.last_message_at else "",
+        "ai": c.ai_enabled,
+        "labels": ", ".join(c.labels),
+        "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
+        "exact": exact(c.last_message_at, zone),
+        "waiting_clock": clock(c.waiting_since, zone),
+        "waiting_exact": exact(c.waiting_since, zone),
+        "unread": "" if not unread else f"{UNREAD_CAP}+" if unread > UNREAD_CAP else str(unread),
+    }
+
+
+def merged(
+    rows: list[dict[str, Any]], fresh: list[dict[str, Any]], touched: set[int], has_more: bool
+) -> list[dict[str, Any]]:
+    """A list after a live update: the ``touched`` conversations' rows replaced by ``fresh`` (those
+    the list still keeps), in the list's order. With more to load, a row that now sorts after the
+    last one loaded is left for the next page, where keyset paging will find it."""
+    rest = [r for r in rows if r["id"] not in touched]
+    if has_more and rows:
+        end = newest_first(rows[-1])
+        fresh = [r for r in fresh if newest_first(r) >= end]
+    return sorted(rest + fresh, key=newest_first, reverse=True)
+
+
+def thread_header(
+    session: Session, conversation: Conversation
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The thread's header and contact panel, and the customer's conversations on other channels."""
+    contact = session.get(Contact, conversation.contact_id)
+    public = conversation_public(conversation, contact)
+    zone = shop_zone(session)
+    header = {
+        "id": public.id,
+        "name": contact.name or contact.phone_e164 or "Customer",
+        "phone": contact.phone_e164 or "",
+        "psid": contact.messenger_psid or "",
+        "email": contact.email or "",
+        "channel": public.channel,
+        "status": public.status,
+        "ai": public.ai_enabled,
+        "assignee": str(public.assignee_id or ""),
+        "labels": public.labels,
+        "window_open": public.window_open,
+        "waiting_since": public.waiting_since.isoformat() if public.waiting_since else "",
+        "waiting_clock": clock(public.waiting_since, zone),
+        "waiting_exact": exact(public.waiting_since, zone),
+        "handoff_reason": public.handoff_reason or "",
+        "stage": contact.lead_stage,
+        "source": contact.source_type,
+        "tags": ", ".join(contact.tags),
+        "language": contact.language or "",
+        "contact_id": str(contact.id),
+        "contact_name": contact.name or "",
+        "notes": contact.notes or "",
+        "birthday_day": str(contact.birthday_day or ""),
+        "birthday_month": str(contact.birthday_month or ""),
+        "birthday_year": str(contact.birthday_year or ""),
+    }
+    elsewhere = [
+        {
+            "id": str(c.id),
+            "channel": c.channel,
+            "status": c.status,
+            "at": c.last_message_at.isoformat() if c.last_message_at else "",
+            "exact": exact(c.last_message_at, zone),
+        }
+        for c in session.exec(
+            select(Conversation)
+            .where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
+            .order_by(col(Conversation.last_message_at).desc())
+        ).all()
+    ]
+    return header, elsewhere
+
+
+def _header_of(session: Session, conversation_id: int) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    return thread_header(session, session.get(Conversation, conversation_id))
+
+
+def _read_through(session: Session, user_id: int, conversation_id: int, shown: list[ChatMessage]) -> None:
+    """``shown`` is on the agent's screen: their read mark moves up to its newest message."""
+    through = max(datetime.fromisoformat(m["at"]) for m in shown)
+    mark = read_marks(session, user_id, [conversation_id]).get(conversation_id)
+    if mark is None or mark < through:  # else no write: every live refresh comes here
+        mark_read(session, conversation_id, user_id, through)
+
+
+# -- live updates: what changed, read once for every open tab, applied to what each tab shows ----
+def _of_contacts(batch: Batch) -> set[int]:
+    """The conversations of the contacts the batch names (a new name or lead stage shows on
+    their rows and in their header)."""
+
+    def read() -> set[int]:
+        people = {e.data["contact_id"] for e in batch.events if "contact_id" in e.data}
+        if not people:
+            return set()
+        with unit_of_work() as session:
+            return set(
+                session.exec(select(Conversation.id).where(col(Conversation.contact_id).in_(people))).all()
+            )
+
+    return batch.once("conversations of contacts", read)
+
+
+def touched_conversations(batch: Batch, seen: list[events.Event]) -> set[int]:
+    """The conversations the events a tab sees (``seen``, of ``batch``) concern."""
+    return {e.data["conversation_id"] for e in seen if "conversation_id" in e.data} | _of_contacts(batch)
+
+
+def _changed(batch: Batch) -> tuple[dict[int, ConversationPublic], ZoneInfo]:
+    """Every conversation the batch concerns, as the list shows it."""
+
+    def read() -> tuple[dict[int, ConversationPublic], ZoneInfo]:
+        named = {e.data["conversation_id"] for e in batch.events if "conversation_id" in e.data}
+        with unit_of_work() as session:
+            rows = conversations_by_id(session, sorted(named | _of_contacts(batch)))
+            return {c.id: c for c in rows}, shop_zone(session)
+
+    return batch.once("changed conversations", read)
+
+
+def live_list(
+    batch: Batch,
+    touched: set[int],
+    rows: list[dict[str, Any]],
+    f: ConversationFilter,
+    user_id: int,
+    has_more: bool,
+) -> list[dict[str, Any]]:
+    """A tab's list after the batch: the ``touched`` conversations' rows read again, kept if the
+    filter still keeps them (a search asks the database, for those rows only)."""
+    changed, zone = _changed(batch)
+    kept = [c for cid, c in changed.items() if cid in touched and f.keeps(c)]
+    if f.search and kept:
+        ids = tuple(c.id for c in kept)
+        found = batch.once(
+            ("search", f.search, ids), lambda: in_unit_of_work(matching_search, f.search, list(ids))
+        )
+        kept = [c for c in kept if c.id in found]
+    ids = tuple(c.id for c in kept)
+    unread = batch.once(("unread", user_id, ids), lambda: in_unit_of_work(unread_counts, user_id, kept))
+    return merged(rows, [list_row(c, unread.get(c.id, 0), zone) for c in kept], touched, has_more)
+
+
+def live_thread(
+    batch: Batch,
+    seen: list[events.Event],
+    conversation_id: int,
+    thread: list[ChatMessage],
+    has_older: bool,
+    user_id: int,
+) -> tuple[dict[str, Any], list[dict[str, str]], list[ChatMessage]] | None:
+    """The header, the other conversations and the thread of a tab showing ``conversation_id``
+    after the batch: new and changed messages merged into what it shows (None: it is gone).
+    The new ones are on the agent's screen: their read mark moves up."""
+    if conversation_id not in _changed(batch)[0]:
+        return None
+    header, elsewhere = batch.once(
+        ("header", conversation_id), lambda: in_unit_of_work(_header_of, conversation_id)
+    )
+    ids = tuple(
+        sorted(
+            {
+                e.data["message_id"]
+                for e in seen
+                if e.data.get("conversation_id") == conversation_id and "message_id" in e.data
+            }
+        )
+    )
+    if not ids:
+        return header, elsewhere, thread
+    fresh = batch.once(
+        ("messages", conversation_id, ids),
+        lambda: in_unit_of_work(messages_by_id, conversation_id, list(ids)),
+    )
+    oldest = thread[0]["id"] if thread and has_older else 0
+    shown = {m["id"]: m for m in thread}
+    shown.update({m["id"]: m for m in fresh if m["id"] >= oldest})  # older ones: when scrolled up
+    if fresh:
+        batch.once(
+            ("read", user_id, conversation_id),
+            lambda: in_unit_of_work(_read_through, user_id, conversation_id, fresh),
+        )
+    return header, elsewhere, sorted(shown.values(), key=lambda m: m["id"])
 
 
 class InboxState(SessionState):
@@ -104,7 +303,7 @@ class InboxState(SessionState):
             items, total = list_conversations(session, self._filter(self.list_size))
             unread = unread_counts(session, self.user_id, items)
             zone = shop_zone(session)
-        self.conversations = [self._row(c, unread.get(c.id, 0), zone) for c in items]
+        self.conversations = [list_row(c, unread.get(c.id, 0), zone) for c in items]
         self.has_more = total > len(items)
 
     @rx.event
@@ -122,28 +321,10 @@ class InboxState(SessionState):
             zone = shop_zone(session)
         known = {c["id"] for c in self.conversations}
         self.conversations = self.conversations + [
-            self._row(c, unread.get(c.id, 0), zone) for c in items if c.id not in known
+            list_row(c, unread.get(c.id, 0), zone) for c in items if c.id not in known
         ]
         self.list_size = len(self.conversations)
         self.has_more = total > len(self.conversations)
-
-    @staticmethod
-    def _row(c: Any, unread: int, zone: ZoneInfo) -> dict[str, Any]:
-        return {
-            "id": c.id,
-            "name": c.contact.name or c.contact.phone_e164 or "Customer",
-            "channel": c.channel,
-            "status": c.status,
-            "last": c.last_message or "",
-            "at": c.last_message_at.isoformat() if c.last_message_at else "",
-            "ai": c.ai_enabled,
-            "labels": ", ".join(c.labels),
-            "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
-            "exact": exact(c.last_message_at, zone),
-            "waiting_clock": clock(c.waiting_since, zone),
-            "waiting_exact": exact(c.waiting_since, zone),
-            "unread": "" if not unread else f"{UNREAD_CAP}+" if unread > UNREAD_CAP else str(unread),
-        }
 
     def _reload_thread(self) -> None:
         if not self.selected_id:
@@ -154,58 +335,12 @@ class InboxState(SessionState):
             if conversation is None:
                 self.selected_id, self.header, self.thread = 0, {}, []
                 return
-            contact = session.get(Contact, conversation.contact_id)
-            public = conversation_public(conversation, contact)
-            zone = shop_zone(session)
-            self.header = {
-                "id": public.id,
-                "name": contact.name or contact.phone_e164 or "Customer",
-                "phone": contact.phone_e164 or "",
-                "psid": contact.messenger_psid or "",
-                "email": contact.email or "",
-                "channel": public.channel,
-                "status": public.status,
-                "ai": public.ai_enabled,
-                "assignee": str(public.assignee_id or ""),
-                "labels": public.labels,
-                "window_open": public.window_open,
-                "waiting_since": public.waiting_since.isoformat() if public.waiting_since else "",
-                "waiting_clock": clock(public.waiting_since, zone),
-                "waiting_exact": exact(public.waiting_since, zone),
-                "handoff_reason": public.handoff_reason or "",
-                "stage": contact.lead_stage,
-                "source": contact.source_type,
-                "tags": ", ".join(contact.tags),
-                "language": contact.language or "",
-                "contact_id": str(contact.id),
-                "contact_name": contact.name or "",
-                "notes": contact.notes or "",
-                "birthday_day": str(contact.birthday_day or ""),
-                "birthday_month": str(contact.birthday_month or ""),
-                "birthday_year": str(contact.birthday_year or ""),
-            }
-            self.elsewhere = [
-                {
-                    "id": str(c.id),
-                    "channel": c.channel,
-                    "status": c.status,
-                    "at": c.last_message_at.isoformat() if c.last_message_at else "",
-                    "exact": exact(c.last_message_at, zone),
-                }
-                for c in session.exec(
-                    select(Conversation)
-                    .where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
-                    .order_by(col(Conversation.last_message_at).desc())
-                ).all()
-            ]
+            self.header, self.elsewhere = thread_header(session, conversation)
             newest = thread_view(session, conversation.id, self.thread_size + 1)
             self.has_older = len(newest) > self.thread_size
             self.thread = newest[-self.thread_size :]
             if newest:  # on the agent's screen now: read up to its newest message
-                through = max(datetime.fromisoformat(m["at"]) for m in newest)
-                mark = read_marks(session, self.user_id, [conversation.id]).get(conversation.id)
-                if mark is None or mark < through:  # else no write: every live refresh comes here
-                    mark_read(session, conversation.id, self.user_id, through)
+                _read_through(session, self.user_id, conversation.id, newest)
             self.templates = list(
                 session.exec(
                     select(MessageTemplate.name).where(MessageTemplate.channel == conversation.channel)
@@ -214,17 +349,48 @@ class InboxState(SessionState):
 
     def _refresh(self) -> bool:
         if self._authorize() is None:
-            HUB.unwatch(self.router.session.client_token)
-            self.conversations, self.thread, self.header = [], [], {}
-            return False
+            return self._signed_out()
         self._reload_list()
         self._reload_thread()
         return True
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        """Live: something committed; this tab shows it without a reload."""
-        if events.concerning(batch, self.user_id):
-            self._refresh()
+    def _signed_out(self) -> bool:
+        HUB.unwatch(self.router.session.client_token)
+        self.conversations, self.thread, self.header = [], [], {}
+        return False
+
+    # -- live ----------------------------------------------------------------------------
+    def _on_events(self, batch: Batch) -> None:
+        """Live: something committed. This tab moves, adds or drops just the rows of its list the
+        events concern, and adds or replaces just the new or changed messages of its thread;
+        what that takes from the database is read once for every open tab (``batch``)."""
+        seen = events.concerning(batch.events, self.user_id)
+        if not seen:
+            return
+        if self._authorize(batch=batch) is None:
+            self._signed_out()
+            return
+        touched = touched_conversations(batch, seen)
+        if not touched:
+            return
+        # Only what changed is set: every var set goes down the websocket and redraws the page.
+        f = self._filter(self.list_size)
+        rows = live_list(batch, touched, self.conversations, f, self.user_id, self.has_more)
+        if rows != self.conversations:
+            self.conversations = rows
+        if len(rows) > self.list_size:
+            self.list_size = len(rows)
+        if self.selected_id not in touched:
+            return
+        thread = live_thread(batch, seen, self.selected_id, self.thread, self.has_older, self.user_id)
+        if thread is None:  # gone from under the agent
+            self._reload_thread()
+            return
+        for name, value in zip(("header", "elsewhere", "thread"), thread, strict=True):
+            if value != getattr(self, name):
+                setattr(self, name, value)
+        if len(self.thread) > self.thread_size:
+            self.thread_size = len(self.thread)
 
     @rx.event
     @off_loop

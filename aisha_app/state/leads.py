@@ -13,7 +13,7 @@ from aisha_app.errors import AppError
 from aisha_app.models import LeadLabel, LeadStage, SourceType
 from aisha_app.queries.journeys import LeadFilter, lead_cards, lead_timeline
 from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 STAGES = [s.value for s in LeadStage]
@@ -74,8 +74,8 @@ class LeadsState(SessionState):
             return
         self._reload()
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        if any(e.kind in REFRESH_ON for e in batch) and self._authorize() is not None:
+    def _on_events(self, batch: Batch) -> None:
+        if any(e.kind in REFRESH_ON for e in batch.events) and self._authorize(batch=batch) is not None:
             self._reload()
 
     @rx.event

@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 import reflex as rx
 
 from aisha_app.config import get_settings
-from aisha_app.db import unit_of_work
+from aisha_app.db import in_unit_of_work, unit_of_work
 from aisha_app.models.base import utcnow
 from aisha_app.queries.inbox import (
     UNREAD_CAP,
     assigned_ids,
     glances,
-    unread_conversations,
+    unread_conversation_ids,
     waiting_longer_than,
 )
 from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 # What changes someone's badge: a message, a conversation changing status, their own reading.
@@ -35,6 +35,7 @@ class NavState(SessionState):
     alert_seq: int = 0
     alert_text: str = ""
     # Backend only: what this tab had already seen, so that each alert comes once.
+    _counted: list[int] = []  # the unread conversations the badge counts (up to UNREAD_CAP + 1)
     _since: str = ""  # conversations created after this are new
     _mine: list[int] = []  # active conversations assigned to this agent
     _waited: list[int] = []  # customers already announced as waiting long
@@ -69,7 +70,7 @@ class NavState(SessionState):
             self.unread = 0
             return
         with unit_of_work() as session:
-            self.unread = unread_conversations(session, user.id)
+            self._count(unread_conversation_ids(session, user.id))
             self._mine = assigned_ids(session, user.id)
         self._since = self._since or utcnow().isoformat()
         self._waiting(announce=False)
@@ -81,25 +82,55 @@ class NavState(SessionState):
         if self._signed_in() is not None:
             self._waiting(announce=True)
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        user = self._signed_in()
+    def _count(self, unread_ids: list[int] | set[int]) -> None:
+        self._counted = sorted(unread_ids)
+        if self.unread != len(self._counted):  # else nothing goes down the websocket
+            self.unread = len(self._counted)
+
+    def _on_events(self, batch: Batch) -> None:
+        """Only the conversations the events name are counted again, once for all of this
+        agent's tabs (``batch``)."""
+        user = self._signed_in(batch)
         if user is None:
             self.unread = 0
             return
-        batch = events.concerning(batch, user.id)
-        if not any(e.kind in _COUNTED for e in batch):
+        seen = events.concerning(batch.events, user.id)
+        if not any(e.kind in _COUNTED for e in seen):
             return
-        touched = sorted({e.data["conversation_id"] for e in batch if "conversation_id" in e.data})
+        touched = tuple(sorted({e.data["conversation_id"] for e in seen if "conversation_id" in e.data}))
+        if not touched:
+            return
+        self._count(counted_after(batch, seen, user.id, self._counted))
+        uid = user.id
+        seen_now = batch.once(("glances", uid, touched), lambda: in_unit_of_work(glances, uid, list(touched)))
         since = datetime.fromisoformat(self._since) if self._since else utcnow()
-        with unit_of_work() as session:
-            self.unread = unread_conversations(session, user.id)
-            seen = glances(session, user.id, touched) if touched else []
         mine = set(self._mine)
         self._alert(
-            ("New conversation", [g.name for g in seen if g.created_at > since]),
-            ("Assigned to you", [g.name for g in seen if g.mine and g.id not in mine]),
+            ("New conversation", [g.name for g in seen_now if g.created_at > since]),
+            ("Assigned to you", [g.name for g in seen_now if g.mine and g.id not in mine]),
         )
-        mine |= {g.id for g in seen if g.mine}
-        mine -= {g.id for g in seen if not g.mine}
+        mine |= {g.id for g in seen_now if g.mine}
+        mine -= {g.id for g in seen_now if not g.mine}
         self._mine = sorted(mine)
-        self._since = max(since, *(g.created_at for g in seen)).isoformat() if seen else since.isoformat()
+        self._since = (
+            max(since, *(g.created_at for g in seen_now)).isoformat() if seen_now else since.isoformat()
+        )
+
+
+def counted_after(batch: Batch, seen: list[events.Event], user_id: int, counted: list[int]) -> list[int]:
+    """The badge's unread conversations after the events a tab sees (``seen``): only those they
+    name are asked about again, once for all of the agent's tabs."""
+    touched = tuple(sorted({e.data["conversation_id"] for e in seen if "conversation_id" in e.data}))
+    if not touched:
+        return counted
+    unread_now = batch.once(
+        ("unread among", user_id, touched),
+        lambda: in_unit_of_work(unread_conversation_ids, user_id, list(touched)),
+    )
+    before = set(counted)
+    after = (before - set(touched)) | set(unread_now)
+    if len(before) > UNREAD_CAP >= len(after):  # the count had stopped at its cap: count anew
+        after = set(
+            batch.once(("unread", user_id), lambda: in_unit_of_work(unread_conversation_ids, user_id))
+        )
+    return sorted(after)

@@ -11,7 +11,7 @@ from aisha_app.clock import exact, shop_zone, short
 from aisha_app.db import unit_of_work
 from aisha_app.queries.journeys import ReviewFilter, reviews
 from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 REFRESH_ON = {events.REVIEW_CREATED, events.MESSAGE_STATUS}
@@ -62,8 +62,8 @@ class ReviewsState(SessionState):
             for r in found
         ]
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        if any(e.kind in REFRESH_ON for e in batch) and self._authorize() is not None:
+    def _on_events(self, batch: Batch) -> None:
+        if any(e.kind in REFRESH_ON for e in batch.events) and self._authorize(batch=batch) is not None:
             self._reload()
 
     @rx.var

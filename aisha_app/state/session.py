@@ -15,6 +15,7 @@ from aisha_app import routes
 from aisha_app.actions.users import user_for_token
 from aisha_app.db import unit_of_work
 from aisha_app.models import Role, User
+from aisha_app.realtime.live import Batch
 from aisha_app.security import SESSION_COOKIE
 
 
@@ -52,22 +53,37 @@ class SessionState(rx.State):
         morsel = cookie.get(SESSION_COOKIE)
         return morsel.value if morsel else None
 
-    def _signed_in(self) -> User | None:
-        """Who this tab's cookie belongs to, changing nothing the page shows."""
-        with unit_of_work() as session:
-            return user_for_token(session, self._session_token())
+    def _signed_in(self, batch: Batch | None = None) -> User | None:
+        """Who this tab's cookie belongs to, changing nothing the page shows. In a live refresh
+        (``batch``), the tabs of one sign-in ask the database once."""
+        token = self._session_token()
+        if batch is not None:
+            return batch.once(("signed in", token), lambda: self._signed_in())
 
-    def _authorize(self, *, admin: bool = False) -> User | None:
+        with unit_of_work() as session:
+            return user_for_token(session, token)
+
+    def _authorize(self, *, admin: bool = False, batch: Batch | None = None) -> User | None:
         """The signed-in user if allowed here; else clears the view and returns None."""
-        user = self._signed_in()
+        user = self._signed_in(batch)
         if user is None:
-            self.user_id, self.user_name, self.user_email, self.user_role = 0, "", "", ""
-            self.forbidden = False
+            self._set(user_id=0, user_name="", user_email="", user_role="", forbidden=False)
             return None
-        self.user_id, self.user_name = user.id, user.name
-        self.user_email, self.user_role = user.email, user.role
-        self.forbidden = admin and user.role != Role.ADMIN
+        self._set(
+            user_id=user.id,
+            user_name=user.name,
+            user_email=user.email,
+            user_role=user.role,
+            forbidden=admin and user.role != Role.ADMIN,
+        )
         return None if self.forbidden else user
+
+    def _set(self, **values: Any) -> None:
+        """Set the vars whose values differ: a var set goes down the websocket and redraws what
+        shows it, even when set to what it was."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(f"{routes.LOGIN}?next={quote(self.router.url.path or '/')}")

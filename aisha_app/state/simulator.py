@@ -22,8 +22,7 @@ from aisha_app.errors import AppError
 from aisha_app.models import Channel, Contact
 from aisha_app.phones import normalize_phone
 from aisha_app.queries.inbox import ChatMessage, thread_view
-from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
@@ -85,8 +84,8 @@ class SimulatorState(SessionState):
             self.thread = thread_view(session, self.conversation_id, for_staff=False)
             self.typing = reply_pending(session, self.conversation_id)
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        if any(e.data.get("conversation_id") == self.conversation_id for e in batch):
+    def _on_events(self, batch: Batch) -> None:
+        if any(e.data.get("conversation_id") == self.conversation_id for e in batch.events):
             self._reload()
 
     @rx.event

@@ -19,7 +19,7 @@ from aisha_app.errors import AppError
 from aisha_app.models import Contact, User, WaitingList, WaitingListEntry
 from aisha_app.phones import normalize_phone
 from aisha_app.realtime import events
-from aisha_app.realtime.live import HUB
+from aisha_app.realtime.live import HUB, Batch
 from aisha_app.state.session import SessionState, off_loop
 
 
@@ -80,8 +80,11 @@ class WaitingState(SessionState):
             base = get_settings().public_base_url.rstrip("/")
             self.display_url = f"{base}/display/{current.display_token}" if self.is_admin else ""
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        if any(e.kind == events.WAITING_LIST_UPDATED for e in batch) and self._authorize() is not None:
+    def _on_events(self, batch: Batch) -> None:
+        if (
+            any(e.kind == events.WAITING_LIST_UPDATED for e in batch.events)
+            and self._authorize(batch=batch) is not None
+        ):
             self._reload()
 
     @rx.event
@@ -212,8 +215,8 @@ class DisplayState(rx.State):
         self.called = [r["first_name"] for r in called]
         self.upcoming = [r["first_name"] for r in line[:10]]
 
-    def _on_events(self, batch: list[events.Event]) -> None:
-        if any(e.kind == events.WAITING_LIST_UPDATED for e in batch):
+    def _on_events(self, batch: Batch) -> None:
+        if any(e.kind == events.WAITING_LIST_UPDATED for e in batch.events):
             self._reload()
 
     @rx.event
