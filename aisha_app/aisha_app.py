@@ -50,7 +50,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 logging.getLogger("aisha").info("starting: %s", describe(get_settings()))
 
 # The API mounts the pages; the headers wrap both (outermost), so pages get them as well.
-app = rx.App(api_transformer=[build_api(), SecurityHeaders])
+app = rx.App(api_transformer=[build_api(), SecurityHeaders], stylesheets=["/aisha.css"])
 # Job-queue workers live as long as the app (IN_APP_WORKERS threads; 0 turns them off).
 app.register_lifespan_task(in_app_workers)
 # Committed events reach every open inbox and simulator tab.

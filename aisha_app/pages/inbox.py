@@ -70,68 +70,42 @@ def _filters() -> rx.Component:
 
 
 def _row(c: Any) -> rx.Component:
-    return rx.box(
-        rx.hstack(
-            rx.text(c["name"], weight="bold", size="2", custom_attrs=AUTO_DIR),
-            rx.spacer(),
-            rx.el.span(
-                rx.moment(c["at"], from_now=True, font_size="11px", color=rx.color("gray", 10)),
-                title=c["exact"],
-            ),
+    """One conversation of the list, in plain elements styled by assets/aisha.css: every live
+    update redraws the whole list in every open tab, and Radix's styled components cost ten
+    times as much to draw (bench/live.py)."""
+    return rx.el.div(
+        rx.el.div(
+            rx.el.span(c["name"], class_name="row-name", custom_attrs=AUTO_DIR),
+            rx.el.span(rx.moment(c["at"], from_now=True), title=c["exact"], class_name="row-time"),
             rx.cond(
                 c["unread"] != "",
-                rx.badge(
-                    c["unread"],
-                    color_scheme="green",
-                    variant="solid",
-                    radius="full",
-                    size="1",
-                    aria_label=c["unread"].to(str) + " unread",
-                    class_name="unread",
-                ),
+                rx.el.span(c["unread"], aria_label=c["unread"].to(str) + " unread", class_name="unread"),
             ),
-            align="center",
+            class_name="row-top",
         ),
-        rx.text(
-            c["last"],
-            size="1",
-            color_scheme="gray",
-            custom_attrs=AUTO_DIR,  # untrimmed: trimming clips Arabic letters' tails
-            overflow="hidden",
-            white_space="nowrap",
-            text_overflow="ellipsis",
-        ),
-        rx.hstack(
-            rx.badge(c["channel"], size="1", variant="soft"),
-            rx.badge(c["status"], size="1", variant="outline"),
-            rx.cond(c["ai"], rx.badge("AI", size="1", color_scheme="violet")),
+        # untrimmed: trimming clips Arabic letters' tails
+        rx.el.div(c["last"], class_name="row-last", custom_attrs=AUTO_DIR),
+        rx.el.div(
+            rx.el.span(c["channel"], class_name="chip"),
+            rx.el.span(c["status"], class_name="chip chip-outline"),
+            rx.cond(c["ai"], rx.el.span("AI", class_name="chip chip-ai")),
             rx.cond(
                 c["waiting_since"] != "",
-                rx.badge(
-                    rx.icon("clock", size=12),
+                rx.el.span(
                     "waiting since ",
                     c["waiting_clock"],
                     title=c["waiting_exact"],
-                    size="1",
-                    color_scheme="amber",
-                    class_name="waiting-since",
+                    class_name="chip waiting-since",
                 ),
             ),
-            spacing="1",
-            wrap="wrap",
+            class_name="row-chips",
         ),
-        padding="0.6em",
-        border_radius="8px",
-        cursor="pointer",
-        background=rx.cond(InboxState.selected_id == c["id"], rx.color("accent", 3), "transparent"),
-        _hover={"background": rx.color("accent", 2)},
         on_click=InboxState.select(c["id"]),
         class_name="conversation",
         custom_attrs={
             "data-id": c["id"],
             "data-selected": rx.cond(InboxState.selected_id == c["id"], "true", "false"),
         },
-        width="100%",
     )
 
 
