@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import inbox as shop  # noqa: E402  (bench/inbox.py: the database and its staff)
+from webhooks import cloud_message  # noqa: E402
 
 APP_SECRET = "bench-live-app-secret"
 STAFF = [(shop.ADMIN_EMAIL, shop.ADMIN_PASSWORD)] + [
@@ -82,35 +83,7 @@ WATCH = """
 
 
 def webhook(marker: str, wa_id: str, name: str) -> bytes:
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "bench",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {"phone_number_id": "bench"},
-                                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                                "messages": [
-                                    {
-                                        "from": wa_id,
-                                        "id": f"wamid.{marker}",
-                                        "timestamp": str(int(time.time())),
-                                        "type": "text",
-                                        "text": {"body": f"Do you have boots in size 42? {marker}"},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
+    return cloud_message(wa_id, name, f"wamid.{marker}", f"Do you have boots in size 42? {marker}")
 
 
 def senders(url: str, count: int) -> tuple[int, str, list[str]]:

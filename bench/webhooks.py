@@ -45,6 +45,11 @@ from aisha_app.services.messaging.graph import sign  # noqa: E402
 
 def webhook(run: str, i: int, senders: int) -> bytes:
     wa_id = f"2547{(10_000_000 + i % senders):08d}"
+    return cloud_message(wa_id, f"Bench {i % senders}", f"wamid.{run}.{i}", f"{run} message {i}")
+
+
+def cloud_message(wa_id: str, name: str, message_id: str, text: str) -> bytes:
+    """A WhatsApp Cloud webhook: one text message from ``wa_id`` (also used by bench/live.py)."""
     return json.dumps(
         {
             "object": "whatsapp_business_account",
@@ -57,14 +62,14 @@ def webhook(run: str, i: int, senders: int) -> bytes:
                             "value": {
                                 "messaging_product": "whatsapp",
                                 "metadata": {"phone_number_id": "bench"},
-                                "contacts": [{"profile": {"name": f"Bench {i % senders}"}, "wa_id": wa_id}],
+                                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
                                 "messages": [
                                     {
                                         "from": wa_id,
-                                        "id": f"wamid.{run}.{i}",
+                                        "id": message_id,
                                         "timestamp": str(int(time.time())),
                                         "type": "text",
-                                        "text": {"body": f"{run} message {i}"},
+                                        "text": {"body": text},
                                     }
                                 ],
                             },

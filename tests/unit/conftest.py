@@ -25,6 +25,7 @@ from aisha_app.api import build_api
 from aisha_app.config import get_settings
 from aisha_app.db import get_engine
 from aisha_app.models import Contact, Product, Role, User, UserCreate
+from aisha_app.realtime import events
 from tests.unit.provider_stub import ProviderStub
 
 
@@ -54,6 +55,15 @@ def clean_tables(database: sa.Engine) -> Iterator[None]:
     with database.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture
+def heard() -> Iterator[list[events.Event]]:
+    """Every event published (after its commit) while the test runs."""
+    received: list[events.Event] = []
+    unsubscribe = events.subscribe(received.append)
+    yield received
+    unsubscribe()
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Every live-update event kind is published after its transaction commits, never after a rollback."""
 
-import pytest
-
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.conversations import update_conversation
 from aisha_app.actions.outbound import Draft, send_message
@@ -9,14 +7,6 @@ from aisha_app.models import Channel, ContactUpdate, Conversation, ConversationU
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
 from tests.unit.support import PROVIDER_ENV, payload, post_meta, run_jobs
-
-
-@pytest.fixture
-def heard():
-    received: list[events.Event] = []
-    unsubscribe = events.subscribe(received.append)
-    yield received
-    unsubscribe()
 
 
 def kinds(heard) -> list[str]:

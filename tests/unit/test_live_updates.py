@@ -12,7 +12,6 @@ import dataclasses
 import random
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -47,14 +46,6 @@ from aisha_app.state.inbox import list_row, live_list, live_thread, touched_conv
 from aisha_app.state.nav import counted_after
 
 PAGE = 4  # rows a tab has loaded: small, so that most lists have more to load
-
-
-@pytest.fixture
-def heard():
-    found: list[events.Event] = []
-    unsubscribe = events.subscribe(found.append)
-    yield found
-    unsubscribe()
 
 
 def writes(session, phone: str, text: str, name: str = "Customer") -> int:
