@@ -53,6 +53,11 @@ def concerning(batch: list[Event], user_id: int) -> list[Event]:
     return [e for e in batch if e.kind != CONVERSATION_READ or e.data.get("user_id") == user_id]
 
 
+def conversation_ids(batch: list[Event]) -> set[int]:
+    """The conversations these events name."""
+    return {e.data["conversation_id"] for e in batch if "conversation_id" in e.data}
+
+
 def deliver(event: Event) -> None:
     """Hand one event to every subscriber of this process."""
     for fn in list(_subscribers):

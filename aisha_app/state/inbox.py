@@ -178,16 +178,16 @@ def _of_contacts(batch: Batch) -> set[int]:
 
 def touched_conversations(batch: Batch, seen: list[events.Event]) -> set[int]:
     """The conversations the events a tab sees (``seen``, of ``batch``) concern."""
-    return {e.data["conversation_id"] for e in seen if "conversation_id" in e.data} | _of_contacts(batch)
+    return events.conversation_ids(seen) | _of_contacts(batch)
 
 
 def _changed(batch: Batch) -> tuple[dict[int, ConversationPublic], ZoneInfo]:
     """Every conversation the batch concerns, as the list shows it."""
 
     def read() -> tuple[dict[int, ConversationPublic], ZoneInfo]:
-        named = {e.data["conversation_id"] for e in batch.events if "conversation_id" in e.data}
+        named = events.conversation_ids(batch.events) | _of_contacts(batch)
         with unit_of_work() as session:
-            rows = conversations_by_id(session, sorted(named | _of_contacts(batch)))
+            rows = conversations_by_id(session, sorted(named))
             return {c.id: c for c in rows}, shop_zone(session)
 
     return batch.once("changed conversations", read)
@@ -373,11 +373,9 @@ class InboxState(SessionState):
         touched = touched_conversations(batch, seen)
         if not touched:
             return
-        # Only what changed is set: every var set goes down the websocket and redraws the page.
         f = self._filter(self.list_size)
         rows = live_list(batch, touched, self.conversations, f, self.user_id, self.has_more)
-        if rows != self.conversations:
-            self.conversations = rows
+        self._set(conversations=rows)
         if len(rows) > self.list_size:
             self.list_size = len(rows)
         if self.selected_id not in touched:
@@ -386,9 +384,8 @@ class InboxState(SessionState):
         if thread is None:  # gone from under the agent
             self._reload_thread()
             return
-        for name, value in zip(("header", "elsewhere", "thread"), thread, strict=True):
-            if value != getattr(self, name):
-                setattr(self, name, value)
+        header, elsewhere, messages = thread
+        self._set(header=header, elsewhere=elsewhere, thread=messages)
         if len(self.thread) > self.thread_size:
             self.thread_size = len(self.thread)
 

@@ -84,23 +84,22 @@ class NavState(SessionState):
 
     def _count(self, unread_ids: list[int] | set[int]) -> None:
         self._counted = sorted(unread_ids)
-        if self.unread != len(self._counted):  # else nothing goes down the websocket
-            self.unread = len(self._counted)
+        self._set(unread=len(self._counted))
 
     def _on_events(self, batch: Batch) -> None:
         """Only the conversations the events name are counted again, once for all of this
         agent's tabs (``batch``)."""
         user = self._signed_in(batch)
         if user is None:
-            self.unread = 0
+            self._set(unread=0)
             return
         seen = events.concerning(batch.events, user.id)
         if not any(e.kind in _COUNTED for e in seen):
             return
-        touched = tuple(sorted({e.data["conversation_id"] for e in seen if "conversation_id" in e.data}))
+        touched = tuple(sorted(events.conversation_ids(seen)))
         if not touched:
             return
-        self._count(counted_after(batch, seen, user.id, self._counted))
+        self._count(counted_after(batch, touched, user.id, self._counted))
         uid = user.id
         seen_now = batch.once(("glances", uid, touched), lambda: in_unit_of_work(glances, uid, list(touched)))
         since = datetime.fromisoformat(self._since) if self._since else utcnow()
@@ -117,12 +116,9 @@ class NavState(SessionState):
         )
 
 
-def counted_after(batch: Batch, seen: list[events.Event], user_id: int, counted: list[int]) -> list[int]:
-    """The badge's unread conversations after the events a tab sees (``seen``): only those they
-    name are asked about again, once for all of the agent's tabs."""
-    touched = tuple(sorted({e.data["conversation_id"] for e in seen if "conversation_id" in e.data}))
-    if not touched:
-        return counted
+def counted_after(batch: Batch, touched: tuple[int, ...], user_id: int, counted: list[int]) -> list[int]:
+    """The badge's unread conversations after a batch: only the ``touched`` ones (those the
+    events a tab sees name) are asked about again, once for all of the agent's tabs."""
     unread_now = batch.once(
         ("unread among", user_id, touched),
         lambda: in_unit_of_work(unread_conversation_ids, user_id, list(touched)),
