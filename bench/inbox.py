@@ -315,6 +315,17 @@ def first_render(url: str, rounds: int) -> list[float]:
     return times
 
 
+def need_playwright(script: str) -> None:
+    """Stop before any work (a build takes minutes) if the test requirements are not installed."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        sys.exit(
+            f"{script} drives Chromium with Playwright, one of the test requirements: "
+            "run scripts/test.sh once, or .venv/bin/pip install -r requirements-dev.txt"
+        )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -332,6 +343,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
+    need_playwright("bench/inbox.py")
     data = ROOT / "bench" / ".data"
     data.mkdir(exist_ok=True)
     url = args.database_url or f"sqlite:///{data}/inbox.db"

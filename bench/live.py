@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between webhooks")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
+    shop.need_playwright("bench/live.py")
     data = ROOT / "bench" / ".data"
     data.mkdir(exist_ok=True)
     url = args.database_url or f"sqlite:///{data}/inbox.db"
