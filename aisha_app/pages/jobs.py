@@ -14,7 +14,7 @@ def _row(job) -> rx.Component:
         rx.table.cell(job["payload"]),
         rx.table.cell(job["attempts"]),
         rx.table.cell(rx.text(job["error"], size="1", color_scheme="red")),
-        rx.table.cell(rx.moment(job["when"], from_now=True)),
+        rx.table.cell(rx.moment(job["when"], from_now=True), title=job["exact"], white_space="nowrap"),
         rx.table.cell(rx.button("Replay", size="1", on_click=JobsState.replay(job["id"]))),
     )
 

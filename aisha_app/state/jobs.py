@@ -8,6 +8,7 @@ import reflex as rx
 
 from aisha_app.actions.audit import audit
 from aisha_app.background import jobs
+from aisha_app.clock import exact, shop_zone
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.state.session import SessionState, off_loop
@@ -19,6 +20,7 @@ class JobsState(SessionState):
 
     def _reload(self) -> None:
         with unit_of_work() as session:
+            zone = shop_zone(session)
             self.dead = [
                 {
                     "id": j.id,
@@ -27,6 +29,7 @@ class JobsState(SessionState):
                     "error": (j.last_error or "")[:300],
                     "payload": ", ".join(f"{k}={v}" for k, v in j.payload.items())[:120],
                     "when": j.finished_at.isoformat() if j.finished_at else "",
+                    "exact": exact(j.finished_at, zone),
                 }
                 for j in jobs.dead_jobs(session)
             ]

@@ -1,5 +1,6 @@
 """A parked webhook that cannot be read shows on the Failed jobs page, with its reason."""
 
+import re
 import time
 
 import httpx
@@ -36,4 +37,7 @@ def test_a_parked_webhook_that_keeps_failing_is_on_the_failed_jobs_page(
     row = page.locator("tr", has_text="process_webhook")
     expect(row).to_be_visible()
     expect(row).to_contain_text("cannot be read: not a WhatsApp Business Account webhook")
+    # When it gave up: relative on the page, exact in the shop's zone (named) on hover.
+    gave_up = re.compile(r"^\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d EAT$")  # Wed 2 Dec 2026, 14:05 EAT
+    expect(row.locator("td[title]")).to_have_attribute("title", gave_up)
     page.context.close()
