@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,7 +24,7 @@ from aisha_app.models import (
     MessageType,
     User,
 )
-from aisha_app.queries.search import LIKE_ESCAPE, contacts_matching, messages_with_words
+from aisha_app.queries.search import CONVERSATION_LABELS, contacts_matching, messages_with_words
 
 
 @dataclass(frozen=True)
@@ -101,12 +100,11 @@ def _after(key: tuple[datetime | None, int]):
 
 
 def _has_label(session: Session, label: str):
-    labels = Conversation.__table__.c.labels
+    """Through an index: GIN on the JSONB array (PostgreSQL), the labels table (SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        return labels.op("@>")(sa.func.jsonb_build_array(label))  # JSONB containment
-    # SQLite keeps the JSON text as json.dumps wrote it (non-ASCII escaped); match that, literally.
-    quoted = json.dumps(label).translate(LIKE_ESCAPE)
-    return sa.cast(labels, sa.Text).like(f"%{quoted}%", escape="\\")
+        return Conversation.__table__.c.labels.op("@>")(sa.func.jsonb_build_array(label))
+    labelled = sa.table(CONVERSATION_LABELS, sa.column("label"), sa.column("conversation_id"))
+    return col(Conversation.id).in_(sa.select(labelled.c.conversation_id).where(labelled.c.label == label))
 
 
 # What the list's preview says of a message without text.

@@ -50,15 +50,19 @@ MESSAGE_TSVECTOR = "to_tsvector('simple', coalesce(messages.body, ''))"  # the i
 # FTS5 table with the trigram tokenizer on SQLite, pg_trgm GIN indexes on PostgreSQL.
 CONTACT_FTS = "contacts_fts"
 CONTACT_TRIGRAMS = ("ix_contacts_name_trgm", "ix_contacts_phone_trgm", "ix_contacts_email_trgm")
+# Conversations by label, on SQLite: one row a label, kept by triggers (migration 0016); on
+# PostgreSQL a GIN index on the JSONB array.
+CONVERSATION_LABELS = "conversation_labels"
 # What the migrations make outside the SQLModel metadata.
 FTS_TABLES = {
     table + suffix
     for table in (MESSAGE_FTS, CONTACT_FTS)
     for suffix in ("", "_data", "_idx", "_docsize", "_config")
-}
-# Indexes the migrations write by hand: the GIN one, and the list's order (NULLS LAST spelled out).
+} | {CONVERSATION_LABELS}
+# Indexes the migrations write by hand: the GIN ones, and the list's order (NULLS LAST spelled out).
 HAND_MADE_INDEXES = {
     MESSAGE_GIN,
+    "ix_conversations_labels",
     *CONTACT_TRIGRAMS,
     "ix_conversations_newest",
     "ix_conversations_assignee_newest",

@@ -131,6 +131,24 @@ def test_labels_match_exactly_whatever_their_characters(client, inbox, session):
     assert ids(client.get("/api/conversations", params={"label": "50"}, headers=inbox)) == []
 
 
+def test_the_label_filter_follows_labels_as_they_change_and_conversations_go(client, inbox, session):
+    first, second = session.exec(select(Conversation).order_by(Conversation.id)).all()
+    client.patch(f"/api/conversations/{first.id}", json={"labels": ["vip"]}, headers=inbox)
+    client.patch(f"/api/conversations/{second.id}", json={"labels": ["vip", "boots"]}, headers=inbox)
+    assert sorted(ids(client.get("/api/conversations?label=vip", headers=inbox))) == ["Otieno", "Wanjiru"]
+    client.patch(f"/api/conversations/{second.id}", json={"labels": ["boots"]}, headers=inbox)
+    assert ids(client.get("/api/conversations?label=vip", headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations?label=boots", headers=inbox)) == ["Otieno"]
+    client.patch(f"/api/conversations/{first.id}", json={"labels": []}, headers=inbox)
+    assert client.get("/api/conversations?label=vip", headers=inbox).json()["total"] == 0
+    contact_id = second.contact_id
+    session.delete(session.get(Conversation, second.id))  # gone with its labels: a conversation
+    session.commit()  # made after it (on SQLite, maybe with the same id) starts with none
+    session.add(Conversation(contact_id=contact_id, channel="simulator"))
+    session.commit()
+    assert client.get("/api/conversations?label=boots", headers=inbox).json()["total"] == 0
+
+
 def test_template_variables_numbered_by_name_are_a_clear_422(client, inbox, session):
     conversation = session.exec(select(Conversation)).first()
     response = client.post(

@@ -5,8 +5,10 @@ deletes (ON DELETE CASCADE) or clears (SET NULL) every row that points at it.
 """
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from aisha_app import migrations
+from aisha_app.queries.inbox import ConversationFilter, count_conversations
 
 NOW = "2026-11-20 12:00:00"
 
@@ -26,7 +28,8 @@ def test_upgrading_from_the_first_schema_keeps_every_conversations_messages(data
         conn.execute(
             sa.text(
                 "INSERT INTO conversations (id, contact_id, channel, status, ai_enabled, labels, created_at,"
-                " updated_at) VALUES (70, 7, 'simulator', 'open', TRUE, '[]', :now, :now)"
+                " updated_at) VALUES (70, 7, 'simulator', 'open', TRUE, '[\"vip\", \"boots\", \"vip\"]',"
+                " :now, :now)"
             ),
             {"now": NOW},
         )
@@ -42,3 +45,6 @@ def test_upgrading_from_the_first_schema_keeps_every_conversations_messages(data
     with database.connect() as conn:
         assert conn.execute(sa.text("SELECT body FROM messages WHERE id = 700")).scalar_one() == "Habari"
         assert conn.execute(sa.text("SELECT contact_id FROM conversations WHERE id = 70")).scalar_one() == 7
+    with Session(database) as session:  # labels set before their index was made are found through it
+        for label, found in (("vip", 1), ("boots", 1), ("vi", 0)):
+            assert count_conversations(session, ConversationFilter(label=label)) == found, label
