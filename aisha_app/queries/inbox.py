@@ -433,9 +433,12 @@ def search_contacts(
     session: Session, search: str | None, limit: int, offset: int
 ) -> tuple[list[Contact], int]:
     query = select(Contact)
+    counted = select(Contact.id)
     if search:
-        query = query.where(col(Contact.id).in_(contacts_matching(session, search)))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        matching = contacts_matching(session, search)
+        query = query.where(col(Contact.id).in_(matching))
+        counted = matching  # one id a contact: counted from the search's index alone
+    total = session.exec(select(func.count()).select_from(counted.subquery())).one()
     rows = session.exec(query.order_by(col(Contact.id).desc()).limit(limit).offset(offset)).all()
     return list(rows), total
 
