@@ -118,7 +118,7 @@ MEDIA_PREVIEW = {
 _SHOWN = sa.orm.aliased(Message, name="shown")
 
 
-def _last_shown_id():
+def last_shown_id():
     """The conversation's last message the customer saw or sent: never a staff note."""
     return (
         select(Message.id)
@@ -226,7 +226,7 @@ def _shown(session: Session, narrow) -> list[ConversationPublic]:
     rows = session.exec(
         narrow(select(Conversation, Contact, _SHOWN.body, _SHOWN.type))
         .join(Contact, Contact.id == Conversation.contact_id)
-        .outerjoin(_SHOWN, _SHOWN.id == _last_shown_id())
+        .outerjoin(_SHOWN, _SHOWN.id == last_shown_id())
         .order_by(*_newest_first())
     ).all()
     return [conversation_public(c, contact, preview(body, kind)) for c, contact, body, kind in rows]
