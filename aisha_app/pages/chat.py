@@ -74,6 +74,7 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
             ),
         ),
         class_name="bubble",
+        key=m.id,  # by message: a new one is one node more, not every bubble redrawn a place down
         custom_attrs={
             "data-direction": m.direction,
             "data-status": m.status,

@@ -102,6 +102,7 @@ def _row(c: Any) -> rx.Component:
         ),
         on_click=InboxState.select(c["id"]),
         class_name="conversation",
+        key=c["id"],  # by conversation: one moving to the top moves one node, the others stay as drawn
         custom_attrs={
             "data-id": c["id"],
             "data-selected": rx.cond(InboxState.selected_id == c["id"], "true", "false"),

@@ -53,7 +53,9 @@ from aisha_app.state.session import SessionState, off_loop
 ALL = "all"
 SLASH_WORD = re.compile(r"[A-Za-z0-9_-]{0,32}")
 THREAD_PAGE = 100  # messages: a thread opens with its newest; scrolling up loads as many more
-LIST_PAGE = 50  # conversations: scrolling to the end of the list loads the next ones
+# Conversations: scrolling to the end of the list loads the next ones. Two screens' worth, as every
+# live update sends and redraws the whole list in every open tab (bench/live.py).
+LIST_PAGE = 25
 
 
 def _slash_word(draft: str) -> str | None:
@@ -74,7 +76,6 @@ def list_row(c: ConversationPublic, unread: int, zone: ZoneInfo) -> dict[str, An
         "last": c.last_message or "",
         "at": c.last_message_at.isoformat() if c.last_message_at else "",
         "ai": c.ai_enabled,
-        "labels": ", ".join(c.labels),
         "waiting_since": c.waiting_since.isoformat() if c.waiting_since else "",
         "exact": exact(c.last_message_at, zone),
         "waiting_clock": clock(c.waiting_since, zone),

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from aisha_app.db import build_engine
 from aisha_app.models import Contact, Conversation, Message
+from aisha_app.state.inbox import LIST_PAGE
 from tests.browser.conftest import PHONE, customer_page, signed_in_page
 
 
@@ -145,7 +146,8 @@ def test_the_conversation_list_loads_more_as_the_agent_scrolls_to_its_end(
     page = signed_in_page(browser, app_url, "/inbox")
     page.click("text=All")  # every status
     rows = page.locator(".conversation")
-    expect(rows).to_have_count(50)
-    page.locator("#conversation-list").evaluate("l => { l.scrollTop = l.scrollHeight; }")
-    expect(rows).to_have_count(min(total, 100), timeout=10_000)  # the next page, after the last row
+    expect(rows).to_have_count(LIST_PAGE)
+    for pages in (2, 3):  # each next page, after the last row
+        page.locator("#conversation-list").evaluate("l => { l.scrollTop = l.scrollHeight; }")
+        expect(rows).to_have_count(min(total, pages * LIST_PAGE), timeout=10_000)
     page.context.close()
