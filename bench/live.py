@@ -145,6 +145,27 @@ def open_tabs(browser, base: str, tabs: int, watched: int) -> list[tuple[str, ob
     return opened
 
 
+def cpu_seconds() -> dict[str, float]:
+    """The CPU time every process on the machine has spent so far, by part: Chromium's tab
+    renderers and its other processes, PostgreSQL, and everything else (the app, its workers)."""
+    parts: dict[str, float] = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError):  # gone, or not a process
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if "chromium" in command:
+            part = "tab renderers" if "--type=renderer" in command else "Chromium's other processes"
+        elif "postgres" in stat.split(")")[0]:
+            part = "PostgreSQL"
+        else:
+            part = "the app and the rest"
+        parts[part] = parts.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return parts
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered))) - 1))]
@@ -192,6 +213,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         tabs = open_tabs(browser, base, args.tabs, watched)
         print(f"{len(tabs)} tabs open ({sum(k == 'thread' for k, _ in tabs)} on conversation {watched})")
+        cpu_before = cpu_seconds()
         with httpx.Client(base_url=base, timeout=30) as client:
             for n in range(args.messages):
                 marker = f"livebench-{run}-{n}"
@@ -209,6 +231,7 @@ def main() -> None:
                 answered.append(time.time() * 1000 - sent[marker])
                 time.sleep(args.interval)
         time.sleep(5)  # the last message's way to every tab
+        cpu = {part: spent - cpu_before.get(part, 0.0) for part, spent in cpu_seconds().items()}
         seen = [(kind, page.evaluate("() => window.__seen")) for kind, page in tabs]
         arrived = [page.evaluate("() => window.__arrived") for _, page in tabs]
         browser.close()
@@ -250,6 +273,14 @@ def main() -> None:
                 f"{row['p95_ms']:7.0f}ms {row['max_ms']:7.0f}ms"
             )
     print(f"messages a tab never showed: {missing}")
+    # Where the time goes: every tab draws each change at once, on the same cores as the app, so
+    # the last tab's wait is about the CPU a message costs in all, shared by the cores.
+    figures["cpu_ms_per_message"] = {part: round(secs * 1000 / args.messages) for part, secs in cpu.items()}
+    print(
+        f"CPU a message (ms, {os.cpu_count()} cores): "
+        + ", ".join(f"{part} {ms}" for part, ms in sorted(figures["cpu_ms_per_message"].items()) if ms)
+        + f"; in all {sum(figures['cpu_ms_per_message'].values())}"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 
