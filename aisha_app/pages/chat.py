@@ -19,8 +19,9 @@ def media(m: rx.Var) -> rx.Component:
     )
 
 
-def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Component:
-    """One message. ``mine`` puts it on the right; notes are yellow; failures show why.
+def bubble_body(m, mine, buttons: rx.Component, retry: rx.Component | None, key) -> rx.Component:
+    """One message. ``mine`` puts it on the right; notes are yellow; failures show why. ``m``
+    has the message's fields as attributes: an item of a thread, or a memo's arguments.
 
     Plain elements styled by assets/aisha.css: a live update redraws the thread in every tab
     that shows it, and Radix's styled components cost many times as much to draw.
@@ -33,22 +34,7 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
             (m.body != "") & (m.map_url == ""),
             rx.el.div(m.body, custom_attrs=AUTO_DIR, class_name="body"),
         ),
-        rx.cond(
-            m.buttons.length() > 0,
-            rx.hstack(
-                rx.foreach(
-                    m.buttons,
-                    lambda b: rx.button(
-                        b["title"],
-                        size="1",
-                        variant="outline",
-                        class_name="reply-button",
-                        on_click=on_tap(b["id"], b["title"]) if on_tap else rx.noop(),
-                        disabled=on_tap is None,
-                    ),
-                )
-            ),
-        ),
+        buttons,
         rx.el.div(
             rx.el.span(m.time, title=m.exact, class_name="bubble-time"),
             rx.cond(
@@ -61,20 +47,11 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
             m.error != "",
             rx.hstack(
                 rx.text(m.error, size="1", color_scheme="red", class_name="error"),
-                rx.cond(
-                    on_retry is not None,
-                    rx.button(
-                        "Retry",
-                        size="1",
-                        color_scheme="red",
-                        variant="soft",
-                        on_click=on_retry(m.id) if on_retry else rx.noop(),
-                    ),
-                ),
+                retry if retry is not None else rx.fragment(),
             ),
         ),
         class_name="bubble",
-        key=m.id,  # by message: a new one is one node more, not every bubble redrawn a place down
+        key=key,  # by message: a new one is one node more, not every bubble redrawn a place down
         custom_attrs={
             "data-direction": m.direction,
             "data-status": m.status,
@@ -83,3 +60,23 @@ def bubble(m: rx.Var, mine: rx.Var[bool], on_retry=None, on_tap=None) -> rx.Comp
             "data-note": rx.cond(m.type == "note", "true", "false"),
         },
     )
+
+
+def reply_button(title: rx.Var, on_click=None) -> rx.Component:
+    return rx.button(
+        title,
+        size="1",
+        variant="outline",
+        class_name="reply-button",
+        on_click=on_click if on_click is not None else rx.noop(),
+        disabled=on_click is None,
+    )
+
+
+def bubble(m: rx.Var, mine: rx.Var[bool], on_tap) -> rx.Component:
+    """The customer's phone (the simulator): reply buttons they can tap."""
+    buttons = rx.cond(
+        m.buttons.length() > 0,
+        rx.hstack(rx.foreach(m.buttons, lambda b: reply_button(b["title"], on_tap(b["id"], b["title"])))),
+    )
+    return bubble_body(m, mine, buttons, None, key=m.id)

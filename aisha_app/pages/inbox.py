@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import reflex as rx
 
-from aisha_app.pages.chat import AUTO_DIR, bubble
+from aisha_app.pages.chat import AUTO_DIR, bubble_body, reply_button
 from aisha_app.pages.layout import DESKTOP, PHONE, empty_state, shell
 from aisha_app.queries.inbox import STATUS_TABS
 from aisha_app.services.messaging import ADAPTERS
@@ -69,44 +70,68 @@ def _filters() -> rx.Component:
     )
 
 
-def _row(c: Any) -> rx.Component:
-    """One conversation of the list, in plain elements styled by assets/aisha.css: every live
-    update redraws the whole list in every open tab, and Radix's styled components cost ten
-    times as much to draw (bench/live.py)."""
+@rx.memo
+def conversation_row(
+    cid: rx.Var[int],
+    name: rx.Var[str],
+    at: rx.Var[str],
+    exact: rx.Var[str],
+    unread: rx.Var[str],
+    last: rx.Var[str],
+    channel: rx.Var[str],
+    status: rx.Var[str],
+    ai: rx.Var[bool],
+    waiting_since: rx.Var[str],
+    waiting_clock: rx.Var[str],
+    waiting_exact: rx.Var[str],
+    selected: rx.Var[bool],
+) -> rx.Component:
+    """One conversation of the list, in plain elements styled by assets/aisha.css (Radix's styled
+    components cost ten times as much to draw). A memo of its fields one by one: every live update
+    hands every open tab the whole list, and only the rows whose fields changed draw again."""
     return rx.el.div(
         rx.el.div(
-            rx.el.span(c["name"], class_name="row-name", custom_attrs=AUTO_DIR),
-            rx.el.span(rx.moment(c["at"], from_now=True), title=c["exact"], class_name="row-time"),
-            rx.cond(
-                c["unread"] != "",
-                rx.el.span(c["unread"], aria_label=c["unread"].to(str) + " unread", class_name="unread"),
-            ),
+            rx.el.span(name, class_name="row-name", custom_attrs=AUTO_DIR),
+            rx.el.span(rx.moment(at, from_now=True), title=exact, class_name="row-time"),
+            rx.cond(unread != "", rx.el.span(unread, aria_label=unread + " unread", class_name="unread")),
             class_name="row-top",
         ),
         # untrimmed: trimming clips Arabic letters' tails
-        rx.el.div(c["last"], class_name="row-last", custom_attrs=AUTO_DIR),
+        rx.el.div(last, class_name="row-last", custom_attrs=AUTO_DIR),
         rx.el.div(
-            rx.el.span(c["channel"], class_name="chip"),
-            rx.el.span(c["status"], class_name="chip chip-outline"),
-            rx.cond(c["ai"], rx.el.span("AI", class_name="chip chip-ai")),
+            rx.el.span(channel, class_name="chip"),
+            rx.el.span(status, class_name="chip chip-outline"),
+            rx.cond(ai, rx.el.span("AI", class_name="chip chip-ai")),
             rx.cond(
-                c["waiting_since"] != "",
+                waiting_since != "",
                 rx.el.span(
-                    "waiting since ",
-                    c["waiting_clock"],
-                    title=c["waiting_exact"],
-                    class_name="chip waiting-since",
+                    "waiting since ", waiting_clock, title=waiting_exact, class_name="chip waiting-since"
                 ),
             ),
             class_name="row-chips",
         ),
-        on_click=InboxState.select(c["id"]),
+        on_click=InboxState.select(cid),
         class_name="conversation",
+        custom_attrs={"data-id": cid, "data-selected": rx.cond(selected, "true", "false")},
+    )
+
+
+def _row(c: Any) -> rx.Component:
+    return conversation_row(
+        cid=c["id"].to(int),
+        name=c["name"].to(str),
+        at=c["at"].to(str),
+        exact=c["exact"].to(str),
+        unread=c["unread"].to(str),
+        last=c["last"].to(str),
+        channel=c["channel"].to(str),
+        status=c["status"].to(str),
+        ai=c["ai"].to(bool),
+        waiting_since=c["waiting_since"].to(str),
+        waiting_clock=c["waiting_clock"].to(str),
+        waiting_exact=c["waiting_exact"].to(str),
+        selected=InboxState.selected_id == c["id"],
         key=c["id"],  # by conversation: one moving to the top moves one node, the others stay as drawn
-        custom_attrs={
-            "data-id": c["id"],
-            "data-selected": rx.cond(InboxState.selected_id == c["id"], "true", "false"),
-        },
     )
 
 
@@ -431,6 +456,51 @@ def _composer() -> rx.Component:
     )
 
 
+BUTTONS_APART = "\u001f"  # between the titles of a message's reply buttons, in one string
+
+
+@rx.memo
+def staff_bubble(
+    id: rx.Var[int],
+    direction: rx.Var[str],
+    type: rx.Var[str],
+    body: rx.Var[str],
+    status: rx.Var[str],
+    tick: rx.Var[str],
+    time: rx.Var[str],
+    exact: rx.Var[str],
+    error: rx.Var[str],
+    media_url: rx.Var[str],
+    media_kind: rx.Var[str],
+    map_url: rx.Var[str],
+    author: rx.Var[str],
+    button_titles: rx.Var[str],
+) -> rx.Component:
+    """A message of the thread: a memo of its fields one by one, so that a live update, which
+    hands every open tab the whole thread, draws again only the bubbles that changed."""
+    fields = {k: v for k, v in locals().items() if k != "button_titles"}
+    buttons = rx.cond(
+        button_titles != "",
+        rx.hstack(rx.foreach(button_titles.split(BUTTONS_APART), lambda t: reply_button(t))),
+    )
+    again = rx.button("Retry", size="1", color_scheme="red", variant="soft", on_click=InboxState.retry(id))
+    return bubble_body(SimpleNamespace(**fields), direction == "outbound", buttons, again, key=None)
+
+
+def _bubble(m: Any) -> rx.Component:
+    return staff_bubble(
+        **{name: getattr(m, name) for name in BUBBLE_FIELDS},
+        button_titles=m.buttons.foreach(lambda b: b["title"]).join(BUTTONS_APART),
+        key=m.id,  # by message: a new one is one node more, not every bubble redrawn a place down
+    )
+
+
+BUBBLE_FIELDS = (
+    "id", "direction", "type", "body", "status", "tick", "time", "exact",
+    "error", "media_url", "media_kind", "map_url", "author",
+)  # fmt: skip
+
+
 def _thread() -> rx.Component:
     return rx.cond(
         InboxState.selected_id > 0,
@@ -446,7 +516,7 @@ def _thread() -> rx.Component:
                     ),
                     rx.foreach(
                         InboxState.thread,
-                        lambda m: bubble(m, m.direction == "outbound", on_retry=InboxState.retry),
+                        _bubble,
                     ),
                     width="100%",
                     spacing="2",

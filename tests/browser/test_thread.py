@@ -151,3 +151,50 @@ def test_the_conversation_list_loads_more_as_the_agent_scrolls_to_its_end(
         page.locator("#conversation-list").evaluate("l => { l.scrollTop = l.scrollHeight; }")
         expect(rows).to_have_count(min(total, pages * LIST_PAGE), timeout=10_000)
     page.context.close()
+
+
+def test_a_failed_reply_shows_why_with_a_retry_and_reply_buttons_show_in_the_thread(
+    browser: Browser, app_url, app_database
+):
+    customer = customer_page(browser, app_url, "Retry Tester", "0744000321")
+    customer.fill("#sim-input", "Is the red one in stock?")
+    customer.click("#sim-send")
+    expect(customer.locator(".bubble[data-direction=outbound]").first).to_be_visible()
+    engine = build_engine(app_database)
+    with Session(engine) as session:  # a reply the provider refused, and one with buttons
+        contact = session.exec(select(Contact).where(Contact.phone_e164 == "+254744000321")).one()
+        conversation = session.exec(select(Conversation).where(Conversation.contact_id == contact.id)).one()
+        failed = Message(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            direction="outbound",
+            type="text",
+            body="Yes, size 42 is here",
+            status="failed",
+            error_code="131047",
+            error_text="Re-engagement message",
+        )
+        asked = Message(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            direction="outbound",
+            type="interactive",
+            body="Shall we keep one for you?",
+            status="sent",
+            meta={"buttons": [{"id": "keep", "title": "Keep it"}, {"id": "no", "title": "No thanks"}]},
+        )
+        session.add_all([failed, asked])
+        session.commit()
+        conversation_id, failed_id = conversation.id, failed.id
+    engine.dispose()
+    page = signed_in_page(browser, app_url, f"/inbox?c={conversation_id}")
+    asking = page.locator("#thread .bubble", has_text="Shall we keep one for you?")
+    expect(asking.locator(".reply-button")).to_have_text(["Keep it", "No thanks"])
+    expect(asking.locator(".reply-button").first).to_be_disabled()  # the customer's to tap, not staff's
+    refused = page.locator(f'#thread .bubble[data-id="{failed_id}"]')
+    expect(refused).to_contain_text("131047: Re-engagement message")
+    refused.get_by_role("button", name="Retry").click()
+    expect(refused).not_to_have_attribute("data-status", "failed")  # queued again, then sent
+    expect(refused).not_to_contain_text("131047")
+    page.context.close()
+    customer.context.close()
