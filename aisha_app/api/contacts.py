@@ -9,14 +9,16 @@ from aisha_app.actions.contacts import update_contact
 from aisha_app.api.deps import CurrentUser, DbSession, Id, Offset
 from aisha_app.errors import NotFound
 from aisha_app.models import Contact, ContactPublic, ContactUpdate
-from aisha_app.queries.inbox import search_contacts
+from aisha_app.queries.inbox import COUNT_CAP, search_contacts
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
 
 
 class ContactPage(BaseModel):
     items: list[ContactPublic]
+    # Counted up to COUNT_CAP: past it, total is COUNT_CAP and total_exact false ("more than").
     total: int
+    total_exact: bool = True
     limit: int
     offset: int
 
@@ -29,9 +31,13 @@ def contacts(
     limit: int = Query(default=50, ge=1, le=200),
     offset: Offset = 0,
 ) -> ContactPage:
-    rows, total = search_contacts(session, q, limit, offset)
+    rows, total = search_contacts(session, q, limit, offset, cap=COUNT_CAP)
     return ContactPage(
-        items=[ContactPublic.model_validate(c) for c in rows], total=total, limit=limit, offset=offset
+        items=[ContactPublic.model_validate(c) for c in rows],
+        total=min(total, COUNT_CAP),
+        total_exact=total <= COUNT_CAP,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -11,20 +11,21 @@ from aisha_app.actions.contacts import update_contact
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import ContactUpdate
-from aisha_app.queries.inbox import search_contacts
+from aisha_app.queries.inbox import COUNT_CAP, search_contacts
 from aisha_app.state.session import SessionState, off_loop
 
 
 class ContactsState(SessionState):
     search: str = ""
     contacts: list[dict[str, Any]] = []
-    total: int = 0
+    total: str = "0"  # "10,000+" past COUNT_CAP: counted no further
     editing: dict[str, Any] = {}
     error: str = ""
 
     def _reload(self) -> None:
         with unit_of_work() as session:
-            rows, self.total = search_contacts(session, self.search or None, 200, 0)
+            rows, total = search_contacts(session, self.search or None, 200, 0, cap=COUNT_CAP)
+        self.total = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
         self.contacts = [
             {
                 "id": c.id,

@@ -82,3 +82,13 @@ def test_the_contacts_page_saves_through_the_same_checks(session, world):
         ContactUpdate(tags=None)
     contact = update_contact(session, world.contacts[0].id, ContactUpdate(tags=[" vip ", ""]), world.agent)
     assert (contact.tags, contact.attributes) == (["vip"], {})
+
+
+def test_a_long_contact_list_says_its_total_is_at_least(client, agent, world, monkeypatch):
+    everyone = client.get("/api/contacts", headers=agent).json()
+    assert (everyone["total"], everyone["total_exact"]) == (len(world.contacts), True) == (2, True)
+    monkeypatch.setattr("aisha_app.api.contacts.COUNT_CAP", 1)  # counted no further than 1 + 1
+    body = client.get("/api/contacts", params={"limit": 1}, headers=agent).json()
+    assert (body["total"], body["total_exact"], len(body["items"])) == (1, False, 1)
+    body = client.get("/api/contacts", params={"q": "Wanjiru"}, headers=agent).json()
+    assert (body["total"], body["total_exact"]) == (1, True)
