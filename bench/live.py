@@ -87,8 +87,9 @@ def webhook(marker: str, wa_id: str, name: str) -> bytes:
 
 
 def senders(url: str, count: int) -> tuple[int, str, list[str]]:
-    """The conversation the open threads show (the newest on WhatsApp Cloud) and its customer's
-    number, and ``count`` other customers' numbers from anywhere in the history."""
+    """The conversation the open threads show (the shop's first on WhatsApp Cloud: the same in
+    every run, so runs compare) and its customer's number, and ``count`` other customers' numbers
+    from anywhere in the history."""
     import sqlalchemy as sa
 
     from aisha_app.db import normalize_url
@@ -99,7 +100,7 @@ def senders(url: str, count: int) -> tuple[int, str, list[str]]:
             sa.text(
                 "SELECT c.id, k.phone_e164 FROM conversations c JOIN contacts k ON k.id = c.contact_id "
                 "WHERE c.channel = 'whatsapp_cloud' AND k.phone_e164 IS NOT NULL "
-                "ORDER BY c.last_message_at DESC LIMIT 1"
+                "ORDER BY c.id LIMIT 1"
             )
         ).one()
         others = conn.execute(
