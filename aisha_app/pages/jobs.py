@@ -7,15 +7,37 @@ from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.jobs import JobsState
 
 
-def _row(job) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(job["id"]),
-        rx.table.cell(job["kind"]),
-        rx.table.cell(job["payload"]),
-        rx.table.cell(job["attempts"]),
-        rx.table.cell(rx.text(job["error"], size="1", color_scheme="red")),
-        rx.table.cell(rx.moment(job["when"], from_now=True), title=job["exact"], white_space="nowrap"),
-        rx.table.cell(rx.button("Replay", size="1", on_click=JobsState.replay(job["id"]))),
+def _job(job) -> rx.Component:
+    """One dead job, as a card: on a phone its Replay stays on screen (a table's last column
+    would be off to the side)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(job["kind"], weight="bold", size="2"),
+                rx.text("#", job["id"], " · ", job["attempts"], " attempts", size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.button("Replay", size="1", on_click=JobsState.replay(job["id"])),
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.text(job["payload"], size="1", color_scheme="gray", class_name="job-for"),
+            rx.text(job["error"], size="1", color_scheme="red", class_name="job-error"),
+            rx.text(
+                "Gave up ",
+                rx.moment(job["when"], from_now=True),
+                size="1",
+                color_scheme="gray",
+                title=job["exact"],
+                class_name="job-when",
+            ),
+            spacing="1",
+            width="100%",
+            min_width="0",
+            overflow_wrap="anywhere",
+        ),
+        width="100%",
+        class_name="job",
     )
 
 
@@ -29,18 +51,7 @@ def _jobs() -> rx.Component:
         rx.cond(JobsState.notice != "", rx.callout(JobsState.notice, icon="info", size="1")),
         rx.cond(
             JobsState.dead.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Job", "Kind", "For", "Attempts", "Last error", "Gave up", ""]
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(JobsState.dead, _row)),
-                width="100%",
-            ),
+            rx.vstack(rx.foreach(JobsState.dead, _job), spacing="2", width="100%"),
             empty_state(
                 "No failed jobs", "Every job so far has succeeded or is still being retried.", "circle-check"
             ),

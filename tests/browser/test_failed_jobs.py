@@ -34,10 +34,17 @@ def test_a_parked_webhook_that_keeps_failing_is_on_the_failed_jobs_page(
     assert httpx.get(f"{app_url}/health").status_code == 200
 
     page = signed_in_page(browser, app_url, "/settings/jobs")
-    row = page.locator("tr", has_text="process_webhook")
-    expect(row).to_be_visible()
-    expect(row).to_contain_text("cannot be read: not a WhatsApp Business Account webhook")
+    card = page.locator(".job", has_text="process_webhook")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("cannot be read: not a WhatsApp Business Account webhook")
     # When it gave up: relative on the page, exact in the shop's zone (named) on hover.
     gave_up = re.compile(r"^\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d EAT$")  # Wed 2 Dec 2026, 14:05 EAT
-    expect(row.locator("td[title]")).to_have_attribute("title", gave_up)
+    expect(card.locator(".job-when")).to_have_attribute("title", gave_up)
+    # On a phone, its Replay is on screen: nothing to scroll sideways to.
+    page.set_viewport_size({"width": 360, "height": 800})
+    replay = card.get_by_role("button", name="Replay")
+    expect(replay).to_be_in_viewport(ratio=1)
+    assert page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth") == 0
+    replay.click()
+    expect(page.get_by_text(f"Job {job.id} is queued again.")).to_be_visible()
     page.context.close()
