@@ -6,14 +6,22 @@ from aisha_app.pages.chat import AUTO_DIR
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.contacts import ContactsState
 
-COLUMNS = ["Name", "Phone / PSID", "Email", "Language", "Stage", "Label", "Tags", "Source", ""]
+COLUMNS = ["Name", "Phone / PSID", "Email", "Language", "Stage", "Label", "Tags", "Source"]
 
 
 def _row(c) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(c["name"], custom_attrs=AUTO_DIR)),
+        # The first column stays in view (assets/aisha.css): on a phone, Edit is on screen.
+        rx.table.cell(
+            rx.hstack(
+                rx.text(c["name"], custom_attrs=AUTO_DIR),
+                rx.button("Edit", size="1", variant="soft", on_click=ContactsState.edit(c)),
+                align="center",
+                justify="between",
+                spacing="2",
+            )
+        ),
         *[rx.table.cell(c[k]) for k in ("phone", "email", "language", "stage", "label", "tags", "source")],
-        rx.table.cell(rx.button("Edit", size="1", variant="soft", on_click=ContactsState.edit(c))),
     )
 
 
@@ -82,6 +90,7 @@ def _contacts() -> rx.Component:
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in COLUMNS])),
                 rx.table.body(rx.foreach(ContactsState.contacts, _row)),
                 width="100%",
+                class_name="first-column-stays",
             ),
             empty_state("No contacts", "People appear here when they write on any channel.", "contact"),
         ),

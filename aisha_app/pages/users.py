@@ -40,7 +40,39 @@ def _create_form() -> rx.Component:
 
 def _user_row(user) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(user["email"]),
+        # The first column stays in view (assets/aisha.css): on a phone, the actions are on screen.
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user["email"]),
+                rx.hstack(
+                    rx.cond(
+                        user["active"],
+                        rx.button(
+                            "Deactivate",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=UsersState.set_active(user["id"], False),
+                        ),
+                        rx.button(
+                            "Reactivate",
+                            size="1",
+                            variant="soft",
+                            on_click=UsersState.set_active(user["id"], True),
+                        ),
+                    ),
+                    rx.button(
+                        "Reset password",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=UsersState.open_reset(user["id"], user["email"]),
+                    ),
+                    wrap="wrap",
+                ),
+                spacing="1",
+            )
+        ),
         rx.table.cell(user["name"]),
         rx.table.cell(
             rx.select(
@@ -58,33 +90,6 @@ def _user_row(user) -> rx.Component:
             )
         ),
         rx.table.cell(user["last_login"]),
-        rx.table.cell(
-            rx.hstack(
-                rx.cond(
-                    user["active"],
-                    rx.button(
-                        "Deactivate",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=UsersState.set_active(user["id"], False),
-                    ),
-                    rx.button(
-                        "Reactivate",
-                        size="1",
-                        variant="soft",
-                        on_click=UsersState.set_active(user["id"], True),
-                    ),
-                ),
-                rx.button(
-                    "Reset password",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=UsersState.open_reset(user["id"], user["email"]),
-                ),
-            )
-        ),
         id=f"user-{user['email']}",
     )
 
@@ -136,12 +141,13 @@ def _users() -> rx.Component:
                 rx.table.row(
                     *[
                         rx.table.column_header_cell(h)
-                        for h in ["Email", "Name", "Role", "Status", "Last sign-in", ""]
+                        for h in ["Email", "Name", "Role", "Status", "Last sign-in"]
                     ]
                 )
             ),
             rx.table.body(rx.foreach(UsersState.users, _user_row)),
             width="100%",
+            class_name="first-column-stays",
         ),
         _reset_dialog(),
         spacing="4",

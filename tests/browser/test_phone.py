@@ -109,3 +109,22 @@ def test_on_a_phone_the_inbox_goes_from_the_list_to_a_thread_and_back(browser, a
     expect(page.locator("#thread")).to_be_hidden()
     page.context.close()
     customer.context.close()
+
+
+def test_on_a_phone_a_tables_row_actions_stay_on_screen(browser, app_url):
+    customer = customer_page(browser, app_url, "Table Tester", "0744000987")
+    customer.fill("#sim-input", "Habari")
+    customer.click("#sim-send")
+    expect(customer.locator(".bubble", has_text="Habari")).to_be_visible()
+    page = signed_in_page(browser, app_url, "/contacts", viewport=SMALL_PHONE)
+    # The other columns scroll sideways inside the table; the first, with the actions, stays.
+    expect(page.locator("tr", has_text="Table Tester").get_by_role("button", name="Edit")).to_be_in_viewport(
+        ratio=1
+    )
+    assert sideways_overflow(page) == 0
+    page.goto("/settings/users")
+    owner = page.locator("tr[id^='user-']").first
+    expect(owner.get_by_role("button", name="Reset password")).to_be_in_viewport(ratio=1)
+    assert sideways_overflow(page) == 0
+    page.context.close()
+    customer.context.close()
