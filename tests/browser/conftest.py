@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from aisha_app.devserver import running_app
 
@@ -32,6 +33,9 @@ APP_LOG = (
     / f"browser-{'postgresql' if APP_DATABASE_URL.startswith('postgresql') else 'sqlite'}"
     / "app.log"
 )
+
+
+_LOG_START = pytest.StashKey[int]()
 
 
 def _free_port() -> int:
@@ -139,6 +143,32 @@ def customer_page(browser: Browser, app_url: str, name: str, phone: str) -> Page
     page.fill("#sim-phone", phone)
     page.click("#sim-start")
     return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report carries what the app logged while it ran: CI prints only the report."""
+    report = yield
+    if report.when == "setup":
+        item.stash[_LOG_START] = APP_LOG.stat().st_size if APP_LOG.exists() else 0
+    elif report.failed and APP_LOG.exists():
+        with open(APP_LOG, "rb") as log:
+            log.seek(item.stash.get(_LOG_START, 0))
+            lines = log.read().decode(errors="replace").splitlines()[-80:]
+        report.sections.append(("what the app logged during this test", "\n".join(lines) or "(nothing)"))
+    if (
+        report.failed
+        and report.when == "call"
+        and isinstance(browser := item.funcargs.get("browser"), Browser)
+    ):
+        for context in browser.contexts:  # every page the test opened, as it was when it failed
+            for open_page in context.pages:
+                try:
+                    text = open_page.locator("body").inner_text(timeout=2_000)[-2_000:]
+                except PlaywrightError as exc:
+                    text = f"(unreadable: {exc.message})"
+                report.sections.append((f"page {open_page.url}", text))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
