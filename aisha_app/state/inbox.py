@@ -259,20 +259,19 @@ def live_thread(
     return header, elsewhere, sorted(shown.values(), key=lambda m: m["id"])
 
 
-class InboxState(SessionState):
+class InboxView(SessionState):
+    """What an inbox tab shows that a new message seldom changes: the filters, the selection,
+    the thread's header and contact panel, the composer. Each substate is one React context,
+    and every part of the page that shows any of its vars is drawn again when one of them
+    changes: the list and the thread, which change with every message, are InboxState's own."""
+
     status_filter: str = "active"
     channel_filter: str = ALL
     scope: str = ALL  # all | mine | unassigned
     search: str = ""
     label_filter: str = ""
-    conversations: list[dict[str, Any]] = []
-    list_size: int = LIST_PAGE
-    has_more: bool = False
     selected_id: int = 0
     header: dict[str, Any] = {}
-    thread: list[ChatMessage] = []
-    thread_size: int = THREAD_PAGE
-    has_older: bool = False
     staff: list[dict[str, str]] = []
     templates: list[str] = []
     draft: str = ""
@@ -285,6 +284,27 @@ class InboxState(SessionState):
     elsewhere: list[dict[str, str]] = []  # the customer's conversations on other channels
     contact_notice: str = ""
     contact_error: str = ""
+
+    @rx.var
+    def canned_matches(self) -> list[dict[str, str]]:
+        """Typing ``/word`` at the end of the reply offers the canned responses it matches."""
+        typed = _slash_word(self.draft)
+        if typed is None:
+            return []
+        starts = [c for c in self.canned if c["shortcut"].startswith(typed)]
+        within = [c for c in self.canned if typed in c["shortcut"] and c not in starts]
+        return [{**c, "text": c["text"][:120]} for c in (starts + within)[:8]]
+
+
+class InboxState(InboxView):
+    """An inbox tab: its list and thread, and everything the agent does there."""
+
+    conversations: list[dict[str, Any]] = []
+    list_size: int = LIST_PAGE
+    has_more: bool = False
+    thread: list[ChatMessage] = []
+    thread_size: int = THREAD_PAGE
+    has_older: bool = False
 
     # -- loading -------------------------------------------------------------------------
     def _filter(self, limit: int) -> ConversationFilter:
@@ -465,16 +485,6 @@ class InboxState(SessionState):
     @rx.event
     def set_draft(self, value: str) -> None:
         self.draft = value
-
-    @rx.var
-    def canned_matches(self) -> list[dict[str, str]]:
-        """Typing ``/word`` at the end of the reply offers the canned responses it matches."""
-        typed = _slash_word(self.draft)
-        if typed is None:
-            return []
-        starts = [c for c in self.canned if c["shortcut"].startswith(typed)]
-        within = [c for c in self.canned if typed in c["shortcut"] and c not in starts]
-        return [{**c, "text": c["text"][:120]} for c in (starts + within)[:8]]
 
     @rx.event
     @off_loop
