@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # Messages sent within this many seconds of each other get one answer.
     ai_burst_seconds: float = Field(default=3.0, ge=0)
 
+    # Automations: messages they may send one customer in 24 hours, and the hours (in the
+    # customer's time zone, else the shop's) when they send none unless a rule says otherwise.
+    automation_daily_limit: int = Field(default=3, ge=0, le=100)
+    automation_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(|\d\d:\d\d-\d\d:\d\d)$")
+
     # Agents who turned alerts on hear of a customer who has waited for staff this long.
     waiting_alert_minutes: int = Field(default=10, ge=1)
 

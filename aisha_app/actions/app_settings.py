@@ -27,3 +27,11 @@ def set_setting(session: Session, key: str, value: Any, actor: User) -> None:
     session.add(row)
     audit(session, actor, "setting.changed", None, key=key, value=value)
     session.flush()
+
+
+def remember(session: Session, key: str, value: Any) -> None:
+    """A value the app keeps for itself (whose turn it is), not a switch admins flip."""
+    row = session.get(AppSetting, key) or AppSetting(key=key)
+    row.value, row.updated_at = value, utcnow()
+    session.add(row)
+    session.flush()

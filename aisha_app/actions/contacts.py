@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from aisha_app.actions import leads
 from aisha_app.actions.ingest import find_or_create_contact
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import Channel, Contact, ContactUpdate, User
 from aisha_app.models.base import utcnow
@@ -21,8 +23,10 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     if contact is None:
         raise NotFound("Contact")
     values = change.model_dump(exclude_unset=True)
+    added: list[str] = []
     if "tags" in values:
         values["tags"] = sorted({t.strip()[:40] for t in values["tags"] if t.strip()})
+        added = [t for t in values["tags"] if t not in (contact.tags or [])]
     if "attributes" in values:
         values["attributes"] = _merged(contact.attributes or {}, values["attributes"])
     label_sent, label = "lead_label" in values, values.pop("lead_label", None)
@@ -36,6 +40,10 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     session.add(contact)
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
     session.flush()
+    emit(
+        session,
+        [TriggerEvent.occurrence(Event.TAG_ADDED, contact_id=contact.id, data={"name": t}) for t in added],
+    )
     return contact
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 from aisha_app.actions.audit import audit
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import (
     Conversation,
@@ -31,6 +33,7 @@ def update_conversation(
     if conversation is None:
         raise NotFound("Conversation")
     now = utcnow()
+    triggered: list[tuple[Event, dict]] = []
     if change.assignee_id is not None:
         assignee = session.get(User, change.assignee_id)
         if assignee is None or not assignee.is_active:
@@ -42,6 +45,9 @@ def update_conversation(
         labels = sorted({label.strip()[:40] for label in change.labels if label.strip()})
         if len(labels) > MAX_LABELS:
             raise AppError("too_many_labels", f"At most {MAX_LABELS} labels per conversation.", 400)
+        triggered += [
+            (Event.LABEL_ADDED, {"name": n}) for n in labels if n not in (conversation.labels or [])
+        ]
         conversation.labels = labels
     if change.ai_enabled is not None and change.ai_enabled != conversation.ai_enabled:
         conversation.ai_enabled = change.ai_enabled
@@ -54,6 +60,10 @@ def update_conversation(
             conversation,
         )
     if change.status is not None and change.status != conversation.status:
+        if change.status == ConversationStatus.RESOLVED:
+            triggered.append((Event.CONVERSATION_RESOLVED, {}))
+        elif conversation.status == ConversationStatus.RESOLVED and change.status == ConversationStatus.OPEN:
+            triggered.append((Event.CONVERSATION_OPENED, {}))
         conversation.status = change.status
         if change.status == ConversationStatus.RESOLVED:
             # The next customer message starts afresh, with the assistant answering again.
@@ -63,6 +73,8 @@ def update_conversation(
     session.add(conversation)
     events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
     session.flush()
+    subject = {"contact_id": conversation.contact_id, "conversation_id": conversation.id}
+    emit(session, [TriggerEvent.occurrence(event, **subject, data=data) for event, data in triggered])
     return conversation
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from aisha_app.actions.inbound import apply_status, move_status
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.background import jobs
 from aisha_app.background.handlers import JobKind
 from aisha_app.models import (
@@ -168,8 +170,11 @@ def _contacts(
     return ids
 
 
-def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    """Open conversation ids by (contact, channel); resolved ones are reopened with the assistant on."""
+def _conversations(
+    session: Session, keys: set[tuple[int, str]], opened: set[int] | None = None
+) -> dict[tuple[int, str], int]:
+    """Open conversation ids by (contact, channel); resolved ones are reopened with the assistant on.
+    ``opened`` gains the ids of those created or reopened from resolved."""
     if not keys:
         return {}
     rows = session.execute(
@@ -185,6 +190,8 @@ def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[i
         for r in latest.values()
         if r.status in (ConversationStatus.RESOLVED, ConversationStatus.SNOOZED)
     ]
+    if opened is not None:
+        opened.update(r["cid"] for r in reopen if r["ai"])
     for ai in (True, False):
         batch = [r for r in reopen if r["ai"] is ai]
         if batch:
@@ -207,6 +214,8 @@ def _conversations(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[i
             .all()
         )
         ids.update(zip(missing, created, strict=True))
+        if opened is not None:
+            opened.update(created)
     return ids
 
 
@@ -313,6 +322,25 @@ def _queue_replies(session: Session, conversation_ids: set[int]) -> None:
             jobs.enqueue(session, kind, {"conversation_id": cid}, delay=delay, dedupe_key=key, max_attempts=3)
 
 
+def _trigger_automations(session: Session, real, ids, rows, contact_of, opened: set[int]) -> None:
+    """Each message is an event (keyed by its id: stored once, so it triggers once); so is each
+    conversation it opened (keyed by its first message in the batch)."""
+    happened: list[TriggerEvent] = []
+    for m, message_id, row in zip(real, ids, rows, strict=True):
+        cid = row["conversation_id"]
+        subject = {
+            "contact_id": contact_of[m.provider_message_id][0],
+            "conversation_id": cid,
+            "message_id": message_id,
+        }
+        if cid in opened:
+            opened.discard(cid)
+            happened.append(TriggerEvent(Event.CONVERSATION_OPENED, f"opened:{message_id}", **subject))
+        data = {"body": m.body or ""}
+        happened.append(TriggerEvent(Event.MESSAGE_RECEIVED, f"message:{message_id}", **subject, data=data))
+    emit(session, happened)
+
+
 def status_payload(update: StatusUpdate) -> dict:
     return {
         "channel": update.channel,
@@ -338,7 +366,8 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
     conversation_of = {
         m.provider_message_id: (contacts[_key(m.channel, m.sender)], m.channel.value) for m in real
     }
-    conversations = _conversations(session, set(conversation_of.values()))
+    opened: set[int] = set()
+    conversations = _conversations(session, set(conversation_of.values()), opened)
     created: dict[str, int] = {}
     if real:
         rows = []
@@ -392,6 +421,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
         )
         touched = set(wrote)
         _queue_replies(session, touched)
+        _trigger_automations(session, real, ids, rows, conversation_of, opened)
         for cid in touched:
             events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=cid)
     statuses = [s for d in deliveries for s in d.parsed.statuses]

@@ -9,6 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from aisha_app.assistant.knowledge import words
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.errors import AppError, NotFound
 from aisha_app.models import (
     ActivityKind,
@@ -161,6 +163,8 @@ def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: 
         {"from": previous, "to": str(stage)},
     )
     session.flush()
+    change = {"from": previous, "to": str(stage)}
+    emit(session, [TriggerEvent.occurrence(Event.LEAD_STAGE_CHANGED, contact_id=contact.id, data=change)])
     return contact
 
 
@@ -232,6 +236,13 @@ def add_activity(
     activity = _log(session, contact, kind, summary, actor, details)
     contact.updated_at = utcnow()
     session.add(contact)
+    session.flush()
+    return activity
+
+
+def log_automation(session: Session, contact: Contact, summary: str, details: dict[str, Any]) -> LeadActivity:
+    """An automation acted for this customer: it shows on their timeline."""
+    activity = _log(session, contact, ActivityKind.AUTOMATION, summary[:2000], None, details)
     session.flush()
     return activity
 

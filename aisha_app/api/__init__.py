@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from aisha_app.api import (
     assistant,
     auth,
+    automations,
     canned,
     contacts,
     conversations,
@@ -97,6 +98,7 @@ def build_api() -> FastAPI:
     api.include_router(reviews.router)
     api.include_router(leads.router)
     api.include_router(canned.router)
+    api.include_router(automations.router)
     api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the

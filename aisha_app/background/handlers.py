@@ -28,6 +28,8 @@ class JobKind(StrEnum):
     # A verified webhook that could not be stored at once, stored again from its raw body.
     PROCESS_WEBHOOK = "process_webhook"
     WAITING_LIST_NO_SHOW = "waiting_list_no_show"
+    # The rules an event triggered: each runs once for it (aisha_app.automations.engine).
+    AUTOMATION = "automation"
 
 
 Handler = Callable[[Session, Job], None]
@@ -44,6 +46,7 @@ HANDLER_MODULES = (
     "aisha_app.actions.outbound",
     "aisha_app.actions.waiting_list",
     "aisha_app.api.webhooks",
+    "aisha_app.automations.engine",
 )
 
 

@@ -49,6 +49,7 @@ from aisha_app.models.ops import (
     AutomationRun,
     Job,
     JobStatus,
+    RunStatus,
     WebhookEvent,
 )
 from aisha_app.models.user import (
@@ -84,6 +85,7 @@ __all__ = [
     "ConversationStatus",
     "Job",
     "JobStatus",
+    "RunStatus",
     "KnowledgeArticle",
     "LeadActivity",
     "LeadLabel",

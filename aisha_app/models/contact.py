@@ -69,6 +69,8 @@ class Contact(ContactBase, table=True):
     source_details: dict[str, Any] = json_field(dict)
     opted_out_at: datetime | None = timestamp_field()
     last_seen_at: datetime | None = timestamp_field()
+    # Deleted by an admin: what identified the customer is erased, the history stays readable.
+    deleted_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field(index=True)  # the leads board: most recent first
 
@@ -82,6 +84,7 @@ class ContactPublic(ContactBase):
     source_details: dict[str, Any]
     label_by_staff: bool
     last_seen_at: datetime | None
+    deleted_at: datetime | None
     created_at: datetime
 
 

@@ -21,6 +21,7 @@ class ActivityKind(StrEnum):
     NOTE = "note"
     STAGE_CHANGE = "stage_change"
     LABEL_CHANGE = "label_change"
+    AUTOMATION = "automation"
 
 
 class LeadActivity(SQLModel, table=True):

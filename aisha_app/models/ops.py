@@ -13,33 +13,58 @@ from aisha_app.models.base import JSONType, created_at_field, json_field, timest
 
 
 class Automation(SQLModel, table=True):
+    """A rule: one trigger, conditions, ordered actions (their shapes: ``aisha_app.automations.rules``)."""
+
     __tablename__ = "automations"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
-    # keyword, lead_stage_changed, birthday, schedule, conversation_idle ...
+    # keyword, conversation_opened, tag_added ... (rules.TriggerType)
     trigger_type: str = Field(max_length=32, index=True)
     trigger_config: dict[str, Any] = json_field(dict)
-    # [{"type": "send_message", ...}, {"type": "add_label", ...}, {"type": "webhook", ...}]
+    # {"all": [{"field", "op", "value"}], "any": [...]}
+    conditions: dict[str, Any] = json_field(dict)
+    # [{"type": "add_tag", "tag": "vip"}, {"type": "send_text", "text": "..."}, ...]
     actions: list[dict[str, Any]] = json_field(list)
+    # once per contact or conversation, quiet hours ...
+    options: dict[str, Any] = json_field(dict)
     is_active: bool = True
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 
 
+class RunStatus(StrEnum):
+    WAITING = "waiting"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
 class AutomationRun(SQLModel, table=True):
+    """One rule run for one trigger event: (automation, event_key) is unique, so a rule runs once
+    per event however often the event is delivered, and the row is the run's log."""
+
     __tablename__ = "automation_runs"
-    __table_args__ = (sa.Index("ix_automation_runs_automation_created", "automation_id", "created_at"),)
+    __table_args__ = (
+        sa.UniqueConstraint("automation_id", "event_key", name="uq_automation_runs_event"),
+        sa.Index("ix_automation_runs_automation_created", "automation_id", "created_at"),
+        sa.Index("ix_automation_runs_contact_created", "contact_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     automation_id: int = Field(foreign_key="automations.id", ondelete="CASCADE")
+    event_key: str = Field(max_length=120)
+    trigger: str = Field(max_length=32)
     contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", ondelete="SET NULL")
-    status: str = Field(default="pending", max_length=16)
+    status: RunStatus = Field(sa_type=sa.String(16))
+    # What happened, for the log: the event, each condition with the value it saw, each action's outcome.
     trigger_event: dict[str, Any] = json_field(dict)
-    result: dict[str, Any] = json_field(dict)
+    conditions: list[dict[str, Any]] = json_field(list)
+    steps: list[dict[str, Any]] = json_field(list)
     error: str | None = Field(default=None, sa_type=sa.Text)
+    depth: int = 0
     created_at: datetime = created_at_field()
     finished_at: datetime | None = timestamp_field()
 

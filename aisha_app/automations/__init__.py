@@ -1,0 +1,1 @@
+"""Automations: rules that follow up on their own (see engine)."""

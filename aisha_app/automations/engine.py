@@ -1,0 +1,157 @@
+"""The automation engine: events in, rules run once each, every run logged.
+
+An action that changes something (a message stored, a tag added, a stage moved) calls ``emit``
+inside its own transaction. ``emit`` matches the event against the active rules' triggers, from
+an in-process cache checked against the table on every call, and queues one job naming the
+rules that matched; so the job exists only if the change commits. The job runs each rule:
+
+- once per event: ``automation_runs`` is unique on (rule, event key), and the run row is written
+  in the job's transaction with everything the rule did, so a retried webhook (stored once), a
+  retried job or a second worker finds the row and does nothing;
+- customer messages are stored and queued for sending in that same transaction (their send job
+  has its own receipt), so a crash mid-run sends nothing and the retry sends once;
+- events the run causes carry its depth + 1: past ``MAX_DEPTH`` a rule is stopped and the run
+  says so (A adds a tag that triggers B, which triggers A ...).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from aisha_app.automations import conditions as checks
+from aisha_app.automations import perform
+from aisha_app.automations.rules import LISTENS_TO
+from aisha_app.automations.triggers import DEPTH, MAX_DEPTH, TriggerEvent
+from aisha_app.background.handlers import JobKind, handler
+from aisha_app.errors import AppError
+from aisha_app.models import Automation, AutomationRun, RunStatus
+from aisha_app.models.base import utcnow
+
+log = logging.getLogger("aisha.automations")
+
+
+@handler(JobKind.AUTOMATION)
+def _run_job(session: Session, job) -> None:
+    event = TriggerEvent(**job.payload["event"])
+    for rule_id in job.payload["rules"]:
+        rule = session.get(Automation, rule_id)
+        if rule is not None and rule.is_active:
+            run_rule(session, rule, event)
+    session.flush()
+
+
+def run_rule(
+    session: Session, rule: Automation, event: TriggerEvent, *, dry: bool = False
+) -> AutomationRun | None:
+    """Run one rule for one event; None when it already ran for that event. ``dry`` writes no
+    run row: the caller rolls everything back (the dry run)."""
+    run = AutomationRun(
+        automation_id=rule.id,
+        event_key=event.key[:120],
+        trigger=event.event,
+        contact_id=event.contact_id,
+        conversation_id=event.conversation_id,
+        status=RunStatus.SUCCEEDED,
+        trigger_event=asdict(event),
+        depth=event.depth,
+    )
+    if not dry:
+        try:
+            with session.begin_nested():
+                session.add(run)
+        except sa.exc.IntegrityError:
+            log.info("automation %s: already ran for %s", rule.id, event.key)
+            return None
+    world = perform.World.load(session, event)
+    stopped = _stopped(session, rule, run, event)
+    if stopped is None:
+        run.conditions, passed = checks.evaluate(session, rule.conditions, world)
+        if not passed:
+            stopped = "its conditions were not met"
+    if stopped is not None:
+        return _finish(session, run, RunStatus.SKIPPED, stopped, dry)
+    previous = session.info.get(DEPTH)
+    session.info[DEPTH] = event.depth + 1
+    steps: list[dict[str, Any]] = []
+    try:
+        for index, spec in enumerate(rule.actions):
+            step = perform.step(session, rule, world, spec, dry)
+            steps.append({"index": index, **step})
+            if step["status"] == "stopped":
+                break
+    finally:
+        if previous is None:
+            session.info.pop(DEPTH, None)
+        else:
+            session.info[DEPTH] = previous
+    run.steps = steps
+    failed = [s for s in steps if s["status"] == "failed"]
+    if failed:
+        return _finish(
+            session, run, RunStatus.FAILED, f"action {failed[0]['index'] + 1}: {failed[0]['detail']}", dry
+        )
+    if steps and all(s["status"] == "skipped" for s in steps):
+        return _finish(session, run, RunStatus.SKIPPED, steps[0]["detail"], dry)
+    perform.note_on_timeline(session, rule, world, steps, dry)
+    return _finish(session, run, RunStatus.SUCCEEDED, None, dry)
+
+
+def _stopped(session: Session, rule: Automation, run: AutomationRun, event: TriggerEvent) -> str | None:
+    """Why this run must not act (a loop, once-only), or None."""
+    if event.depth > MAX_DEPTH:
+        return (
+            f"stopped: caused by a chain of {event.depth} automations (at most {MAX_DEPTH} may follow "
+            "one another), so a loop between rules ends here"
+        )
+    once = (rule.options or {}).get("once_per")
+    subject = {"contact": run.contact_id, "conversation": run.conversation_id}.get(once)
+    if once and subject is not None:
+        column = AutomationRun.contact_id if once == "contact" else AutomationRun.conversation_id
+        query = select(AutomationRun.id).where(
+            AutomationRun.automation_id == rule.id,
+            column == subject,
+            AutomationRun.status == RunStatus.SUCCEEDED,
+        )
+        if run.id is not None:
+            query = query.where(AutomationRun.id != run.id)
+        earlier = session.exec(query).first()
+        if earlier is not None:
+            return f"it runs once per {once}, and ran already (run {earlier})"
+    return None
+
+
+def _finish(
+    session: Session, run: AutomationRun, status: RunStatus, error: str | None, dry: bool
+) -> AutomationRun:
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    if not dry:
+        session.add(run)
+        session.flush()
+    return run
+
+
+def dry_run(
+    session: Session, rule: Automation, contact_id: int | None, conversation_id: int | None
+) -> AutomationRun:
+    """What the rule would do for this customer now; the caller rolls the transaction back."""
+    world = perform.World.for_subject(session, contact_id, conversation_id)
+    if world.contact is None:
+        raise AppError("nothing_to_try", "Choose a contact or a conversation to try the rule on.", 422)
+    data: dict[str, Any] = {}
+    if world.message is not None:
+        data["body"] = world.message.body or ""
+    event = TriggerEvent(
+        event=LISTENS_TO.get(rule.trigger_type, rule.trigger_type),
+        key=f"dry-run:{uuid.uuid4().hex}",
+        contact_id=world.contact.id,
+        conversation_id=world.conversation.id if world.conversation else None,
+        message_id=world.message.id if world.message else None,
+        data=data,
+    )
+    return run_rule(session, rule, event, dry=True)
