@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, or_, select
 
 from aisha_app.actions import leads
+from aisha_app.actions.audit import audit
 from aisha_app.actions.ingest import find_or_create_contact
 from aisha_app.automations.rules import Event
 from aisha_app.automations.triggers import TriggerEvent, emit
-from aisha_app.errors import AppError, NotFound
-from aisha_app.models import Channel, Contact, ContactUpdate, User
+from aisha_app.errors import AppError, Forbidden, NotFound
+from aisha_app.models import Channel, Contact, ContactUpdate, Conversation, ConversationStatus, Role, User
 from aisha_app.models.base import utcnow
-from aisha_app.models.contact import MAX_ATTRIBUTES
+from aisha_app.models.contact import MAX_ATTRIBUTES, ContactCreate, birthday_problem
+from aisha_app.phones import normalize_phone
 from aisha_app.realtime import events
 
 
@@ -32,8 +35,18 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     label_sent, label = "lead_label" in values, values.pop("lead_label", None)
     if values.get("opted_out") and not contact.opted_out:
         contact.opted_out_at = utcnow()
+    if contact.deleted_at is not None:
+        raise AppError("contact_deleted", "This contact was deleted; its details cannot change.", 409)
     for key, value in values.items():
         setattr(contact, key, value)
+    problem = birthday_problem(contact.birthday_month, contact.birthday_day, contact.birthday_year)
+    if problem:
+        raise AppError(
+            "invalid_birthday",
+            f"The birthday cannot be: {problem}.",
+            422,
+            details=[{"field": "birthday_day", "message": problem}],
+        )
     if label_sent:  # staff chose it (it sticks), or null handed it back to the score
         leads.apply_label(session, contact, label, actor)
     contact.updated_at = utcnow()
@@ -65,3 +78,95 @@ def contact_for_phone(session: Session, phone: str, name: str | None) -> Contact
     contact = find_or_create_contact(session, Channel.SIMULATOR, phone, (name or "").strip()[:200] or None)
     session.flush()
     return contact
+
+
+def create_contact(session: Session, data: ContactCreate, actor: User) -> Contact:
+    """A new contact, its phone stored E.164; 409 naming the existing contact when the number is known."""
+    phone = normalize_phone(data.phone_number)
+    existing = _by_phone(session, phone)
+    if existing is not None:
+        raise _known(phone, existing)
+    values = data.model_dump(exclude={"phone_number"})
+    values["tags"] = sorted({t.strip()[:40] for t in values["tags"] if t.strip()})
+    contact = Contact(**values, phone_e164=phone, whatsapp_id=phone.lstrip("+"))
+    try:
+        with session.begin_nested():  # the same customer writing in this very moment
+            session.add(contact)
+    except IntegrityError as exc:
+        raise _known(phone, _by_phone(session, phone)) from exc
+    audit(session, actor, "contact.created", contact)
+    events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
+    session.flush()
+    emit(
+        session,
+        [
+            TriggerEvent.occurrence(Event.TAG_ADDED, contact_id=contact.id, data={"name": t})
+            for t in contact.tags
+        ],
+    )
+    return contact
+
+
+def _by_phone(session: Session, phone: str) -> Contact | None:
+    return session.exec(
+        select(Contact).where(or_(Contact.phone_e164 == phone, Contact.whatsapp_id == phone.lstrip("+")))
+    ).first()
+
+
+def _known(phone: str, existing: Contact | None) -> AppError:
+    return AppError(
+        "contact_exists",
+        f"{phone} is already a contact.",
+        409,
+        details={"id": existing.id if existing else None},
+    )
+
+
+def delete_contact(session: Session, contact_id: int, actor: User) -> None:
+    """Admins only. What identifies the customer is erased and their conversations resolved;
+    the history stays, shown as a deleted contact's. The same number writing again is new."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only admins delete contacts.")
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.deleted_at is not None:
+        raise NotFound("Contact")
+    now = utcnow()
+    for key in ERASED:
+        setattr(contact, key, None)
+    contact.tags, contact.attributes, contact.source_details = [], {}, {}
+    contact.opted_out, contact.opted_out_at = True, contact.opted_out_at or now
+    contact.deleted_at = contact.updated_at = now
+    session.add(contact)
+    open_ones = session.exec(
+        select(Conversation).where(
+            Conversation.contact_id == contact.id, Conversation.status != ConversationStatus.RESOLVED
+        )
+    ).all()
+    for conversation in open_ones:
+        conversation.status, conversation.ai_enabled, conversation.updated_at = (
+            ConversationStatus.RESOLVED,
+            False,
+            now,
+        )
+        session.add(conversation)
+        events.publish_on_commit(session, events.CONVERSATION_UPDATED, conversation_id=conversation.id)
+    audit(session, actor, "contact.deleted", contact)
+    events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
+    session.flush()
+
+
+# What a deleted contact no longer holds.
+ERASED = (
+    "name",
+    "phone_e164",
+    "whatsapp_id",
+    "messenger_psid",
+    "email",
+    "notes",
+    "language",
+    "timezone",
+    "birthday_month",
+    "birthday_day",
+    "birthday_year",
+    "lead_label",
+)

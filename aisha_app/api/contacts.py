@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from aisha_app.actions.contacts import update_contact
-from aisha_app.api.deps import CurrentUser, DbSession, Id, Offset
+from aisha_app.actions.contacts import create_contact, delete_contact, update_contact
+from aisha_app.api.deps import AdminUser, CurrentUser, DbSession, Id, Offset
 from aisha_app.errors import NotFound
-from aisha_app.models import Contact, ContactPublic, ContactUpdate
-from aisha_app.queries.inbox import COUNT_CAP, search_contacts
+from aisha_app.models import Contact, ContactPublic, ContactUpdate, LeadLabel, LeadStage
+from aisha_app.models.contact import ContactCreate
+from aisha_app.queries.inbox import COUNT_CAP, ContactFilters, search_contacts
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
 
@@ -27,11 +28,16 @@ class ContactPage(BaseModel):
 def contacts(
     user: CurrentUser,
     session: DbSession,
-    q: str | None = Query(default=None, max_length=200),
+    q: str | None = Query(default=None, max_length=200, description="name, number (as typed) or email"),
+    tag: str | None = Query(default=None, max_length=40),
+    stage: LeadStage | None = None,
+    label: LeadLabel | None = Query(default=None, description="the lead label"),
+    opted_out: bool | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: Offset = 0,
 ) -> ContactPage:
-    rows, total = search_contacts(session, q, limit, offset, cap=COUNT_CAP)
+    filters = ContactFilters(tag=tag, stage=stage, label=label, opted_out=opted_out)
+    rows, total = search_contacts(session, q, limit, offset, cap=COUNT_CAP, filters=filters)
     return ContactPage(
         items=[ContactPublic.model_validate(c) for c in rows],
         total=min(total, COUNT_CAP),
@@ -39,6 +45,20 @@ def contacts(
         limit=limit,
         offset=offset,
     )
+
+
+@router.post("", response_model=ContactPublic, status_code=201)
+def add_contact(body: ContactCreate, user: CurrentUser, session: DbSession) -> ContactPublic:
+    """The phone in any format people write it, stored E.164; 409 with the existing contact's id
+    (``error.details.id``) when the number is known."""
+    return ContactPublic.model_validate(create_contact(session, body, user))
+
+
+@router.delete("/{contact_id}", status_code=204)
+def remove_contact(contact_id: Id, admin: AdminUser, session: DbSession) -> Response:
+    """Admins: the customer's details are erased; their conversations stay, as a deleted contact's."""
+    delete_contact(session, contact_id, admin)
+    return Response(status_code=204)
 
 
 @router.get("/{contact_id}", response_model=ContactPublic)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import StringConstraints
+from pydantic import StringConstraints, ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from aisha_app.models.base import created_at_field, json_field, timestamp_field
@@ -90,6 +93,67 @@ class ContactPublic(ContactBase):
 
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MAX_ATTRIBUTES = 100
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def birthday_problem(month: int | None, day: int | None, year: int | None) -> str | None:
+    """Why this birthday cannot be, or None. Month and day go together; the year is optional,
+    and 29 February without a year is a birthday (greeted on 28 February in other years)."""
+    if month is None and day is None:
+        return "a birthday year needs its month and day" if year is not None else None
+    if month is None or day is None:
+        return "a birthday needs both its month and its day"
+    leap = year is None or calendar.isleap(year)
+    longest = 29 if month == 2 and leap else calendar.monthrange(2001, month)[1]
+    if day > longest:
+        return f"{calendar.month_name[month]} has {longest} days" + (
+            f" in {year}" if month == 2 and year else ""
+        )
+    return None
+
+
+class ContactCreate(SQLModel):
+    """A contact added by staff or the API: the phone in any format people write it."""
+
+    name: str = Field(min_length=1, max_length=200)
+    phone_number: str = Field(min_length=3, max_length=40)
+    email: str | None = Field(default=None, max_length=255)
+    language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=50
+    )
+    attributes: dict[AttributeKey, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+    birthday_month: int | None = Field(default=None, ge=1, le=12)
+    birthday_day: int | None = Field(default=None, ge=1, le=31)
+    birthday_year: int | None = Field(default=None, ge=1900, le=2100, schema_extra={"validate_default": True})
+
+    @field_validator("birthday_year")
+    @classmethod
+    def _birthday(cls, year: int | None, info: ValidationInfo) -> int | None:
+        if "birthday_month" not in info.data or "birthday_day" not in info.data:
+            return year  # already refused on its own
+        problem = birthday_problem(info.data["birthday_month"], info.data["birthday_day"], year)
+        if problem:
+            raise ValueError(problem)
+        return year
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}; write one such as Africa/Nairobi") from exc
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL.match(value.strip()):
+            raise ValueError(f"{value!r} is not an email address")
+        return value.strip() if value else None
 
 
 class ContactUpdate(SQLModel):

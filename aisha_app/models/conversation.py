@@ -155,6 +155,7 @@ class ContactSummary(SQLModel):
     phone_e164: str | None
     messenger_psid: str | None
     language: str | None
+    deleted_at: datetime | None = None
 
 
 class ConversationPublic(SQLModel):

@@ -429,17 +429,52 @@ def conversation_messages(
     return [MessagePublic.model_validate(m) for m in reversed(rows)]
 
 
+@dataclass
+class ContactFilters:
+    tag: str | None = None
+    stage: str | None = None
+    label: str | None = None  # the lead label: HOT, WARM, COLD
+    opted_out: bool | None = None
+
+    def where(self, session: Session) -> list:
+        clauses = [col(Contact.deleted_at).is_(None)]
+        if self.tag:
+            clauses.append(_has_tag(session, self.tag.strip()))
+        if self.stage:
+            clauses.append(Contact.lead_stage == self.stage)
+        if self.label:
+            clauses.append(Contact.lead_label == self.label)
+        if self.opted_out is not None:
+            clauses.append(Contact.opted_out == self.opted_out)
+        return clauses
+
+
+def _has_tag(session: Session, tag: str):
+    tags = Contact.__table__.c.tags
+    if session.get_bind().dialect.name == "postgresql":
+        return tags.op("@>")(sa.func.jsonb_build_array(tag))
+    each = sa.func.json_each(tags).table_valued("value").alias("tag")
+    return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
+
+
 def search_contacts(
-    session: Session, search: str | None, limit: int, offset: int, cap: int = COUNT_CAP
+    session: Session,
+    search: str | None,
+    limit: int,
+    offset: int,
+    cap: int = COUNT_CAP,
+    filters: ContactFilters | None = None,
 ) -> tuple[list[Contact], int]:
     """A page of contacts, newest first, and their total counted up to ``cap`` + 1 at most
-    (past ``cap``, "more than": a shop of 100,000 customers is not counted on every keystroke)."""
-    query = select(Contact)
-    counted = select(Contact.id)
+    (past ``cap``, "more than": a shop of 100,000 customers is not counted on every keystroke).
+    Deleted contacts are left out."""
+    where = (filters or ContactFilters()).where(session)
+    query = select(Contact).where(*where)
+    counted = select(Contact.id).where(*where)
     if search:
         matching = contacts_matching(session, search)
         query = query.where(col(Contact.id).in_(matching))
-        counted = matching  # one id a contact: counted from the search's index alone
+        counted = counted.where(col(Contact.id).in_(matching))
     total = session.exec(select(func.count()).select_from(counted.limit(cap + 1).subquery())).one()
     rows = session.exec(query.order_by(col(Contact.id).desc()).limit(limit).offset(offset)).all()
     return list(rows), total

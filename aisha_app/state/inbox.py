@@ -70,7 +70,9 @@ def list_row(c: ConversationPublic, unread: int, zone: ZoneInfo) -> dict[str, An
     """One row of the conversation list."""
     return {
         "id": c.id,
-        "name": c.contact.name or c.contact.phone_e164 or "Customer",
+        "name": "Deleted contact"
+        if c.contact.deleted_at
+        else (c.contact.name or c.contact.phone_e164 or "Customer"),
         "channel": c.channel,
         "status": c.status,
         "last": c.last_message or "",
@@ -106,7 +108,9 @@ def thread_header(
     zone = shop_zone(session)
     header = {
         "id": public.id,
-        "name": contact.name or contact.phone_e164 or "Customer",
+        "name": "Deleted contact"
+        if contact.deleted_at
+        else (contact.name or contact.phone_e164 or "Customer"),
         "phone": contact.phone_e164 or "",
         "psid": contact.messenger_psid or "",
         "email": contact.email or "",

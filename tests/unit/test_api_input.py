@@ -144,7 +144,7 @@ def test_a_wrong_method_is_a_json_405_that_says_what_is_allowed(client, agent, m
 
 def test_the_allow_header_lists_every_method_of_the_route(client, agent):
     response = client.request("PUT", "/api/contacts/1", headers=agent)
-    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "PATCH"}
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "PATCH", "DELETE"}
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "HEAD", "OPTIONS"])
@@ -176,7 +176,7 @@ def test_a_wrong_method_on_the_served_app_is_also_a_json_405(client):
     for method in ("HEAD", "OPTIONS", "TRACE", "DELETE"):
         response = served.request(method, "/api/contacts")
         assert response.status_code == 405, (method, response.text)
-        assert response.headers["allow"] == "GET"
+        assert response.headers["allow"] == "GET, POST"
     unknown = served.get("/api/no-such-thing")
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
     assert served.get("/dashboard").text == "Not Found"  # pages are still the web app's
