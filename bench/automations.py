@@ -1,0 +1,174 @@
+#!/usr/bin/env -S sh -c 'exec "$(dirname "$0")/../.venv/bin/python" "$0" "$@"'
+"""Automations benchmark: what a received message costs the webhook writer with many rules.
+
+Every stored message is matched against the active rules' triggers in the writer's
+transaction (``automations.triggers.emit``): one query that checks the cached rules are
+current, then each rule's trigger. This times that call per message with RULES active rules
+(keyword rules of the three kinds, "any message" rules with conditions, and rules on other
+events), against the same call with no rule at all (the baseline: the check query alone), in
+the same run. It then times one triggered rule run end to end (conditions, an add-tag action,
+the run's log row, COMMIT).
+
+    bench/automations.py                                   # 200 rules, temporary SQLite
+    bench/automations.py --database postgresql://postgres@127.0.0.1:5432/bench_automations
+Runs with the clone's .venv (see the first line); by hand, not part of the test suite. The
+database given is emptied first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MESSAGES = [
+    "Hi, how much are the safety boots?",
+    "Do you deliver to Thika",
+    "asante sana",
+    "بكم هذا الحذاء؟",
+    "order #١٢٣ status please",
+    "I want size 42 in black",
+    "STOP",
+    "Is the shop open on Sunday?",
+    "Can I pay with M-Pesa",
+    "ok thanks 👍",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rules", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=200, help="rule runs timed end to end")
+    parser.add_argument("--database", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aisha-bench-") as scratch:
+        bench(args, args.database or f"sqlite:///{scratch}/bench.db")
+
+
+def rule_bodies(count: int) -> list[dict]:
+    rng = random.Random(7)
+    words = ["price", "deliver", "open", "size", "mpesa", "refund", "order", "menu", "boots", "hours"]
+    bodies = []
+    for i in range(count):
+        kind = i % 5
+        if kind in (0, 1):
+            trigger = {
+                "type": "keyword",
+                "keywords": [f"{rng.choice(words)}{i}", rng.choice(words)],
+                "match": "word",
+            }
+        elif kind == 2:
+            trigger = {"type": "keyword", "keywords": [f"xyz{i}", "بكم"], "match": "contains"}
+        elif kind == 3:
+            trigger = {
+                "type": "keyword",
+                "keywords": [rf"^order\s*#?{i}\d*$", r"refund\s+\d+"],
+                "match": "regex",
+            }
+        else:
+            trigger = rng.choice([{"type": "message_received"}, {"type": "tag_added", "tag": "vip"}])
+        bodies.append(
+            {
+                "name": f"Rule {i}",
+                "trigger": trigger,
+                "conditions": {"all": [{"field": "contact.language", "op": "equals", "value": "xx"}]},
+                "actions": [{"type": "add_tag", "tag": f"t{i % 7}"}],
+            }
+        )
+    return bodies
+
+
+def bench(args: argparse.Namespace, database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("ENVIRONMENT", "test")
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789-abcdefghij")
+
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from aisha_app import migrations
+    from aisha_app.actions.automations import create_rule
+    from aisha_app.automations import engine as runner
+    from aisha_app.automations.rules import RuleIn
+    from aisha_app.automations.triggers import TriggerEvent, emit
+    from aisha_app.db import commit, get_engine
+    from aisha_app.models import Automation, Contact, Conversation, Role, User
+
+    db = get_engine()
+    if db.dialect.name == "postgresql":
+        with db.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrations.upgrade()
+
+    with Session(db, expire_on_commit=False) as session:
+        admin = User(email="bench@shop.test", name="Bench", role=Role.ADMIN, hashed_password="x")
+        contact = Contact(name="Bench customer", phone_e164="+254700000001")
+        session.add_all([admin, contact])
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel="simulator")
+        session.add(conversation)
+        commit(session)
+
+    def per_message(label: str) -> list[float]:
+        times = []
+        with Session(db, expire_on_commit=False) as session:
+            for i in range(args.messages):
+                event = TriggerEvent(
+                    "message_received",
+                    f"bench:{label}:{i}",
+                    contact_id=contact.id,
+                    conversation_id=conversation.id,
+                    data={"body": MESSAGES[i % len(MESSAGES)]},
+                )
+                start = time.perf_counter()
+                emit(session, [event])
+                times.append((time.perf_counter() - start) * 1000)
+            session.rollback()  # the jobs queued for matches
+        return times
+
+    per_message("warm")
+    baseline = per_message("none")
+    with Session(db, expire_on_commit=False) as session:
+        for body in rule_bodies(args.rules):
+            create_rule(session, RuleIn.model_validate(body), admin)
+        commit(session)
+    per_message("warm-rules")
+    loaded = per_message("rules")
+
+    run_times = []
+    with Session(db, expire_on_commit=False) as session:
+        rule = session.get(Automation, 1)
+        rule.conditions = {}
+        commit(session)
+        for i in range(args.runs):
+            event = TriggerEvent(
+                "message_received", f"run:{i}", contact_id=contact.id, conversation_id=conversation.id
+            )
+            start = time.perf_counter()
+            runner.run_rule(session, rule, event)
+            commit(session)
+            run_times.append((time.perf_counter() - start) * 1000)
+
+    def row(name: str, times: list[float]) -> str:
+        cut = sorted(times)
+        return f"{name:<34} {statistics.median(cut):8.3f} {cut[int(len(cut) * 0.95)]:8.3f} {cut[-1]:8.3f}"
+
+    print(f"{db.dialect.name}: {args.messages} messages, {args.rules} active rules (ms)")
+    print(f"{'':<34} {'median':>8} {'p95':>8} {'max':>8}")
+    print(row("a message, no rules (baseline)", baseline))
+    print(row(f"a message, {args.rules} rules", loaded))
+    print(f"{'ratio of medians':<34} {statistics.median(loaded) / statistics.median(baseline):8.2f}")
+    print(row("one rule run, end to end", run_times))
+
+
+if __name__ == "__main__":
+    main()
