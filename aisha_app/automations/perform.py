@@ -179,34 +179,31 @@ def _contact(world: World) -> Contact:
     return world.contact
 
 
+def _toggle(have: list[str] | None, item: str, add: bool, owner: str, kind: str) -> tuple[list[str], str]:
+    """``have`` with ``item`` added or removed, and what was done; Skip when nothing would change."""
+    have = list(have or [])
+    if add == (item in have):
+        raise Skip(
+            f"the {owner} has {kind} {item!r} already" if add else f"the {owner} has no {kind} {item!r}"
+        )
+    return (
+        have + [item] if add else [h for h in have if h != item]
+    ), f"{'added' if add else 'removed'} {kind} {item!r}"
+
+
 def tags(session, rule, world, spec):
-    contact, tag = _contact(world), spec["tag"].strip()
-    have = list(contact.tags or [])
-    if spec["type"] == "add_tag":
-        if tag in have:
-            raise Skip(f"the contact is tagged {tag!r} already")
-        have.append(tag)
-    else:
-        if tag not in have:
-            raise Skip(f"the contact is not tagged {tag!r}")
-        have.remove(tag)
+    contact = _contact(world)
+    have, done = _toggle(contact.tags, spec["tag"].strip(), spec["type"] == "add_tag", "contact", "tag")
     update_contact(session, contact.id, ContactUpdate(tags=have), None)
-    return {"detail": f"{'added' if spec['type'] == 'add_tag' else 'removed'} tag {tag!r}"}
+    return {"detail": done}
 
 
 def labels(session, rule, world, spec):
-    conversation, label = _conversation(world), spec["label"].strip()
-    have = list(conversation.labels or [])
-    if spec["type"] == "add_label":
-        if label in have:
-            raise Skip(f"the conversation is labelled {label!r} already")
-        have.append(label)
-    else:
-        if label not in have:
-            raise Skip(f"the conversation is not labelled {label!r}")
-        have.remove(label)
+    conversation = _conversation(world)
+    add = spec["type"] == "add_label"
+    have, done = _toggle(conversation.labels, spec["label"].strip(), add, "conversation", "label")
     update_conversation(session, conversation.id, ConversationUpdate(labels=have), None)
-    return {"detail": f"{'added' if spec['type'] == 'add_label' else 'removed'} label {label!r}"}
+    return {"detail": done}
 
 
 def set_attribute(session, rule, world, spec):

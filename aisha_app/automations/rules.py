@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aisha_app.actions.canned import VARIABLE, VARIABLES
 from aisha_app.models import ConversationStatus, LeadStage
@@ -19,7 +19,6 @@ from aisha_app.models.numbers import IdNumber
 
 MAX_ACTIONS = 20
 MAX_CONDITIONS = 20
-Text = Annotated[str, Field(min_length=1, max_length=4096)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
@@ -173,26 +172,26 @@ def _known_variables(value: str) -> str:
     return value
 
 
+# What a customer reads (or staff, in a note): variables checked when the rule is saved.
+CustomerText = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_known_variables)]
+Variables = list[Annotated[str, Field(max_length=1024)]]
+
+
 class SendText(Strict):
     """Free text inside the 24-hour window; outside it the template, if one is chosen, else skipped."""
 
     type: Literal["send_text"]
-    text: Text
+    text: CustomerText
     template: str | None = Field(default=None, max_length=512, description="sent outside the window")
     template_language: str | None = Field(default=None, max_length=16)
-    variables: list[Annotated[str, Field(max_length=1024)]] = Field(default_factory=list, max_length=10)
-
-    @field_validator("text")
-    @classmethod
-    def _variables(cls, value: str) -> str:
-        return _known_variables(value)
+    variables: Variables = Field(default_factory=list, max_length=10)
 
 
 class SendTemplate(Strict):
     type: Literal["send_template"]
     template: str = Field(min_length=1, max_length=512)
     template_language: str | None = Field(default=None, max_length=16)
-    variables: list[Annotated[str, Field(max_length=1024)]] = Field(default_factory=list, max_length=10)
+    variables: Variables = Field(default_factory=list, max_length=10)
 
 
 class TagAction(Strict):
@@ -243,12 +242,7 @@ class SetAssistant(Strict):
 
 class Note(Strict):
     type: Literal["note"]
-    text: Text
-
-    @field_validator("text")
-    @classmethod
-    def _variables(cls, value: str) -> str:
-        return _known_variables(value)
+    text: CustomerText
 
 
 class MoveLead(Strict):

@@ -288,6 +288,16 @@ def whatsapp_customer_wrote_30_hours_ago(client, session) -> None:
     )
     make_due(session)
     run_jobs()
+    conversation = session.exec(select(Conversation)).one()
+    conversation.last_inbound_at = utcnow() - timedelta(hours=30)
+    session.add(conversation)
+    session.commit()
+
+
+def tagged_and_worked(client, owner, session, contact_id: int, tag: str) -> None:
+    client.patch(f"/api/contacts/{contact_id}", json={"tags": [tag]}, headers=owner)
+    make_due(session)
+    run_jobs()
 
 
 def test_outside_the_window_the_rule_sends_its_template_instead(client, owner, session, world, awake, stub):
@@ -315,13 +325,7 @@ def test_outside_the_window_the_rule_sends_its_template_instead(client, owner, s
         ],
     )
     whatsapp_customer_wrote_30_hours_ago(client, session)
-    conversation = session.exec(select(Conversation)).one()
-    conversation.last_inbound_at = utcnow() - timedelta(hours=30)
-    session.add(conversation)
-    session.commit()
-    client.patch(f"/api/contacts/{world.contacts[0].id}", json={"tags": ["wants-prices"]}, headers=owner)
-    make_due(session)
-    run_jobs()
+    tagged_and_worked(client, owner, session, world.contacts[0].id, "wants-prices")
     assert "Hello Wanjiru, our prices: ..." in sent_to(session, PHONE), runs(session)[-1].steps
     assert runs(session)[-1].status == "succeeded"
 
@@ -339,13 +343,7 @@ def test_outside_the_window_without_a_template_the_send_is_skipped_with_why(
         ],
     )
     whatsapp_customer_wrote_30_hours_ago(client, session)
-    conversation = session.exec(select(Conversation)).one()
-    conversation.last_inbound_at = utcnow() - timedelta(hours=30)
-    session.add(conversation)
-    session.commit()
-    client.patch(f"/api/contacts/{world.contacts[0].id}", json={"tags": ["x"]}, headers=owner)
-    make_due(session)
-    run_jobs()
+    tagged_and_worked(client, owner, session, world.contacts[0].id, "x")
     (run,) = runs(session)
     assert [(s["type"], s["status"]) for s in run.steps] == [("send_text", "skipped"), ("add_label", "done")]
     assert "outside the 24-hour window" in run.steps[0]["detail"]
