@@ -22,9 +22,7 @@ def get_setting(session: Session, key: str, default: Any = None) -> Any:
 def set_setting(session: Session, key: str, value: Any, actor: User) -> None:
     if actor.role != Role.ADMIN:
         raise Forbidden("Only admins change workspace settings.")
-    row = session.get(AppSetting, key) or AppSetting(key=key)
-    row.value, row.updated_at = value, utcnow()
-    session.add(row)
+    remember(session, key, value)
     audit(session, actor, "setting.changed", None, key=key, value=value)
     session.flush()
 

@@ -25,18 +25,18 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound("Contact")
+    if contact.deleted_at is not None:
+        raise AppError("contact_deleted", "This contact was deleted; its details cannot change.", 409)
     values = change.model_dump(exclude_unset=True)
     added: list[str] = []
     if "tags" in values:
-        values["tags"] = sorted({t.strip()[:40] for t in values["tags"] if t.strip()})
+        values["tags"] = _clean_tags(values["tags"])
         added = [t for t in values["tags"] if t not in (contact.tags or [])]
     if "attributes" in values:
         values["attributes"] = _merged(contact.attributes or {}, values["attributes"])
     label_sent, label = "lead_label" in values, values.pop("lead_label", None)
     if values.get("opted_out") and not contact.opted_out:
         contact.opted_out_at = utcnow()
-    if contact.deleted_at is not None:
-        raise AppError("contact_deleted", "This contact was deleted; its details cannot change.", 409)
     for key, value in values.items():
         setattr(contact, key, value)
     problem = birthday_problem(contact.birthday_month, contact.birthday_day, contact.birthday_year)
@@ -53,11 +53,19 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
     session.add(contact)
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
     session.flush()
+    _tags_added(session, contact, added)
+    return contact
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    return sorted({t.strip()[:40] for t in tags if t.strip()})
+
+
+def _tags_added(session: Session, contact: Contact, tags: list[str]) -> None:
     emit(
         session,
-        [TriggerEvent.occurrence(Event.TAG_ADDED, contact_id=contact.id, data={"name": t}) for t in added],
+        [TriggerEvent.occurrence(Event.TAG_ADDED, contact_id=contact.id, data={"name": t}) for t in tags],
     )
-    return contact
 
 
 def _merged(attributes: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +95,7 @@ def create_contact(session: Session, data: ContactCreate, actor: User) -> Contac
     if existing is not None:
         raise _known(phone, existing)
     values = data.model_dump(exclude={"phone_number"})
-    values["tags"] = sorted({t.strip()[:40] for t in values["tags"] if t.strip()})
+    values["tags"] = _clean_tags(values["tags"])
     contact = Contact(**values, phone_e164=phone, whatsapp_id=phone.lstrip("+"))
     try:
         with session.begin_nested():  # the same customer writing in this very moment
@@ -97,13 +105,7 @@ def create_contact(session: Session, data: ContactCreate, actor: User) -> Contac
     audit(session, actor, "contact.created", contact)
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
     session.flush()
-    emit(
-        session,
-        [
-            TriggerEvent.occurrence(Event.TAG_ADDED, contact_id=contact.id, data={"name": t})
-            for t in contact.tags
-        ],
-    )
+    _tags_added(session, contact, contact.tags)
     return contact
 
 

@@ -160,10 +160,9 @@ def move_lead(session: Session, contact_id: int, stage: LeadStage | str, actor: 
         ActivityKind.STAGE_CHANGE,
         f"{previous} → {stage}",
         actor,
-        {"from": previous, "to": str(stage)},
+        change := {"from": previous, "to": str(stage)},
     )
     session.flush()
-    change = {"from": previous, "to": str(stage)}
     emit(session, [TriggerEvent.occurrence(Event.LEAD_STAGE_CHANGED, contact_id=contact.id, data=change)])
     return contact
 

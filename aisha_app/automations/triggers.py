@@ -69,8 +69,8 @@ _cache: dict[str, Any] = {"version": None, "by_event": {}}
 _lock = threading.Lock()
 
 
-def active_rules(session: Session, event: str) -> list[Compiled]:
-    """The active rules listening to ``event``; recompiled when any rule was added, changed or removed."""
+def active_rules(session: Session) -> dict[str, list[Compiled]]:
+    """The active rules by the event they listen to; recompiled when any was added, changed or removed."""
     version = tuple(
         session.execute(
             sa.select(
@@ -91,15 +91,18 @@ def active_rules(session: Session, event: str) -> list[Compiled]:
                 rule = Compiled(row.id, trigger, keyword)
                 by_event.setdefault(LISTENS_TO[rule.trigger.type], []).append(rule)
             _cache.update(version=version, by_event=by_event)
-        return _cache["by_event"].get(event, [])
+        return _cache["by_event"]
 
 
 def emit(session: Session, events: list[TriggerEvent]) -> int:
     """Queue the rules these events trigger, in the caller's transaction; returns how many runs."""
+    if not events:
+        return 0
     depth = session.info.get(DEPTH, 0)
+    by_event = active_rules(session)  # one check a batch, however many messages it holds
     queued = 0
     for event in events:
-        rules = active_rules(session, event.event)
+        rules = by_event.get(event.event)
         if not rules:
             continue
         folded = fold(event.data.get("body") or "") if event.event == Event.MESSAGE_RECEIVED else None

@@ -78,6 +78,13 @@ class Contact(ContactBase, table=True):
     updated_at: datetime = created_at_field(index=True)  # the leads board: most recent first
 
 
+def shown_name(contact: Any) -> str:
+    """How staff see a contact (a row or a summary of one) in lists and headers."""
+    if contact.deleted_at is not None:
+        return "Deleted contact"
+    return contact.name or contact.phone_e164 or "Customer"
+
+
 class ContactPublic(ContactBase):
     id: int
     whatsapp_id: str | None

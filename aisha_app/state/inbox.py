@@ -32,6 +32,7 @@ from aisha_app.models import (
     MessageTemplate,
     User,
 )
+from aisha_app.models.contact import shown_name
 from aisha_app.queries.inbox import (
     UNREAD_CAP,
     ChatMessage,
@@ -70,9 +71,7 @@ def list_row(c: ConversationPublic, unread: int, zone: ZoneInfo) -> dict[str, An
     """One row of the conversation list."""
     return {
         "id": c.id,
-        "name": "Deleted contact"
-        if c.contact.deleted_at
-        else (c.contact.name or c.contact.phone_e164 or "Customer"),
+        "name": shown_name(c.contact),
         "channel": c.channel,
         "status": c.status,
         "last": c.last_message or "",
@@ -108,9 +107,7 @@ def thread_header(
     zone = shop_zone(session)
     header = {
         "id": public.id,
-        "name": "Deleted contact"
-        if contact.deleted_at
-        else (contact.name or contact.phone_e164 or "Customer"),
+        "name": shown_name(contact),
         "phone": contact.phone_e164 or "",
         "psid": contact.messenger_psid or "",
         "email": contact.email or "",
