@@ -11,6 +11,7 @@ from aisha_app.config import describe, get_settings
 from aisha_app.pages import (
     actions,
     assistant,
+    automations,
     canned,
     contacts,
     inbox,
@@ -19,6 +20,7 @@ from aisha_app.pages import (
     leads,
     overview,
     reviews,
+    rule_editor,
     users,
     waiting,
 )
@@ -28,6 +30,7 @@ from aisha_app.realtime.live import live_updates
 from aisha_app.security_headers import SecurityHeaders
 from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
+from aisha_app.state.automations import AutomationsState, RunLogState
 from aisha_app.state.canned import CannedState
 from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
@@ -41,6 +44,7 @@ from aisha_app.state.overview import (
     SettingsState,
 )
 from aisha_app.state.reviews import ReviewsState
+from aisha_app.state.rule_editor import RuleEditorState
 from aisha_app.state.session import SessionState
 from aisha_app.state.simulator import SimulatorState
 from aisha_app.state.users import UsersState
@@ -72,6 +76,9 @@ _PAGES = [
     (leads.leads_page, routes.LEADS, "Leads", LeadsState.load),
     (waiting.waiting_page, routes.WAITING_LIST, "Waiting list", WaitingState.load),
     (reviews.reviews_page, routes.REVIEWS, "Reviews", ReviewsState.load),
+    (automations.automations_page, routes.AUTOMATIONS, "Automations", AutomationsState.load),
+    (rule_editor.editor_page, routes.AUTOMATION_EDIT, "Automation", RuleEditorState.load),
+    (automations.runs_page, routes.AUTOMATION_RUNS, "Run log", RunLogState.load),
     (overview.analytics_page, routes.ANALYTICS, "Analytics", SessionState.check_session),
     (overview.settings_page, routes.SETTINGS, "Settings", SettingsState.load),
     (users.users_page, routes.USERS, "Users", UsersState.load),

@@ -11,6 +11,9 @@ SETTINGS = "/settings"
 USERS = "/settings/users"
 SIMULATOR = "/simulator"
 CONTACTS = "/contacts"
+AUTOMATIONS = "/automations"
+AUTOMATION_EDIT = "/automations/edit"  # ?id=N; without it, a new rule
+AUTOMATION_RUNS = "/automations/runs"  # ?rule=N: that rule's runs
 JOBS = "/settings/jobs"
 ASSISTANT = "/settings/assistant"
 KNOWLEDGE = "/settings/knowledge"

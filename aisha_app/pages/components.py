@@ -46,3 +46,18 @@ def drag_and_drop() -> rx.Component:
 def labelled(label: str, control: rx.Component) -> rx.Component:
     """A form field: its label above it."""
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+def choice(
+    options: list[tuple[str, str]], value: rx.Var[str], on_change, label: str, id: str | None = None
+) -> rx.Component:
+    """A native select of (value, label) pairs: the phone's own picker, easy to reach by thumb.
+    ``label`` is what a screen reader says (and a test finds it by); ``id`` only for one of a kind."""
+    return rx.el.select(
+        *[rx.el.option(text, value=v) for v, text in options],
+        value=value,
+        on_change=on_change,
+        class_name="native-select",
+        aria_label=label,
+        **({"id": id} if id else {}),
+    )

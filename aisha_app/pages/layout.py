@@ -18,6 +18,7 @@ NAV = [
     ("Leads", routes.LEADS, "kanban"),
     ("Waiting list", routes.WAITING_LIST, "list-ordered"),
     ("Reviews", routes.REVIEWS, "star"),
+    ("Automations", routes.AUTOMATIONS, "workflow"),
     ("Analytics", routes.ANALYTICS, "chart-column"),
     ("Simulator", routes.SIMULATOR, "smartphone"),
     ("Settings", routes.SETTINGS, "settings"),

@@ -1,0 +1,257 @@
+"""The rule editor: a rule in plain words, saved by admins, and tried on a customer first."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import reflex as rx
+from sqlmodel import col, select
+
+from aisha_app import routes
+from aisha_app.actions import automations as rules
+from aisha_app.automations import engine
+from aisha_app.automations.form import (
+    OPS_FOR,
+    ActionRow,
+    ConditionRow,
+    FormError,
+    RuleForm,
+    checked,
+    from_rule,
+    kind_of,
+)
+from aisha_app.automations.rules import RulePatch
+from aisha_app.config import get_settings
+from aisha_app.db import unit_of_work
+from aisha_app.errors import AppError
+from aisha_app.models import Automation, Role, User
+from aisha_app.models.contact import shown_name
+from aisha_app.queries.inbox import search_contacts
+from aisha_app.state.automations import check_line, step_line
+from aisha_app.state.session import SessionState, off_loop
+
+TEXT_FIELDS = ("name", "trigger", "keywords", "match", "tag", "label", "from_stage", "to_stage", "once_per")
+FLAGS = ("ignore_quiet_hours", "is_active")
+CONDITION_KEYS = ("field", "attribute", "op", "value")
+ACTION_KEYS = ("type", "text", "name", "value", "template", "language", "variables")
+GROUPS = ("all", "any")
+
+
+class RuleEditorState(SessionState):
+    rule_id: int = 0  # 0: a new rule
+    form: RuleForm = RuleForm()
+    staff: list[list[str]] = []  # [id, name] of the active staff, for "Assign"
+    error: str = ""
+    notice: str = ""
+    # The dry run: a customer to try the rule on, and what it would do for them.
+    try_search: str = ""
+    try_matches: list[list[str]] = []  # [contact id, "name · phone"]
+    try_contact: list[str] = []  # the chosen one
+    dry_status: str = ""
+    dry_reason: str = ""
+    dry_checks: list[str] = []
+    dry_steps: list[str] = []
+    quiet_hours: str = ""  # the limits every rule keeps, said on the page
+    daily_limit: int = 0
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == Role.ADMIN
+
+    @rx.event
+    @off_loop
+    def load(self) -> rx.event.EventSpec | None:
+        if self._authorize() is None:
+            return self._to_login()
+        wanted = str(self.router.url.query_parameters.get("id", ""))
+        self.error = self.notice = self.try_search = ""
+        self.try_matches, self.try_contact = [], []
+        self._clear_dry()
+        settings = get_settings()
+        self.quiet_hours = settings.automation_quiet_hours or "none"
+        self.daily_limit = settings.automation_daily_limit
+        with unit_of_work() as session:
+            self.staff = [
+                [str(u.id), f"{u.name} ({u.role})"]
+                for u in session.exec(select(User).where(User.is_active).order_by(col(User.name)))
+            ]
+            rule = session.get(Automation, int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
+            shown = rules.public(session, [rule])[0].model_dump(mode="json") if rule else None
+        if wanted and shown is None:
+            self.error = "That automation does not exist (any more): this is a new one."
+        self.rule_id = shown["id"] if shown else 0
+        self.form = from_rule(shown) if shown else RuleForm()
+        return None
+
+    def _clear_dry(self) -> None:
+        self.dry_status = self.dry_reason = ""
+        self.dry_checks, self.dry_steps = [], []
+
+    def _edit(self, change: Callable[[RuleForm], None]) -> None:
+        form = copy.deepcopy(self.form)
+        change(form)
+        self.form = form
+        self._clear_dry()  # an earlier dry run no longer says what this rule does
+
+    @rx.event
+    def set_text(self, name: str, value: str) -> None:
+        if name in TEXT_FIELDS:
+            self._edit(lambda f: setattr(f, name, str(value)[:5000]))
+
+    @rx.event
+    def set_flag(self, name: str, on: bool) -> None:
+        if name in FLAGS:
+            self._edit(lambda f: setattr(f, name, bool(on)))
+
+    @rx.event
+    def add_condition(self, group: str) -> None:
+        if group in GROUPS:
+            self._edit(lambda f: getattr(f, group).append(ConditionRow()))
+
+    @rx.event
+    def remove_condition(self, group: str, index: int) -> None:
+        def change(f: RuleForm) -> None:
+            rows = getattr(f, group)
+            if 0 <= index < len(rows):
+                del rows[index]
+
+        if group in GROUPS:
+            self._edit(change)
+
+    @rx.event
+    def set_condition(self, group: str, index: int, key: str, value: str) -> None:
+        def change(f: RuleForm) -> None:
+            rows = getattr(f, group)
+            if not 0 <= index < len(rows):
+                return
+            row = rows[index]
+            if key == "field":
+                try:
+                    row.kind = kind_of(value)
+                except KeyError:
+                    return
+                if row.op not in OPS_FOR[row.kind]:
+                    row.op = OPS_FOR[row.kind][0]
+                if row.kind == "bool":
+                    row.value = "yes"
+            setattr(row, key, str(value)[:1000])
+
+        if group in GROUPS and key in CONDITION_KEYS:
+            self._edit(change)
+
+    @rx.event
+    def add_action(self) -> None:
+        self._edit(lambda f: f.actions.append(ActionRow()))
+
+    @rx.event
+    def remove_action(self, index: int) -> None:
+        self._edit(lambda f: f.actions.pop(index) if 0 <= index < len(f.actions) else None)
+
+    @rx.event
+    def move_action(self, index: int, by: int) -> None:
+        def change(f: RuleForm) -> None:
+            to = index + by
+            if 0 <= index < len(f.actions) and 0 <= to < len(f.actions):
+                f.actions[index], f.actions[to] = f.actions[to], f.actions[index]
+
+        self._edit(change)
+
+    @rx.event
+    def set_action(self, index: int, key: str, value: str) -> None:
+        def change(f: RuleForm) -> None:
+            if 0 <= index < len(f.actions):
+                row = f.actions[index]
+                if key == "type" and value != row.type:
+                    row.value = ""  # a status is not a stage
+                setattr(row, key, str(value)[:5000])
+
+        if key in ACTION_KEYS:
+            self._edit(change)
+
+    @rx.event
+    @off_loop
+    def save(self) -> rx.event.EventSpec | None:
+        self.error = self.notice = ""
+        admin = self._authorize(admin=True)
+        self.forbidden = False  # staff may read a rule and try it
+        if admin is None:
+            self.error = "Only admins save automations."
+            return None
+        try:
+            body = checked(self.form)
+            with unit_of_work() as session:
+                if self.rule_id:
+                    patch = RulePatch.model_validate(body.model_dump(mode="json"))
+                    rule = rules.change_rule(session, self.rule_id, patch, admin)
+                else:
+                    rule = rules.create_rule(session, body, admin)
+                saved_id, name = rule.id, rule.name
+        except FormError as exc:
+            self.error = str(exc)
+            return None
+        except AppError as exc:
+            self.error = exc.message
+            return None
+        was_new = not self.rule_id
+        self.rule_id = saved_id
+        self.notice = f"{name!r} saved" + (" and on." if self.form.is_active else ", switched off.")
+        # A new rule's address names it from now on (a reload edits it, not another new one).
+        return rx.redirect(f"{routes.AUTOMATION_EDIT}?id={saved_id}", replace=True) if was_new else None
+
+    @rx.event
+    @off_loop
+    def find_customer(self, text: str) -> None:
+        self.try_search = text[:200]
+        if self._authorize() is None:
+            return
+        if not self.try_search.strip():
+            self.try_matches = []
+            return
+        with unit_of_work() as session:
+            found, _ = search_contacts(session, self.try_search, 8, 0, cap=8)
+        self.try_matches = [[str(c.id), f"{shown_name(c)} · {c.phone_e164 or 'Messenger'}"] for c in found]
+
+    @rx.event
+    def choose_customer(self, contact: list[str]) -> None:
+        self.try_contact, self.try_matches, self.try_search = list(contact), [], ""
+        self._clear_dry()
+
+    @rx.event
+    @off_loop
+    def dry_run(self) -> None:
+        """The rule as it stands in the editor, saved or not, tried on the chosen customer as if
+        its trigger had just happened. Everything it did is rolled back: nothing is sent or kept."""
+        self._clear_dry()
+        self.error = self.notice = ""
+        if self._authorize() is None:
+            return
+        if not self.try_contact:
+            self.error = "Choose a customer to try the rule on."
+            return
+        try:
+            body = checked(self.form).model_dump(mode="json")
+        except FormError as exc:
+            self.error = str(exc)
+            return
+        draft = Automation(
+            id=self.rule_id or None,
+            name=body["name"],
+            trigger_type=body["trigger"]["type"],
+            trigger_config=body["trigger"],
+            conditions=body["conditions"],
+            actions=body["actions"],
+            options=body["options"],
+        )
+        with unit_of_work() as session:
+            try:
+                run = engine.dry_run(session, draft, int(self.try_contact[0]), None)
+            except AppError as exc:
+                self.error = exc.message
+                return
+            finally:
+                session.rollback()
+        self.dry_status = str(run.status)
+        self.dry_reason = run.error or ""
+        self.dry_checks = [check_line(c) for c in run.conditions or []]
+        self.dry_steps = [step_line(s) for s in run.steps or []]
