@@ -16,3 +16,12 @@ MAX_OFFSET = 2**63 - 1  # OFFSET takes a BIGINT on PostgreSQL and 64 bits on SQL
 
 # A row's id: positive, and within what the column can hold.
 IdNumber = Annotated[int, Interval(ge=1, le=MAX_ID)]
+
+
+def id_in(text: object) -> int | None:
+    """A row id typed into an address or a page's event ("12"), or None: only ASCII digits
+    (``"²".isdigit()`` is true, and ``int`` refuses it) within what the column holds."""
+    if not isinstance(text, str) or not (text.isascii() and text.isdecimal()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None

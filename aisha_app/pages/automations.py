@@ -67,7 +67,13 @@ def _rule(rule) -> rx.Component:
             rx.cond(
                 rule.last_error != "",
                 rx.text(
-                    "Last failure: ", rule.last_error, size="1", color_scheme="red", class_name="rule-error"
+                    "Last failure, ",
+                    rx.moment(rule.last_error_at, from_now=True),
+                    ": ",
+                    rule.last_error,
+                    size="1",
+                    color_scheme="red",
+                    class_name="rule-error",
                 ),
             ),
             rx.hstack(

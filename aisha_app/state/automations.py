@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from aisha_app.actions import automations as rules
 from aisha_app.automations.form import ACTIONS, FIELD_LABELS, OPS, actions_summary, trigger_summary
@@ -16,6 +16,7 @@ from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
 from aisha_app.models import Automation, AutomationRun, Contact, RunStatus
 from aisha_app.models.contact import shown_name
+from aisha_app.models.numbers import id_in
 from aisha_app.queries.search import contacts_matching
 from aisha_app.state.session import SessionState, off_loop
 
@@ -35,6 +36,7 @@ class RuleRow:
     last_run: str  # ISO, for a relative time ("" when it never ran)
     last_run_exact: str
     last_error: str  # the newest failed run's reason
+    last_error_at: str  # ISO: when it failed
 
 
 class AutomationsState(SessionState):
@@ -50,13 +52,15 @@ class AutomationsState(SessionState):
         with unit_of_work() as session:
             zone = shop_zone(session)
             shown = rules.public(session, list(session.exec(select(Automation).order_by(col(Automation.id)))))
-            errors = dict(
-                session.exec(
-                    select(AutomationRun.automation_id, AutomationRun.error)
-                    .where(AutomationRun.status == RunStatus.FAILED)
-                    .order_by(col(AutomationRun.id))
-                ).all()
-            )  # the newest failure of each rule wins
+            newest = (
+                select(func.max(AutomationRun.id))
+                .where(AutomationRun.status == RunStatus.FAILED)
+                .group_by(AutomationRun.automation_id)
+            )
+            failures = {
+                run.automation_id: run
+                for run in session.exec(select(AutomationRun).where(col(AutomationRun.id).in_(newest)))
+            }  # each rule's newest failure
         self.rules = [
             RuleRow(
                 id=r.id,
@@ -68,7 +72,8 @@ class AutomationsState(SessionState):
                 failures=r.failures,
                 last_run=r.last_run_at.isoformat() if r.last_run_at else "",
                 last_run_exact=exact(r.last_run_at, zone),
-                last_error=(errors.get(r.id) or "")[:300],
+                last_error=(failures[r.id].error or "failed")[:300] if r.id in failures else "",
+                last_error_at=failures[r.id].created_at.isoformat() if r.id in failures else "",
             )
             for r in shown
         ]
@@ -99,6 +104,8 @@ class AutomationsState(SessionState):
     @rx.event
     @off_loop
     def switch(self, rule_id: int, on: bool) -> None:
+        if not _an_id(rule_id) or not isinstance(on, bool):
+            return
         self._change(
             lambda s, a: (
                 f"{rules.change_rule(s, rule_id, RulePatch(is_active=on), a).name!r} is "
@@ -109,7 +116,14 @@ class AutomationsState(SessionState):
     @rx.event
     @off_loop
     def delete(self, rule_id: int) -> None:
+        if not _an_id(rule_id):
+            return
         self._change(lambda s, a: rules.delete_rule(s, rule_id, a) or "Deleted, with its log.")
+
+
+def _an_id(value: Any) -> bool:
+    """An id as a page's event sends it: an int (a crafted event may send anything)."""
+    return isinstance(value, int) and not isinstance(value, bool) and id_in(str(value)) is not None
 
 
 @dataclass
@@ -165,8 +179,8 @@ class RunLogState(SessionState):
             Automation, Automation.id == AutomationRun.automation_id
         )
         query = query.outerjoin(Contact, Contact.id == AutomationRun.contact_id)
-        if self.rule.isdigit():
-            query = query.where(AutomationRun.automation_id == int(self.rule))
+        if (rule_id := id_in(self.rule)) is not None:
+            query = query.where(AutomationRun.automation_id == rule_id)
         if self.status in set(RunStatus):
             query = query.where(AutomationRun.status == self.status)
         if self.customer.strip():
@@ -219,7 +233,7 @@ class RunLogState(SessionState):
     def filter(self, name: str, value: str) -> None:
         if self._authorize() is None:
             return
-        if name in FILTERS:
+        if name in FILTERS and isinstance(value, str):
             setattr(self, name, value[:200])
         self.runs = self._fetch()
 
