@@ -9,6 +9,11 @@ events), against the same call with no rule at all (the baseline: the check quer
 the same run. It then times one triggered rule run end to end (conditions, an add-tag action,
 the run's log row, COMMIT).
 
+Then the birthday sweep (``automations.timed.fire``) over CONTACTS contacts with birthdays spread
+over the year in six time zones: a day in its 96 quarter-hour sweeps, and a whole day in one
+sweep (workers back after a day away), against the same with CONTACTS / 100 contacts (the
+baseline) in the same run. Each sweep's queued jobs are rolled back.
+
     bench/automations.py                                   # 200 rules, temporary SQLite
     bench/automations.py --database postgresql://postgres@127.0.0.1:5432/bench_automations
 Runs with the clone's .venv (see the first line); by hand, not part of the test suite. The
@@ -48,6 +53,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=200)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=200, help="rule runs timed end to end")
+    parser.add_argument("--contacts", type=int, default=100_000, help="for the birthday sweep")
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aisha-bench-") as scratch:
@@ -168,6 +174,86 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
     print(row(f"a message, {args.rules} rules", loaded))
     print(f"{'ratio of medians':<34} {statistics.median(loaded) / statistics.median(baseline):8.2f}")
     print(row("one rule run, end to end", run_times))
+    birthdays(args, db, admin)
+
+
+ZONES = ["Africa/Nairobi", "Africa/Cairo", "Asia/Kolkata", "Europe/London", "America/New_York", None]
+
+
+def birthdays(args: argparse.Namespace, db, admin) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from aisha_app.actions.automations import create_rule
+    from aisha_app.automations import timed
+    from aisha_app.automations.rules import RuleIn
+    from aisha_app.db import commit
+    from aisha_app.models import Contact
+
+    rng = random.Random(11)
+    day0 = datetime(2027, 6, 15, tzinfo=UTC)
+
+    def add_contacts(count: int, first: int) -> None:
+        rows = []
+        for i in range(first, first + count):
+            birthday = datetime(2027, 1, 1) + timedelta(days=rng.randrange(365))
+            rows.append(
+                {
+                    "name": f"Customer {i}",
+                    "phone_e164": f"+2558{i:08d}",
+                    "birthday_month": birthday.month,
+                    "birthday_day": birthday.day,
+                    "timezone": rng.choice(ZONES),
+                    "tags": [],
+                    "attributes": {},
+                    "source_details": {},
+                }
+            )
+        with Session(db) as session:
+            for start in range(0, len(rows), 5000):
+                session.execute(sa.insert(Contact), rows[start : start + 5000])
+            commit(session)
+
+    def sweep_times(rule_id: int) -> tuple[list[float], float, int]:
+        quarter, whole, greeted = [], 0.0, 0
+        with Session(db, expire_on_commit=False) as session:
+            rule = session.get(timed.Automation, rule_id)
+            for step in range(96):
+                since = day0 + timedelta(minutes=15 * step)
+                start = time.perf_counter()
+                queued, _ = timed.fire(session, rule, since, since + timedelta(minutes=15))
+                quarter.append((time.perf_counter() - start) * 1000)
+                greeted += queued
+                session.rollback()
+            start = time.perf_counter()
+            timed.fire(session, rule, day0, day0 + timedelta(days=1))
+            whole = (time.perf_counter() - start) * 1000
+            session.rollback()
+        return quarter, whole, greeted
+
+    with Session(db, expire_on_commit=False) as session:
+        body = {
+            "name": "Birthday",
+            "trigger": {"type": "birthday"},
+            "actions": [{"type": "add_tag", "tag": "b"}],
+        }
+        rule_id = create_rule(session, RuleIn.model_validate(body), admin).id
+        commit(session)
+    small = args.contacts // 100
+    add_contacts(small, 1_000_000)
+    base_quarter, base_whole, base_greeted = sweep_times(rule_id)
+    add_contacts(args.contacts - small, 0)
+    quarter, whole, greeted = sweep_times(rule_id)
+    print(f"\nbirthday sweep, {db.dialect.name} (ms): a day as 96 quarter-hour sweeps, and in one sweep")
+    print(f"{'':<34} {'median':>8} {'max':>8} {'day':>8} {'greeted':>8}")
+    for label, q, w, g in (
+        (f"{small:,} contacts (baseline)", base_quarter, base_whole, base_greeted),
+        (f"{args.contacts:,} contacts", quarter, whole, greeted),
+    ):
+        print(f"{label:<34} {statistics.median(q):8.2f} {max(q):8.2f} {w:8.1f} {g:8d}")
+    print(f"{'ratio, the day in one sweep':<34} {whole / base_whole:8.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from aisha_app.actions.audit import audit
+from aisha_app.automations import timed
 from aisha_app.automations.rules import RuleIn, RulePatch, RulePublic
 from aisha_app.errors import Forbidden, NotFound
 from aisha_app.models import Automation, AutomationRun, Role, RunStatus, User
@@ -35,6 +36,7 @@ def create_rule(session: Session, body: RuleIn, actor: User) -> Automation:
     session.add(rule)
     session.flush()
     audit(session, actor, "automation.created", rule, name=rule.name)
+    timed.schedule(session, rule)
     return rule
 
 
@@ -46,6 +48,7 @@ def change_rule(session: Session, rule_id: int, body: RulePatch, actor: User) ->
     session.add(rule)
     session.flush()
     audit(session, actor, "automation.changed", rule, fields=sorted(data))
+    timed.schedule(session, rule)  # a birthday rule switched on, or its hour changed
     return rule
 
 

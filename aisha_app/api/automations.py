@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from aisha_app.actions import automations as rules
 from aisha_app.api.deps import AdminUser, CurrentUser, DbSession, Id
-from aisha_app.automations import engine
+from aisha_app.automations import engine, timed
 from aisha_app.automations.rules import RuleIn, RulePatch, RulePublic
 from aisha_app.models import Automation, AutomationRun, RunStatus
 from aisha_app.models.numbers import MAX_ID, IdNumber
@@ -46,6 +46,8 @@ class DryRunOut(BaseModel):
     """What the rule would do now: nothing was changed or sent."""
 
     would_run: bool
+    # A keyword rule: whether the customer's last message would have started it, in words.
+    trigger_check: str | None = None
     status: RunStatus
     reason: str | None
     conditions: list[dict[str, Any]]
@@ -88,6 +90,7 @@ def dry_run(rule_id: Id, body: DryRunIn, user: CurrentUser, session: DbSession) 
         run = engine.dry_run(session, rule, body.contact_id, body.conversation_id)
         out = DryRunOut(
             would_run=run.status != RunStatus.SKIPPED or bool(run.steps),
+            trigger_check=run.trigger_event.get("check"),
             status=run.status,
             reason=run.error,
             conditions=list(run.conditions),
@@ -96,6 +99,18 @@ def dry_run(rule_id: Id, body: DryRunIn, user: CurrentUser, session: DbSession) 
     finally:
         session.rollback()
     return out
+
+
+class RunNowOut(BaseModel):
+    queued: int  # runs queued: one per contact due today, each running once
+
+
+@router.post("/api/automations/{rule_id}/run-now", response_model=RunNowOut)
+def run_now(rule_id: Id, admin: AdminUser, session: DbSession) -> RunNowOut:
+    """A time-based rule evaluated now for whoever is due today, in their own time zone, whatever
+    the hour; 422 for other rules. A contact already greeted this year is not greeted again."""
+    rule = rules.rule_or_404(session, rule_id)
+    return RunNowOut(queued=timed.run_now(session, rule))
 
 
 @router.get("/api/automations/{rule_id}/runs", response_model=list[RunPublic])

@@ -31,6 +31,8 @@ class Event(StrEnum):
     TAG_ADDED = "tag_added"
     LABEL_ADDED = "label_added"
     LEAD_STAGE_CHANGED = "lead_stage_changed"
+    BIRTHDAY = "birthday"  # the clock's: automations.timed sweeps for these
+    IDLE = "idle"
 
 
 class Strict(BaseModel):
@@ -83,6 +85,24 @@ class LeadStageTrigger(Strict):
     to_stage: LeadStage | None = None
 
 
+class BirthdayTrigger(Strict):
+    """A contact's birthday, ``days_before`` it, at ``at`` in the contact's time zone (else the
+    shop's). 29 February is celebrated on 28 February in other years."""
+
+    type: Literal["birthday"]
+    days_before: int = Field(default=0, ge=0, le=30)
+    at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")
+
+
+class IdleTrigger(Strict):
+    """A conversation quiet for ``minutes``: nobody answered the customer (``staff``), or the
+    customer has not answered us (``customer``). An automation's own messages do not count."""
+
+    type: Literal["idle"]
+    waiting_for: Literal["staff", "customer"] = "staff"
+    minutes: int = Field(ge=1, le=30 * 24 * 60, description="1 minute to 30 days")
+
+
 Trigger = Annotated[
     KeywordTrigger
     | MessageTrigger
@@ -90,9 +110,13 @@ Trigger = Annotated[
     | ConversationResolvedTrigger
     | TagAddedTrigger
     | LabelAddedTrigger
-    | LeadStageTrigger,
+    | LeadStageTrigger
+    | BirthdayTrigger
+    | IdleTrigger,
     Field(discriminator="type"),
 ]
+# Triggers the clock fires (a sweep job per rule), not an action's event.
+TIMED = {"birthday", "idle"}
 
 # The event each trigger listens to.
 LISTENS_TO = {
@@ -103,6 +127,8 @@ LISTENS_TO = {
     "tag_added": Event.TAG_ADDED,
     "label_added": Event.LABEL_ADDED,
     "lead_stage_changed": Event.LEAD_STAGE_CHANGED,
+    "birthday": Event.BIRTHDAY,
+    "idle": Event.IDLE,
 }
 
 # What a condition may look at; contact.attributes.<key> as well.

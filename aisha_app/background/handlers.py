@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session
@@ -30,9 +31,12 @@ class JobKind(StrEnum):
     WAITING_LIST_NO_SHOW = "waiting_list_no_show"
     # The rules an event triggered: each runs once for it (aisha_app.automations.engine).
     AUTOMATION = "automation"
+    # A time-based rule's next look at the clock (aisha_app.automations.timed).
+    AUTOMATION_SWEEP = "automation_sweep"
 
 
-Handler = Callable[[Session, Job], None]
+# A handler may return when to run the same job again (a recurring job, such as a rule's sweep).
+Handler = Callable[[Session, Job], datetime | None]
 DeadHook = Callable[[Session, Job, str], None]
 HANDLERS: dict[str, Handler] = {}
 DEAD_HOOKS: dict[str, DeadHook] = {}
@@ -47,6 +51,7 @@ HANDLER_MODULES = (
     "aisha_app.actions.waiting_list",
     "aisha_app.api.webhooks",
     "aisha_app.automations.engine",
+    "aisha_app.automations.timed",
 )
 
 

@@ -115,7 +115,7 @@ def run_job(session: Session, job: Job) -> JobStatus:
         _finish(session, job, JobStatus.DEAD, f"no handler for job kind {job.kind!r}")
         return JobStatus.DEAD
     try:
-        fn(session, job)
+        again = fn(session, job)
     except Exception as exc:  # noqa: BLE001  (any failure is retried, then parked, unless permanent)
         session.rollback()
         if isinstance(exc, WorkError) and exc.permanent:
@@ -128,6 +128,10 @@ def run_job(session: Session, job: Job) -> JobStatus:
         job.run_after = utcnow() + backoff(job.attempts)
         log.info("job %s (%s) attempt %s failed, retrying: %s", job.id, job.kind, job.attempts, error)
         _finish(session, job, JobStatus.QUEUED, error)
+        return JobStatus.QUEUED
+    if isinstance(again, datetime):  # a recurring job (a rule's sweep): the same row, queued again
+        job.run_after, job.attempts = again, 0
+        _finish(session, job, JobStatus.QUEUED)
         return JobStatus.QUEUED
     _finish(session, job, JobStatus.SUCCEEDED)
     return JobStatus.SUCCEEDED

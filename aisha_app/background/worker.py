@@ -51,7 +51,22 @@ class Worker:
         log.info("worker %s stopped", self.name)
 
 
+def schedule_timed_rules() -> None:
+    """Queue any time-based rule's missing sweep (one whose job was parked dead, say): the clock's
+    rules keep firing after a restart whatever happened before it."""
+    from aisha_app.automations import timed
+
+    try:
+        with unit_of_work() as session:
+            if queued := timed.schedule_all(session):
+                log.info("%s time-based rule(s) have their next sweep queued", queued)
+    except Exception:  # the database may be away at start: the workers retry their own work
+        log.exception("time-based rules could not be scheduled at start")
+
+
 def start_threads(count: int, stop: threading.Event) -> list[threading.Thread]:
+    if count:
+        schedule_timed_rules()
     threads = []
     for i in range(count):
         worker = Worker(name=f"{socket.gethostname()}:{os.getpid()}:t{i}")
