@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from aisha_app.automations import conditions as checks
 from aisha_app.automations import perform
 from aisha_app.automations.rules import LISTENS_TO
+from aisha_app.automations.text import fold, matcher
 from aisha_app.automations.triggers import DEPTH, MAX_DEPTH, TriggerEvent
 from aisha_app.background.handlers import JobKind, handler
 from aisha_app.errors import AppError
@@ -136,6 +137,22 @@ def _finish(
     return run
 
 
+def keyword_check(rule: Automation, message_body: str | None) -> str | None:
+    """For a keyword rule, whether the customer's last message would have started it, in words;
+    None for other rules. The dry run runs the rule either way: this says if it would have."""
+    trigger = rule.trigger_config or {}
+    if rule.trigger_type != "keyword":
+        return None
+    body = message_body or ""
+    found = matcher(trigger.get("keywords") or [], trigger.get("match", "word"))(body, fold(body))
+    shown = body if len(body) <= 80 else body[:79] + "…"
+    if found is not None:
+        return f"✓ Their last message has the keyword {found!r}: {shown!r}"
+    if not body:
+        return "✗ They have written no message yet: a keyword would start the rule"
+    return f"✗ Their last message has none of the keywords, so the rule would not start for it: {shown!r}"
+
+
 def dry_run(
     session: Session, rule: Automation, contact_id: int | None, conversation_id: int | None
 ) -> AutomationRun:
@@ -154,4 +171,7 @@ def dry_run(
         message_id=world.message.id if world.message else None,
         data=data,
     )
-    return run_rule(session, rule, event, dry=True)
+    run = run_rule(session, rule, event, dry=True)
+    check = keyword_check(rule, data.get("body") if world.message is not None else None)
+    run.trigger_event = {**run.trigger_event, "check": check}  # the dry run's: never stored
+    return run

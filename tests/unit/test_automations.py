@@ -416,6 +416,10 @@ def test_the_dry_run_says_what_would_happen_and_changes_nothing(client, owner, s
         ("move_lead_stage", "done"),
     ]
     assert out["steps"][0]["detail"] == "Hi Wanjiru"
+    # It runs as if triggered, and says the last message ("hello") would not have started it.
+    assert out["trigger_check"] == (
+        "✗ Their last message has none of the keywords, so the rule would not start for it: 'hello'"
+    )
     session.expire_all()
     assert (len(sent_to(session, PHONE)), tags(session), session.exec(select(Job)).all()) == before
     assert session.get(Contact, world.contacts[0].id).lead_stage == "NEW"
