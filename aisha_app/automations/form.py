@@ -5,6 +5,7 @@ rule's own checks (``rules.RuleIn``) still decide what is valid, and ``explain``
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from aisha_app.automations.rules import FIELDS, RuleIn
 from aisha_app.models import ConversationStatus, LeadStage
+from aisha_app.models.numbers import id_in
 
 TRIGGERS = {
     "keyword": "A customer's message has a keyword",
@@ -21,7 +23,14 @@ TRIGGERS = {
     "tag_added": "A tag is added to a contact",
     "label_added": "A label is added to a conversation",
     "lead_stage_changed": "A lead moves to another stage",
+    "birthday": "A customer's birthday",
+    "idle": "A conversation goes quiet",
 }
+WAITING_FOR = {
+    "staff": "Nobody has answered the customer",
+    "customer": "The customer has not answered us",
+}
+UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
 MATCHES = {
     "word": "as a whole word",
     "contains": "anywhere, even inside a word",
@@ -123,6 +132,11 @@ class RuleForm:
     label: str = ""  # label_added's
     from_stage: str = ""  # lead_stage_changed's (blank: any)
     to_stage: str = ""
+    days_before: str = "0"  # birthday's: 0 is on the day
+    at: str = "09:00"  # birthday's, in the customer's time zone
+    waiting_for: str = "staff"  # idle's
+    idle_for: str = "30"
+    idle_unit: str = "minutes"
     all: list[ConditionRow] = field(default_factory=list)
     any: list[ConditionRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=lambda: [ActionRow()])
@@ -151,6 +165,8 @@ def _condition(row: ConditionRow, where: str) -> dict[str, Any]:
         try:
             number = float(text)
         except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or abs(number) > 1e15:
             raise FormError(f"{where}: {text or 'an empty box'!r} is not a number") from None
         out["value"] = int(number) if number.is_integer() else number
     else:
@@ -182,7 +198,7 @@ def _action(row: ActionRow) -> dict[str, Any]:
         if row.value == ROUND_ROBIN:
             out["round_robin"] = True
         else:
-            out["user_id"] = int(row.value) if row.value.isdigit() else None
+            out["user_id"] = id_in(row.value)
     if kind == "set_status":
         out["status"] = row.value or ConversationStatus.RESOLVED.value
     if kind == "set_assistant":
@@ -203,6 +219,19 @@ def to_rule(form: RuleForm) -> dict[str, Any]:
         trigger["label"] = form.label.strip()
     elif form.trigger == "lead_stage_changed":
         trigger |= {"from_stage": form.from_stage or None, "to_stage": form.to_stage or None}
+    elif form.trigger == "birthday":
+        days = form.days_before.strip() or "0"
+        if not days.isdigit():
+            raise FormError(f"Trigger (days before): {days!r} is not a number of days")
+        trigger |= {"days_before": int(days), "at": form.at.strip()}
+    elif form.trigger == "idle":
+        count = form.idle_for.strip()
+        if not (count.isascii() and count.isdecimal()) or len(count) > 6:
+            raise FormError(f"Trigger (quiet for): {count or 'an empty box'!r} is not a whole number")
+        minutes = int(count) * UNITS.get(form.idle_unit, 1)
+        if not 1 <= minutes <= 30 * UNITS["days"]:
+            raise FormError("Trigger (quiet for): from 1 minute to 30 days")
+        trigger |= {"waiting_for": form.waiting_for, "minutes": minutes}
     options: dict[str, Any] = {"ignore_quiet_hours": form.ignore_quiet_hours}
     if form.once_per:
         options["once_per"] = form.once_per
@@ -276,6 +305,10 @@ def from_rule(rule: dict[str, Any]) -> RuleForm:
         label=trigger.get("label") or "",
         from_stage=trigger.get("from_stage") or "",
         to_stage=trigger.get("to_stage") or "",
+        days_before=str(trigger.get("days_before", 0)),
+        at=trigger.get("at") or "09:00",
+        waiting_for=trigger.get("waiting_for") or "staff",
+        **_quiet_for(trigger.get("minutes") or 30),
         all=[_row_of(c) for c in conditions.get("all") or []],
         any=[_row_of(c) for c in conditions.get("any") or []],
         actions=[_action_row(a) for a in rule["actions"]],
@@ -283,6 +316,14 @@ def from_rule(rule: dict[str, Any]) -> RuleForm:
         ignore_quiet_hours=bool(options.get("ignore_quiet_hours")),
         is_active=rule.get("is_active", True),
     )
+
+
+def _quiet_for(minutes: int) -> dict[str, str]:
+    """Minutes as the editor shows them: in the largest unit that holds them whole."""
+    for unit in ("days", "hours"):
+        if minutes and minutes % UNITS[unit] == 0:
+            return {"idle_for": str(minutes // UNITS[unit]), "idle_unit": unit}
+    return {"idle_for": str(minutes), "idle_unit": "minutes"}
 
 
 class FormError(ValueError):
@@ -308,6 +349,8 @@ def explain(exc: ValidationError, data: dict[str, Any]) -> str:
             message = "this box is empty"
         elif error["type"] == "too_short" and loc[:1] == ["actions"]:
             message = "add at least one action"
+        elif error["type"] == "string_pattern_mismatch" and loc[-1:] == ["at"]:
+            message = "write the time as HH:MM on a 24-hour clock, such as 09:00"
         where = _where(loc, data)
         said.append(f"{where}: {message}" if where else message)
     return "; ".join(dict.fromkeys(said))
@@ -318,7 +361,7 @@ def _where(loc: list[Any], data: dict[str, Any]) -> str:
     if head == "name":
         return "Name"
     if head == "trigger":
-        return "Trigger" + (f" ({loc[1]})" if len(loc) > 1 else "")
+        return "Trigger" + (f" ({str(loc[1]).replace('_', ' ')})" if len(loc) > 1 else "")
     if head == "actions" and len(loc) > 1 and isinstance(loc[1], int):
         kind = data["actions"][loc[1]]["type"] if loc[1] < len(data["actions"]) else ""
         detail = f", {loc[2]}" if len(loc) > 2 else ""
@@ -339,6 +382,15 @@ def trigger_summary(trigger: dict[str, Any]) -> str:
         return f"Tag added: {trigger['tag']}"
     if kind == "label_added" and trigger.get("label"):
         return f"Label added: {trigger['label']}"
+    if kind == "birthday":
+        days = trigger.get("days_before", 0)
+        when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"
+        return f"Birthday: {when} at {trigger.get('at', '09:00')}"
+    if kind == "idle":
+        quiet = _quiet_for(trigger.get("minutes") or 0)
+        unit = quiet["idle_unit"] if quiet["idle_for"] != "1" else quiet["idle_unit"].rstrip("s")
+        who = "staff" if trigger.get("waiting_for") == "staff" else "the customer"
+        return f"Quiet for {quiet['idle_for']} {unit}, waiting for {who}"
     if kind == "lead_stage_changed":
         moves = f"{trigger.get('from_stage') or 'any'} → {trigger.get('to_stage') or 'any'}"
         return f"Lead stage: {moves}"

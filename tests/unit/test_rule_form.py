@@ -40,6 +40,11 @@ TRIGGERS = [
     {"type": "label_added", "label": "urgent"},
     {"type": "lead_stage_changed", "from_stage": "NEW", "to_stage": "WON"},
     {"type": "lead_stage_changed", "from_stage": None, "to_stage": "LOST"},
+    {"type": "birthday", "days_before": 0, "at": "09:00"},
+    {"type": "birthday", "days_before": 3, "at": "18:45"},
+    {"type": "idle", "waiting_for": "staff", "minutes": 45},
+    {"type": "idle", "waiting_for": "customer", "minutes": 3 * 24 * 60},
+    {"type": "idle", "waiting_for": "customer", "minutes": 120},
 ]
 CONDITIONS = {
     "all": [
@@ -125,6 +130,20 @@ def test_boxes_become_a_rule_as_a_shop_owner_fills_them():
     ("form", "said"),
     [
         (f.RuleForm(name="", keywords="bei"), "Name: this box is empty"),
+        (f.RuleForm(name="x", trigger="idle", idle_for="half"), "Trigger (quiet for): 'half' is not a whole"),
+        (
+            f.RuleForm(name="x", trigger="idle", idle_for="31", idle_unit="days"),
+            "Trigger (quiet for): from 1 minute to 30 days",
+        ),
+        (f.RuleForm(name="x", trigger="birthday", days_before="-1"), "Trigger (days before): '-1' is not"),
+        (
+            f.RuleForm(name="x", trigger="birthday", days_before="31"),
+            "Trigger (days before): Input should be less than or equal to 30",
+        ),
+        (
+            f.RuleForm(name="x", trigger="birthday", at="9am"),
+            "Trigger (at): write the time as HH:MM on a 24-hour clock",
+        ),
         (f.RuleForm(name="x", keywords=" \n "), "Trigger (keywords): "),
         (
             f.RuleForm(name="x", keywords="bei", actions=[f.ActionRow(type="add_tag", name="")]),
@@ -159,6 +178,18 @@ def test_boxes_become_a_rule_as_a_shop_owner_fills_them():
             f.RuleForm(
                 name="x",
                 keywords="bei",
+                all=[f.ConditionRow(field="contact.birthday_month", op="lt", value="nan", kind="number")],
+            ),
+            "Every one of these, condition 1: 'nan' is not a number",
+        ),
+        (
+            f.RuleForm(name="x", keywords="bei", actions=[f.ActionRow(type="assign", value="²")]),
+            "Action 1 (Assign the conversation): assign takes a user_id or round_robin",
+        ),
+        (
+            f.RuleForm(
+                name="x",
+                keywords="bei",
                 all=[
                     f.ConditionRow(field="attribute", attribute="", op="equals", value="a", kind="attribute")
                 ],
@@ -177,7 +208,14 @@ def test_what_cannot_make_a_rule_is_said_in_words_where_it_is(form, said):
 def test_the_list_says_a_rule_in_one_line():
     assert f.trigger_summary(TRIGGERS[0]) == "Keyword: bei, price, please, سعر"
     assert f.trigger_summary({"type": "tag_added"}) == "A tag is added to a contact"
-    assert f.trigger_summary(TRIGGERS[-1]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-6]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-5]) == "Birthday: on the day at 09:00"
+    assert f.trigger_summary(TRIGGERS[-4]) == "Birthday: 3 days before at 18:45"
+    assert f.trigger_summary(TRIGGERS[-3]) == "Quiet for 45 minutes, waiting for staff"
+    assert f.trigger_summary(TRIGGERS[-2]) == "Quiet for 3 days, waiting for the customer"
+    assert f.trigger_summary({"type": "idle", "waiting_for": "staff", "minutes": 60}) == (
+        "Quiet for 1 hour, waiting for staff"
+    )
     assert (
         f.actions_summary([{"type": "add_tag", "tag": "vip"}, {"type": "set_status", "status": "resolved"}])
         == "Add a tag: vip → Change the status: resolved"
