@@ -34,3 +34,11 @@ def exact(at: datetime | None, zone: ZoneInfo) -> str:
         return ""
     local = at.astimezone(zone)
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y, %H:%M')} {local.tzname()}"
+
+
+def span(minutes: int) -> str:
+    """90 → "1 hour 30 minutes", 2880 → "2 days"."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    return " ".join(f"{n} {unit}{'s' if n > 1 else ''}" for n, unit in parts if n) or "0 minutes"

@@ -19,19 +19,30 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from aisha_app.automations import conditions as checks
 from aisha_app.automations import perform
 from aisha_app.automations.rules import LISTENS_TO
 from aisha_app.automations.text import fold, matcher
 from aisha_app.automations.triggers import DEPTH, MAX_DEPTH, TriggerEvent
+from aisha_app.background import jobs
 from aisha_app.background.handlers import JobKind, handler
+from aisha_app.clock import span
 from aisha_app.errors import AppError
-from aisha_app.models import Automation, AutomationRun, RunStatus
+from aisha_app.models import (
+    Automation,
+    AutomationRun,
+    ConversationStatus,
+    Message,
+    MessageDirection,
+    MessageType,
+    RunStatus,
+)
 from aisha_app.models.base import utcnow
 
 log = logging.getLogger("aisha.automations")
@@ -77,11 +88,30 @@ def run_rule(
             stopped = "its conditions were not met"
     if stopped is not None:
         return _finish(session, run, RunStatus.SKIPPED, stopped, dry)
+    return _act(session, rule, run, world, event.depth, rule.actions, 0, [], dry)
+
+
+def _act(
+    session: Session,
+    rule: Automation,
+    run: AutomationRun,
+    world: perform.World,
+    depth: int,
+    actions: list[dict[str, Any]],
+    offset: int,
+    steps: list[dict[str, Any]],
+    dry: bool,
+) -> AutomationRun:
+    """Do ``actions`` (the rule's from ``offset`` on) and finish the run, or leave it waiting."""
     previous = session.info.get(DEPTH)
-    session.info[DEPTH] = event.depth + 1
-    steps: list[dict[str, Any]] = []
+    session.info[DEPTH] = depth + 1  # what these actions cause carries the chain's length
     try:
-        for index, spec in enumerate(rule.actions):
+        for index, spec in enumerate(actions, start=offset):
+            if spec["type"] == "wait":
+                steps.append({"index": index, "type": "wait", **_wait_step(spec, world.now, dry)})
+                if dry:
+                    continue  # the dry run shows what follows the wait too
+                return _wait(session, run, steps, spec, actions[index - offset + 1 :], index + 1, world.now)
             step = perform.step(session, rule, world, spec, dry)
             steps.append({"index": index, **step})
             if step["status"] == "stopped":
@@ -103,6 +133,110 @@ def run_rule(
     return _finish(session, run, RunStatus.SUCCEEDED, None, dry)
 
 
+CANCELLED_BY = {
+    "customer_replied": "the customer replies",
+    "staff_replied": "staff reply",
+    "resolved": "the conversation is resolved",
+}
+
+
+def _wait_step(spec: dict[str, Any], now: datetime, dry: bool) -> dict[str, Any]:
+    until = now + timedelta(minutes=spec["minutes"])
+    unless = " or ".join(CANCELLED_BY[c] for c in spec.get("cancel_if") or [])
+    said = f"{'would wait' if dry else 'waits'} {span(spec['minutes'])}, until {until:%Y-%m-%d %H:%M} UTC"
+    return {
+        "status": "done" if dry else "waiting",
+        "detail": said + (f", unless {unless}" if unless else ""),
+        "until": until.isoformat(),
+    }
+
+
+def _wait(
+    session: Session,
+    run: AutomationRun,
+    steps: list[dict[str, Any]],
+    spec: dict[str, Any],
+    rest: list[dict[str, Any]],
+    offset: int,
+    now: datetime,
+) -> AutomationRun:
+    """Leave the run waiting: the rest of its actions are a job row, due when the wait ends."""
+    run.steps, run.status = steps, RunStatus.WAITING
+    session.add(run)
+    session.flush()
+    jobs.enqueue(
+        session,
+        JobKind.AUTOMATION_RESUME,
+        {
+            "run": run.id,
+            "actions": rest,  # as the rule was when it started: an edit meanwhile changes nothing
+            "from": offset,
+            "started_at": now.isoformat(),
+            "cancel_if": spec.get("cancel_if") or [],
+        },
+        delay=timedelta(minutes=spec["minutes"]),
+        max_attempts=5,
+        dedupe_key=f"automation-resume:{run.id}",
+    )
+    return run
+
+
+@handler(JobKind.AUTOMATION_RESUME)
+def _resume_job(session: Session, job) -> None:
+    """A wait ended: go on with the rest of the run, or end it if what cancels it happened."""
+    run = session.get(AutomationRun, job.payload["run"])
+    if run is None or run.status != RunStatus.WAITING:
+        return  # done already (a retried job), or its rule was deleted with its runs
+    rule = session.get(Automation, run.automation_id)
+    event = TriggerEvent(**run.trigger_event)
+    world = perform.World.load(session, event)
+    steps = list(run.steps)
+    why = _cancelled(session, world, job.payload)
+    if why is None and not rule.is_active:
+        why = "the rule was switched off during the wait"
+    if why is not None:
+        steps[-1] = {**steps[-1], "status": "stopped", "detail": f"{why}: the rest was not done"}
+        run.steps = steps
+        perform.note_on_timeline(session, rule, world, steps, False)
+        _finish(session, run, RunStatus.SKIPPED, why, False)
+        return
+    waited = datetime.fromisoformat(job.payload["started_at"])
+    steps[-1] = {
+        **steps[-1],
+        "status": "done",
+        "detail": f"waited {span(int((world.now - waited).total_seconds() // 60))}",
+    }
+    _act(session, rule, run, world, event.depth, job.payload["actions"], job.payload["from"], steps, False)
+
+
+def _cancelled(session: Session, world: perform.World, payload: dict[str, Any]) -> str | None:
+    conversation = world.conversation
+    if conversation is None:
+        return None
+    started = datetime.fromisoformat(payload["started_at"])
+    later = select(Message.id).where(Message.conversation_id == conversation.id, Message.created_at > started)
+    for reason in payload.get("cancel_if") or []:
+        if (
+            reason == "customer_replied"
+            and session.exec(later.where(Message.direction == MessageDirection.INBOUND)).first()
+        ):
+            return "the customer replied during the wait"
+        if (
+            reason == "staff_replied"
+            and session.exec(
+                later.where(
+                    Message.direction == MessageDirection.OUTBOUND,
+                    Message.type != MessageType.NOTE,
+                    Message.meta["automation_id"].as_integer().is_(None),
+                )
+            ).first()
+        ):
+            return "staff replied during the wait"
+        if reason == "resolved" and conversation.status == ConversationStatus.RESOLVED:
+            return "the conversation was resolved during the wait"
+    return None
+
+
 def _stopped(session: Session, rule: Automation, run: AutomationRun, event: TriggerEvent) -> str | None:
     """Why this run must not act (a loop, once-only), or None."""
     if event.depth > MAX_DEPTH:
@@ -117,7 +251,7 @@ def _stopped(session: Session, rule: Automation, run: AutomationRun, event: Trig
         query = select(AutomationRun.id).where(
             AutomationRun.automation_id == rule.id,
             column == subject,
-            AutomationRun.status == RunStatus.SUCCEEDED,
+            col(AutomationRun.status).in_((RunStatus.SUCCEEDED, RunStatus.WAITING)),
         )
         if run.id is not None:
             query = query.where(AutomationRun.id != run.id)

@@ -280,6 +280,18 @@ class Stop(Strict):
     type: Literal["stop"]
 
 
+CANCEL_IF = Literal["customer_replied", "staff_replied", "resolved"]
+
+
+class Wait(Strict):
+    """The rest of the rule runs after ``minutes`` (10 minutes to 30 days): a row in the jobs
+    table, so it survives restarts; it ends instead if one of ``cancel_if`` happened meanwhile."""
+
+    type: Literal["wait"]
+    minutes: int = Field(ge=10, le=30 * 24 * 60)
+    cancel_if: list[CANCEL_IF] = Field(default_factory=list, max_length=3)
+
+
 Action = Annotated[
     SendText
     | SendTemplate
@@ -291,7 +303,8 @@ Action = Annotated[
     | SetAssistant
     | Note
     | MoveLead
-    | Stop,
+    | Stop
+    | Wait,
     Field(discriminator="type"),
 ]
 CUSTOMER_FACING = {"send_text", "send_template"}

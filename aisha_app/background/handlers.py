@@ -33,6 +33,8 @@ class JobKind(StrEnum):
     AUTOMATION = "automation"
     # A time-based rule's next look at the clock (aisha_app.automations.timed).
     AUTOMATION_SWEEP = "automation_sweep"
+    # A run's wait ended: the rest of its actions (aisha_app.automations.engine).
+    AUTOMATION_RESUME = "automation_resume"
 
 
 # A handler may return when to run the same job again (a recurring job, such as a rule's sweep).
