@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aisha_app.automations.rules import FIELDS, RuleIn
+from aisha_app.clock import span
 from aisha_app.models import ConversationStatus, LeadStage
 from aisha_app.models.numbers import id_in
 
@@ -90,7 +91,13 @@ ACTIONS = {
     "set_assistant": "Switch the assistant",
     "note": "Add an internal note",
     "move_lead_stage": "Move the lead stage",
+    "wait": "Wait",
     "stop": "Stop here",
+}
+CANCELS = {
+    "customer_replied": "the customer replies",
+    "staff_replied": "staff reply",
+    "resolved": "the conversation is resolved",
 }
 STAGES = [s.value for s in LeadStage]
 STATUSES = [s.value for s in ConversationStatus]
@@ -120,6 +127,9 @@ class ActionRow:
     template: str = ""  # sent instead of a message outside the 24-hour window
     language: str = ""  # the template's
     variables: str = ""  # the template's, one per line
+    wait_for: str = "1"  # a wait's, in wait_unit
+    wait_unit: str = "hours"
+    cancel_if: str = "customer_replied"  # a wait's: what ends it, comma-separated
 
 
 @dataclass
@@ -174,7 +184,7 @@ def _condition(row: ConditionRow, where: str) -> dict[str, Any]:
     return out
 
 
-def _action(row: ActionRow) -> dict[str, Any]:
+def _action(row: ActionRow, where: str) -> dict[str, Any]:
     kind = row.type
     out: dict[str, Any] = {"type": kind}
     if kind in ("send_text", "note"):
@@ -205,6 +215,14 @@ def _action(row: ActionRow) -> dict[str, Any]:
         out["enabled"] = row.value != "off"
     if kind == "move_lead_stage":
         out["stage"] = row.value or LeadStage.CONTACTED.value
+    if kind == "wait":
+        count = row.wait_for.strip()
+        if not (count.isascii() and count.isdecimal()) or len(count) > 6:
+            raise FormError(f"{where}: {count or 'an empty box'!r} is not a whole number")
+        out["minutes"] = int(count) * UNITS.get(row.wait_unit, 1)
+        if not 10 <= out["minutes"] <= 30 * UNITS["days"]:
+            raise FormError(f"{where}: a wait is from 10 minutes to 30 days")
+        out["cancel_if"] = [c for c in row.cancel_if.split(",") if c in CANCELS]
     return out
 
 
@@ -245,7 +263,10 @@ def to_rule(form: RuleForm) -> dict[str, Any]:
             ]
             for group in GROUPS
         },
-        "actions": [_action(row) for row in form.actions],
+        "actions": [
+            _action(row, f"Action {i + 1} ({ACTIONS.get(row.type, row.type)})")
+            for i, row in enumerate(form.actions)
+        ],
         "options": options,
         "is_active": form.is_active,
     }
@@ -288,6 +309,10 @@ def _action_row(spec: dict[str, Any]) -> ActionRow:
         row.value = "on" if spec["enabled"] else "off"
     elif kind == "move_lead_stage":
         row.value = spec["stage"]
+    elif kind == "wait":
+        quiet = _quiet_for(spec["minutes"])
+        row.wait_for, row.wait_unit = quiet["idle_for"], quiet["idle_unit"]
+        row.cancel_if = ",".join(spec.get("cancel_if") or [])
     return row
 
 
@@ -400,6 +425,8 @@ def trigger_summary(trigger: dict[str, Any]) -> str:
 def actions_summary(actions: list[dict[str, Any]]) -> str:
     def one(spec: dict[str, Any]) -> str:
         said = ACTIONS.get(spec["type"], spec["type"])
+        if spec["type"] == "wait":
+            return f"{said} {span(spec['minutes'])}"
         what = spec.get("tag") or spec.get("label") or spec.get("stage") or spec.get("status")
         return f"{said}: {what}" if what else said
 

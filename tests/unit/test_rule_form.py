@@ -28,6 +28,8 @@ ACTIONS = [
     {"type": "set_assistant", "enabled": True},
     {"type": "note", "text": "Asked for the price list"},
     {"type": "move_lead_stage", "stage": "QUALIFIED"},
+    {"type": "wait", "minutes": 90, "cancel_if": ["customer_replied", "resolved"]},
+    {"type": "wait", "minutes": 2 * 24 * 60, "cancel_if": []},
     {"type": "stop"},
 ]
 TRIGGERS = [
@@ -130,6 +132,14 @@ def test_boxes_become_a_rule_as_a_shop_owner_fills_them():
     ("form", "said"),
     [
         (f.RuleForm(name="", keywords="bei"), "Name: this box is empty"),
+        (
+            f.RuleForm(
+                name="x",
+                keywords="bei",
+                actions=[f.ActionRow(type="wait", wait_for="5", wait_unit="minutes")],
+            ),
+            "Action 1 (Wait): a wait is from 10 minutes to 30 days",
+        ),
         (f.RuleForm(name="x", trigger="idle", idle_for="half"), "Trigger (quiet for): 'half' is not a whole"),
         (
             f.RuleForm(name="x", trigger="idle", idle_for="31", idle_unit="days"),
@@ -219,4 +229,7 @@ def test_the_list_says_a_rule_in_one_line():
     assert (
         f.actions_summary([{"type": "add_tag", "tag": "vip"}, {"type": "set_status", "status": "resolved"}])
         == "Add a tag: vip → Change the status: resolved"
+    )
+    assert f.actions_summary([{"type": "wait", "minutes": 90}, {"type": "stop"}]) == (
+        "Wait 1 hour 30 minutes → Stop here"
     )
