@@ -366,7 +366,9 @@ def _composer() -> rx.Component:
             rx.form(
                 rx.hstack(
                     rx.text_area(
-                        value=InboxState.draft,
+                        # Not bound to the draft (state/inbox.py _box): the server hears the text
+                        # for the canned menu, and puts text in the box only when it means to.
+                        default_value=InboxState.draft,
                         on_change=InboxState.set_draft,
                         name="draft",
                         id="composer",

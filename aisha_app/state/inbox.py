@@ -59,6 +59,12 @@ THREAD_PAGE = 100  # messages: a thread opens with its newest; scrolling up load
 LIST_PAGE = 25
 
 
+def _box(text: str) -> rx.event.EventSpec:
+    """Put ``text`` in the reply box. The box is not bound to ``draft``: a server echo of older
+    keystrokes would put old text back while the agent types on (and Enter would send that)."""
+    return rx.set_value("composer", text)
+
+
 def _slash_word(draft: str) -> str | None:
     """``word`` when the draft ends in ``/word`` (at its start or after a space), else None."""
     head, slash, word = draft.rpartition("/")
@@ -468,11 +474,12 @@ class InboxState(InboxView):
 
     @rx.event
     @off_loop
-    def select(self, conversation_id: int) -> None:
+    def select(self, conversation_id: int) -> rx.event.EventSpec:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
         self.thread_size, self.note_mode = THREAD_PAGE, False
         self.contact_notice = self.contact_error = ""
         self._refresh()
+        return _box("")
 
     @rx.event
     @off_loop
@@ -489,20 +496,21 @@ class InboxState(InboxView):
 
     @rx.event
     @off_loop
-    def use_canned(self, canned_id: str) -> None:
+    def use_canned(self, canned_id: str) -> rx.event.EventSpec | None:
         """The chosen response replaces the ``/word``, its variables filled in for this customer."""
         user = self._authorize()
         typed = _slash_word(self.draft)
         if user is None or typed is None or not canned_id.isdigit():
-            return
+            return None
         with unit_of_work() as session:
             chosen = session.get(CannedResponse, int(canned_id))
             conversation = session.get(Conversation, self.selected_id) if self.selected_id else None
             contact = session.get(Contact, conversation.contact_id) if conversation else None
         if chosen is None:
             self.error = "That canned response was deleted."
-            return
+            return None
         self.draft = self.draft[: len(self.draft) - len(typed) - 1] + fill(chosen.text, contact, user)
+        return _box(self.draft)
 
     @rx.event
     def set_note_mode(self, value: bool) -> None:
@@ -537,16 +545,18 @@ class InboxState(InboxView):
 
     @rx.event
     @off_loop
-    def send(self, form: dict[str, Any]) -> None:
+    def send(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         self.draft = str(form.get("draft") or "")[:4096]
         if not self.draft.strip():
-            return  # Enter in an empty box sends nothing
+            return None  # Enter in an empty box sends nothing
         draft = Draft(text=self.draft, note=self.note_mode)
-        if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
-            self.draft, self.note_mode = "", False  # a note is one message: then replies again
+        if not self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
+            return None  # the text stays in the box, with the reason above it
+        self.draft, self.note_mode = "", False  # a note is one message: then replies again
+        return _box("")
 
     @rx.event
-    async def attach(self, files: list[rx.UploadFile]) -> None:
+    async def attach(self, files: list[rx.UploadFile]) -> rx.event.EventSpec | None:
         """Send the attached file, with the draft as its caption."""
         for file in files[:1]:
             content = await file.read()
@@ -563,6 +573,8 @@ class InboxState(InboxView):
 
             if await asyncio.to_thread(self._act, send_file):  # off the event loop
                 self.draft = ""
+                return _box("")
+        return None
 
     @rx.event
     @off_loop
@@ -596,7 +608,7 @@ class InboxState(InboxView):
 
     @rx.event
     @off_loop
-    def resolve(self) -> None:
+    def resolve(self) -> rx.event.EventSpec | None:
         """Done with this customer: resolved, and the next conversation of the list opens."""
         if not self.selected_id:
             return
@@ -611,6 +623,8 @@ class InboxState(InboxView):
                 self.selected_id, self.draft, self.note_mode = after, "", False
                 self.thread_size = THREAD_PAGE
                 self._refresh()
+                return _box("")
+        return None
 
     @rx.event
     @off_loop
