@@ -6,6 +6,7 @@ from aisha_app import routes
 from aisha_app.actions.canned import VARIABLES
 from aisha_app.automations.form import (
     ACTIONS,
+    CANCELS,
     FIELD_LABELS,
     GROUPS,
     MATCHES,
@@ -15,7 +16,10 @@ from aisha_app.automations.form import (
     STAGES,
     STATUSES,
     TRIGGERS,
+    UNITS,
+    WAITING_FOR,
 )
+from aisha_app.automations.rules import MAX_ACTIONS, MAX_CONDITIONS
 from aisha_app.pages.automations import run_details, status_badge
 from aisha_app.pages.chat import AUTO_DIR
 from aisha_app.pages.components import choice, feedback, labelled
@@ -115,6 +119,93 @@ def _trigger() -> rx.Component:
                     width="100%",
                 ),
             ),
+            (
+                "birthday",
+                rx.vstack(
+                    rx.flex(
+                        labelled(
+                            "Days before (0: on the day)",
+                            rx.input(
+                                value=f.days_before,
+                                on_change=lambda v: S.set_text("days_before", v),
+                                type="number",
+                                min="0",
+                                max="30",
+                                width="100%",
+                                id="rule-days-before",
+                            ),
+                        ),
+                        labelled(
+                            "At",
+                            rx.input(
+                                value=f.at,
+                                on_change=lambda v: S.set_text("at", v),
+                                type="time",
+                                width="100%",
+                                id="rule-at",
+                            ),
+                        ),
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        gap="0.5em",
+                        width="100%",
+                    ),
+                    rx.text(
+                        "In the customer's time zone, else the shop's. A 29 February birthday is celebrated "
+                        "on 28 February in other years. If the app was down, a greeting goes out late, "
+                        "but not more than " + S.late_hours.to(str) + " hours late. Each customer is "
+                        "greeted once a year.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    width="100%",
+                ),
+            ),
+            (
+                "idle",
+                rx.vstack(
+                    choice(
+                        list(WAITING_FOR.items()),
+                        f.waiting_for,
+                        lambda v: S.set_text("waiting_for", v),
+                        "Waiting for",
+                        "rule-waiting-for",
+                    ),
+                    rx.flex(
+                        labelled(
+                            "For",
+                            rx.input(
+                                value=f.idle_for,
+                                on_change=lambda v: S.set_text("idle_for", v),
+                                type="number",
+                                min="1",
+                                width="100%",
+                                id="rule-idle-for",
+                            ),
+                        ),
+                        labelled(
+                            "Unit",
+                            choice(
+                                [(u, u) for u in UNITS],
+                                f.idle_unit,
+                                lambda v: S.set_text("idle_unit", v),
+                                "Unit",
+                                "rule-idle-unit",
+                            ),
+                        ),
+                        direction="row",
+                        gap="0.5em",
+                        width="100%",
+                    ),
+                    rx.text(
+                        "Open and pending conversations, looked at every minute. Replies from staff and "
+                        "the assistant count; an automation's own messages do not, so a reminder is "
+                        "sent once for each quiet stretch.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    width="100%",
+                ),
+            ),
             rx.fragment(),
         ),
         id="rule-when",
@@ -194,13 +285,16 @@ def _conditions() -> rx.Component:
             rx.text(GROUPS[name], size="2", weight="medium"),
             rx.text(hint, size="1", color_scheme="gray"),
             rx.foreach(getattr(S.form, name), _condition(name)),
-            rx.button(
-                rx.icon("plus", size=14),
-                "Add condition",
-                size="1",
-                variant="soft",
-                on_click=S.add_condition(name),
-                id=f"add-condition-{name}",
+            rx.cond(
+                getattr(S.form, name).length() < MAX_CONDITIONS,
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add condition",
+                    size="1",
+                    variant="soft",
+                    on_click=S.add_condition(name),
+                    id=f"add-condition-{name}",
+                ),
             ),
             width="100%",
             spacing="2",
@@ -296,6 +390,54 @@ def _action_fields(i, row) -> rx.Component:
             ),
         ),
         ("move_lead_stage", pick([(s, s.capitalize()) for s in STAGES], "Stage")),
+        (
+            "wait",
+            rx.vstack(
+                rx.flex(
+                    labelled(
+                        "For",
+                        rx.input(
+                            value=row.wait_for,
+                            on_change=lambda v: S.set_action(i, "wait_for", v),
+                            type="number",
+                            min="1",
+                            width="100%",
+                            class_name="action-wait-for",
+                        ),
+                    ),
+                    labelled(
+                        "Unit",
+                        choice(
+                            [(u, u) for u in UNITS],
+                            row.wait_unit,
+                            lambda v: S.set_action(i, "wait_unit", v),
+                            "Unit",
+                        ),
+                    ),
+                    direction="row",
+                    gap="0.5em",
+                    width="100%",
+                ),
+                rx.text("End the rule instead if meanwhile", size="2"),
+                *[
+                    rx.checkbox(
+                        said,
+                        checked=row.cancel_if.contains(reason),
+                        on_change=lambda on, reason=reason: S.toggle_cancel(i, reason, on),
+                        class_name=f"cancel-{reason}",
+                    )
+                    for reason, said in CANCELS.items()
+                ],
+                rx.text(
+                    "From 10 minutes to 30 days. The rest of the rule runs when the wait ends, even "
+                    "if the app restarted meanwhile.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                width="100%",
+                spacing="2",
+            ),
+        ),
         rx.fragment(),
     )
 
@@ -343,13 +485,16 @@ def _actions() -> rx.Component:
     return _section(
         "Then",
         rx.foreach(S.form.actions, _action),
-        rx.button(
-            rx.icon("plus", size=14),
-            "Add action",
-            size="1",
-            variant="soft",
-            on_click=S.add_action,
-            id="add-action",
+        rx.cond(
+            S.form.actions.length() < MAX_ACTIONS,
+            rx.button(
+                rx.icon("plus", size=14),
+                "Add action",
+                size="1",
+                variant="soft",
+                on_click=S.add_action,
+                id="add-action",
+            ),
         ),
         id="rule-actions",
     )
@@ -396,7 +541,15 @@ def _dry_run() -> rx.Component:
         rx.foreach(
             S.try_matches,
             lambda c: rx.button(
-                c[1], variant="ghost", size="2", on_click=S.choose_customer(c), class_name="try-match"
+                c[1],
+                variant="ghost",
+                size="2",
+                on_click=S.choose_customer(c[0]),
+                class_name="try-match",
+                white_space="normal",
+                height="auto",
+                text_align="start",
+                max_width="100%",
             ),
         ),
         rx.cond(
@@ -421,6 +574,7 @@ def _dry_run() -> rx.Component:
                     rx.text("Nothing was sent or changed.", size="1"),
                     align="center",
                 ),
+                rx.cond(S.dry_trigger != "", rx.text(S.dry_trigger, size="1", id="dry-trigger")),
                 rx.cond(S.dry_reason != "", rx.text(S.dry_reason, size="1", color_scheme="red")),
                 run_details(S.dry_checks, S.dry_steps),
                 width="100%",
@@ -451,6 +605,10 @@ def _editor() -> rx.Component:
             S.is_admin,
             rx.hstack(
                 rx.button("Save", on_click=S.save, id="rule-save"),
+                rx.cond(
+                    S.can_run_now,
+                    rx.button("Run now", variant="soft", on_click=S.run_now, id="rule-run-now"),
+                ),
                 rx.cond(
                     S.rule_id > 0,
                     rx.link("Run log", href=routes.AUTOMATION_RUNS + "?rule=" + S.rule_id.to(str)),
