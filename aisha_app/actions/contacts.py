@@ -91,7 +91,7 @@ def contact_for_phone(session: Session, phone: str, name: str | None) -> Contact
 def create_contact(session: Session, data: ContactCreate, actor: User) -> Contact:
     """A new contact, its phone stored E.164; 409 naming the existing contact when the number is known."""
     phone = normalize_phone(data.phone_number)
-    existing = _by_phone(session, phone)
+    existing = by_phone(session, phone)
     if existing is not None:
         raise _known(phone, existing)
     values = data.model_dump(exclude={"phone_number"})
@@ -101,7 +101,7 @@ def create_contact(session: Session, data: ContactCreate, actor: User) -> Contac
         with session.begin_nested():  # the same customer writing in this very moment
             session.add(contact)
     except IntegrityError as exc:
-        raise _known(phone, _by_phone(session, phone)) from exc
+        raise _known(phone, by_phone(session, phone)) from exc
     audit(session, actor, "contact.created", contact)
     events.publish_on_commit(session, events.CONTACT_UPDATED, contact_id=contact.id)
     session.flush()
@@ -109,7 +109,8 @@ def create_contact(session: Session, data: ContactCreate, actor: User) -> Contac
     return contact
 
 
-def _by_phone(session: Session, phone: str) -> Contact | None:
+def by_phone(session: Session, phone: str) -> Contact | None:
+    """The contact of this E.164 number (or its WhatsApp id), deleted ones included."""
     return session.exec(
         select(Contact).where(or_(Contact.phone_e164 == phone, Contact.whatsapp_id == phone.lstrip("+")))
     ).first()

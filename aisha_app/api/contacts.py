@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from dataclasses import asdict
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from aisha_app.actions.contact_import import import_contacts
 from aisha_app.actions.contacts import create_contact, delete_contact, update_contact
 from aisha_app.api.deps import AdminUser, CurrentUser, DbSession, Id, Offset
-from aisha_app.errors import NotFound
+from aisha_app.errors import AppError, NotFound
 from aisha_app.models import Contact, ContactPublic, ContactUpdate, LeadLabel, LeadStage
 from aisha_app.models.contact import ContactCreate
+from aisha_app.queries.contacts_csv import contacts_csv
 from aisha_app.queries.inbox import COUNT_CAP, ContactFilters, search_contacts
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
+MAX_IMPORT_BYTES = 5_000_000
 
 
 class ContactPage(BaseModel):
@@ -45,6 +52,55 @@ def contacts(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get("/export.csv", response_class=StreamingResponse)
+def export(
+    admin: AdminUser,
+    q: str | None = Query(default=None, max_length=200),
+    tag: str | None = Query(default=None, max_length=40),
+    stage: LeadStage | None = None,
+    label: LeadLabel | None = None,
+    opted_out: bool | None = None,
+) -> StreamingResponse:
+    """Admins: every contact the filters find (those of ``GET /api/contacts``), all fields and a
+    column per custom attribute, oldest first; cells a spreadsheet would run as formulas are text."""
+    filters = ContactFilters(tag=tag, stage=stage, label=label, opted_out=opted_out)
+    return StreamingResponse(
+        contacts_csv(q, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
+    )
+
+
+class ImportLine(BaseModel):
+    line: int
+    outcome: str  # created, updated, unchanged, refused
+    detail: str
+
+
+class ImportReport(BaseModel):
+    preview: bool
+    created: int
+    updated: int
+    refused: int
+    ignored_columns: list[str]
+    lines: list[ImportLine]
+
+
+@router.post("/import", response_model=ImportReport)
+async def import_csv(
+    request: Request, admin: AdminUser, session: DbSession, preview: bool = False
+) -> ImportReport:
+    """Admins: a CSV (the export's columns; ``phone`` required) as the request's body. A known
+    phone updates that contact with the cells that are not empty, a new one is created; each
+    line's outcome and, for a refused one, why. ``preview=true`` does it all and keeps nothing."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise AppError("too_large", f"The file is over {MAX_IMPORT_BYTES // 1_000_000} MB.", 413)
+    text = body.decode("utf-8", errors="replace")
+    report = await run_in_threadpool(import_contacts, session, text, admin, preview=preview)
+    return ImportReport(preview=preview, **asdict(report))
 
 
 @router.post("", response_model=ContactPublic, status_code=201)

@@ -119,6 +119,16 @@ def birthday_problem(month: int | None, day: int | None, year: int | None) -> st
     return None
 
 
+def known_zone(value: str | None) -> str | None:
+    """A time zone's name as zoneinfo knows it (Africa/Nairobi), or a ValueError saying so."""
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; write one such as Africa/Nairobi") from exc
+    return value
+
+
 class ContactCreate(SQLModel):
     """A contact added by staff or the API: the phone in any format people write it."""
 
@@ -148,12 +158,7 @@ class ContactCreate(SQLModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}; write one such as Africa/Nairobi") from exc
-        return value
+        return known_zone(value)
 
     @field_validator("email")
     @classmethod
@@ -183,3 +188,8 @@ class ContactUpdate(SQLModel):
     attributes: dict[AttributeKey, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
     lead_label: LeadLabel | None = None
     opted_out: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return known_zone(value)

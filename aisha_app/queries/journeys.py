@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +27,7 @@ from aisha_app.models import (
 from aisha_app.models.base import utcnow
 from aisha_app.queries.inbox import last_shown_id
 from aisha_app.queries.search import contains
+from aisha_app.queries.spreadsheet import cell
 
 
 @dataclass
@@ -99,24 +99,13 @@ CSV_COLUMNS = [
 ]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE = re.compile(r"^\+[0-9]{6,15}$")
-
-
-def _cell(value: object) -> object:
-    """A customer's text that a spreadsheet would run as a formula is quoted as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PHONE.match(value):
-        return "'" + value
-    return value
-
-
 def reviews_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         cells = {k: row[k] for k in CSV_COLUMNS} | {"created_at": row["created_at"].isoformat()}
-        writer.writerow({k: _cell(v) for k, v in cells.items()})
+        writer.writerow({k: cell(v) for k, v in cells.items()})
     return out.getvalue()
 
 

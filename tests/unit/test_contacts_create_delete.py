@@ -144,3 +144,21 @@ def test_contacts_are_found_by_tag_stage_label_and_opt_out(client, agent, sessio
     assert ids("q=amina&tag=boots") == [amina.id]
     assert client.get("/api/contacts?stage=SOMEDAY", headers=agent).status_code == 422
     assert client.get("/api/contacts?tag=boots", headers=agent).json()["total"] == 2
+
+
+def test_a_time_zone_is_one_zoneinfo_knows_when_added_and_when_changed(client, agent):
+    added = client.post(
+        "/api/contacts",
+        json={"name": "Zoned", "phone_number": "0722000112", "timezone": "Africa/Cairo"},
+        headers=agent,
+    )
+    assert added.status_code == 201, added.text
+    url = f"/api/contacts/{added.json()['id']}"
+    refused = client.patch(url, json={"timezone": "Mars/Olympus_Mons"}, headers=agent)
+    assert refused.status_code == 422
+    assert "unknown time zone 'Mars/Olympus_Mons'" in refused.text
+    assert client.get(url, headers=agent).json()["timezone"] == "Africa/Cairo"
+    assert (
+        client.patch(url, json={"timezone": "Asia/Kolkata"}, headers=agent).json()["timezone"]
+        == "Asia/Kolkata"
+    )
