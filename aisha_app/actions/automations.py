@@ -11,7 +11,7 @@ from aisha_app.actions.audit import audit
 from aisha_app.automations import timed
 from aisha_app.automations.rules import RuleIn, RulePatch, RulePublic
 from aisha_app.errors import Forbidden, NotFound
-from aisha_app.models import Automation, AutomationRun, Role, RunStatus, User
+from aisha_app.models import Automation, AutomationRun, Job, JobStatus, Role, RunStatus, User
 from aisha_app.models.base import utcnow
 
 
@@ -56,6 +56,10 @@ def delete_rule(session: Session, rule_id: int, actor: User) -> None:
     _admin(actor)
     rule = rule_or_404(session, rule_id)
     audit(session, actor, "automation.deleted", rule, name=rule.name)
+    # Its queued sweep goes with it: a new rule given this id (SQLite reuses ids) starts afresh.
+    session.exec(
+        sa.delete(Job).where(Job.dedupe_key == timed.sweep_key(rule.id), Job.status == JobStatus.QUEUED)
+    )
     session.delete(rule)
     session.flush()
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from aisha_app.automations.rules import Event
 from aisha_app.automations.triggers import TriggerEvent
 from aisha_app.clock import shop_zone
-from aisha_app.models import Contact
+from aisha_app.models import Automation, Contact
 
 STEP_MINUTES = 15  # every UTC offset is a whole number of quarter hours
 
@@ -93,9 +93,10 @@ def _event(contact: Contact, birthday: date, moment: datetime) -> tuple[TriggerE
 
 
 def due(
-    session: Session, trigger: dict, since: datetime, now: datetime
+    session: Session, rule: Automation, since: datetime, now: datetime
 ) -> list[tuple[TriggerEvent, datetime]]:
     """The greetings that fell due in (since, now], each with its moment."""
+    trigger = rule.trigger_config
     return [
         _event(contact, birthday, moment)
         for contact, birthday, moment, _ in _greetings(session, trigger, since, now)
@@ -103,8 +104,9 @@ def due(
     ]
 
 
-def today(session: Session, trigger: dict, now: datetime) -> list[tuple[TriggerEvent, datetime]]:
+def today(session: Session, rule: Automation, now: datetime) -> list[tuple[TriggerEvent, datetime]]:
     """The greetings due on the contact's today, whatever the hour (run now)."""
+    trigger = rule.trigger_config
     return [
         _event(contact, birthday, moment)
         for contact, birthday, moment, zone in _greetings(session, trigger, now, now)

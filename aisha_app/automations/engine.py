@@ -111,7 +111,7 @@ def _act(
                 steps.append({"index": index, "type": "wait", **_wait_step(spec, world.now, dry)})
                 if dry:
                     continue  # the dry run shows what follows the wait too
-                return _wait(session, run, steps, spec, actions[index - offset + 1 :], index + 1, world.now)
+                return _wait(session, run, steps, spec, actions[index - offset + 1 :], index + 1, world)
             step = perform.step(session, rule, world, spec, dry)
             steps.append({"index": index, **step})
             if step["status"] == "stopped":
@@ -158,35 +158,66 @@ def _wait(
     spec: dict[str, Any],
     rest: list[dict[str, Any]],
     offset: int,
-    now: datetime,
+    world: perform.World,
 ) -> AutomationRun:
     """Leave the run waiting: the rest of its actions are a job row, due when the wait ends."""
     run.steps, run.status = steps, RunStatus.WAITING
     session.add(run)
     session.flush()
+    conversation = world.conversation
     jobs.enqueue(
         session,
         JobKind.AUTOMATION_RESUME,
         {
+            # The run by its id and what it is (SQLite may give a deleted run's id to a new one).
             "run": run.id,
+            "rule": run.automation_id,
+            "key": run.event_key,
             "actions": rest,  # as the rule was when it started: an edit meanwhile changes nothing
             "from": offset,
-            "started_at": now.isoformat(),
+            "started_at": world.now.isoformat(),
             "cancel_if": spec.get("cancel_if") or [],
+            "was_resolved": conversation is not None and conversation.status == ConversationStatus.RESOLVED,
         },
         delay=timedelta(minutes=spec["minutes"]),
-        max_attempts=5,
-        dedupe_key=f"automation-resume:{run.id}",
+        max_attempts=50,  # a wait that keeps failing ends as failed (_resume_dead), never silently
     )
     return run
 
 
-@handler(JobKind.AUTOMATION_RESUME)
+def _waiting_run(session: Session, payload: dict[str, Any]) -> AutomationRun | None:
+    """The run a resume job names, locked, if it still waits."""
+    run = session.get(AutomationRun, payload["run"], with_for_update=True, populate_existing=True)
+    if run is None or run.status != RunStatus.WAITING:
+        return None  # done already (a retried job), or deleted with its rule
+    if (run.automation_id, run.event_key) != (
+        payload.get("rule", run.automation_id),
+        payload.get("key", run.event_key),
+    ):
+        return None  # another run that has this id now
+    return run
+
+
+def _resume_dead(session: Session, job, error: str) -> None:
+    run = _waiting_run(session, job.payload)
+    if run is not None:
+        run.steps = [*run.steps[:-1], {**run.steps[-1], "status": "failed", "detail": error[:500]}]
+        _finish(session, run, RunStatus.FAILED, f"after its wait: {error[:300]}", False)
+
+
+def _resume_replayed(session: Session, job) -> None:
+    run = session.get(AutomationRun, job.payload["run"])
+    if run is not None and run.status == RunStatus.FAILED and run.event_key == job.payload.get("key"):
+        run.status, run.error, run.finished_at = RunStatus.WAITING, None, None
+        session.add(run)
+
+
+@handler(JobKind.AUTOMATION_RESUME, on_dead=_resume_dead, on_replay=_resume_replayed)
 def _resume_job(session: Session, job) -> None:
     """A wait ended: go on with the rest of the run, or end it if what cancels it happened."""
-    run = session.get(AutomationRun, job.payload["run"])
-    if run is None or run.status != RunStatus.WAITING:
-        return  # done already (a retried job), or its rule was deleted with its runs
+    run = _waiting_run(session, job.payload)
+    if run is None:
+        return
     rule = session.get(Automation, run.automation_id)
     event = TriggerEvent(**run.trigger_event)
     world = perform.World.load(session, event)
@@ -227,12 +258,13 @@ def _cancelled(session: Session, world: perform.World, payload: dict[str, Any]) 
                 later.where(
                     Message.direction == MessageDirection.OUTBOUND,
                     Message.type != MessageType.NOTE,
-                    Message.meta["automation_id"].as_integer().is_(None),
+                    col(Message.sender_id).is_not(None),  # a person, not the assistant
                 )
             ).first()
         ):
             return "staff replied during the wait"
-        if reason == "resolved" and conversation.status == ConversationStatus.RESOLVED:
+        resolved = conversation.status == ConversationStatus.RESOLVED
+        if reason == "resolved" and resolved and not payload.get("was_resolved"):
             return "the conversation was resolved during the wait"
     return None
 

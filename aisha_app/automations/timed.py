@@ -42,7 +42,8 @@ def sweep_key(rule_id: int) -> str:
 
 
 def _queue(session: Session, rule: Automation, event: TriggerEvent) -> None:
-    jobs.enqueue(session, JobKind.AUTOMATION, {"event": asdict(event), "rules": [rule.id]}, max_attempts=5)
+    # Many attempts: the clock's look has moved on, so a run whose job died is never queued again.
+    jobs.enqueue(session, JobKind.AUTOMATION, {"event": asdict(event), "rules": [rule.id]}, max_attempts=20)
 
 
 def _too_late(
@@ -75,7 +76,7 @@ def fire(session: Session, rule: Automation, since: datetime, now: datetime) -> 
     """Queue the rule for everything due in (since, now]; (queued, too late)."""
     late_after = timedelta(hours=get_settings().automation_late_hours)
     queued = late = 0
-    found = KINDS[rule.trigger_type].due(session, rule.trigger_config, max(since, now - LOOK_BACK), now)
+    found = KINDS[rule.trigger_type].due(session, rule, max(since, now - LOOK_BACK), now)
     for event, moment in found:
         if now - moment > late_after:
             _too_late(session, rule, event, moment, now)
@@ -96,7 +97,7 @@ def run_now(session: Session, rule: Automation, now: datetime | None = None) -> 
         )
     if not rule.is_active:
         raise AppError("rule_off", "Switch the rule on first: a rule that is off does not run.", 422)
-    found = KINDS[rule.trigger_type].today(session, rule.trigger_config, now or utcnow())
+    found = KINDS[rule.trigger_type].today(session, rule, now or utcnow())
     for event, _ in found:
         _queue(session, rule, event)
     return len(found)

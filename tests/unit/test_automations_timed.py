@@ -63,7 +63,7 @@ def sweeps(session) -> list[Job]:
 
 def due(session, rule_id: int, since: str, now: str) -> list[tuple[str, str]]:
     session.expire_all()
-    found = birthdays.due(session, session.get(Automation, rule_id).trigger_config, at(since), at(now))
+    found = birthdays.due(session, session.get(Automation, rule_id), at(since), at(now))
     return sorted((session.get(Contact, e.contact_id).name, moment.isoformat()) for e, moment in found)
 
 
@@ -302,29 +302,40 @@ def staff_took_over(session) -> Conversation:
     return conversation
 
 
-def idle_due(session, trigger: dict, since: datetime, now: datetime) -> list[str]:
-    return [event.key for event, _ in idle.due(session, trigger, since, now)]
+def idle_due(session, trigger: dict, now: datetime) -> list[str]:
+    """What an idle rule with this trigger would queue at ``now`` (a rule that never ran)."""
+    draft = Automation(id=10**6, name="draft", trigger_type="idle", trigger_config=trigger)
+    return [event.key for event, _ in idle.due(session, draft, now, now)]
 
 
-def test_a_customer_nobody_answered_is_due_once_when_the_wait_ends(client, owner, session, world):
+def last_from_customer(session) -> datetime:
+    session.expire_all()
+    return session.exec(
+        select(Message.created_at).where(Message.direction == "inbound").order_by(Message.id.desc())
+    ).first()
+
+
+def test_a_customer_nobody_answered_waits_from_their_first_unanswered_message(client, owner, session, world):
     conversation = staff_took_over(session)
     customer_writes(session, PHONE, "Hello? Anyone there?")
-    asked = conversation_of(session).last_inbound_at
+    asked = last_from_customer(session)
     trigger = {"type": "idle", "waiting_for": "staff", "minutes": 30}
     minute = timedelta(minutes=1)
-    assert idle_due(session, trigger, asked, asked + 29 * minute) == []  # not yet
-    assert idle_due(session, trigger, asked + 29 * minute, asked + 31 * minute) == [
-        f"idle:{conversation.id}:{asked.isoformat()}"
-    ]
-    assert idle_due(session, trigger, asked + 31 * minute, asked + 90 * minute) == []  # once
-    # Waiting for the customer instead: we have not written, so nothing waits on them.
-    assert idle_due(session, {**trigger, "waiting_for": "customer"}, asked, asked + 90 * minute) == []
+    key = f"idle:{conversation.id}:{asked.isoformat()}"
+    assert idle_due(session, trigger, asked + 29 * minute) == []  # not yet
+    assert idle_due(session, trigger, asked + 31 * minute) == [key]
+    customer_writes(session, PHONE, "Hello??")  # writing again does not restart the clock
+    assert idle_due(session, trigger, asked + 31 * minute) == [key]
+    late = timedelta(hours=get_settings().automation_late_hours, minutes=2)
+    assert idle_due(session, trigger, asked + 30 * minute + late) == []  # past what a sweep still does
+    # Waiting for the customer instead: we have not written since, so nothing waits on them.
+    assert idle_due(session, {**trigger, "waiting_for": "customer"}, asked + 90 * minute) == []
     reply = {"text": "Yes, we have size 44 in black."}
     assert (
         client.post(f"/api/conversations/{conversation.id}/messages", json=reply, headers=owner).status_code
         == 201
     )
-    assert idle_due(session, trigger, asked + 29 * minute, asked + 31 * minute) == []  # answered
+    assert idle_due(session, trigger, asked + 31 * minute) == []  # answered
 
 
 def test_a_customer_who_has_not_answered_us_is_due_and_an_automations_nudge_starts_no_new_wait(
@@ -354,7 +365,9 @@ def test_a_customer_who_has_not_answered_us_is_due_and_an_automations_nudge_star
     assert (run.status, run.trigger, run.conversation_id) == ("succeeded", "idle", conversation.id)
     # The nudge is ours but an automation's: an hour later nothing has started a new wait.
     later = utcnow() + timedelta(hours=2)
-    assert idle_due(session, conversation_rule_trigger(session, created["id"]), utcnow(), later) == []
+    session.expire_all()
+    assert idle.due(session, session.get(Automation, created["id"]), later, later) == []  # it ran
+    assert idle_due(session, conversation_rule_trigger(session, created["id"]), later) == [run.event_key]
 
 
 def conversation_rule_trigger(session, rule_id: int) -> dict:
@@ -385,7 +398,7 @@ def test_a_resolved_conversation_is_not_idle(client, owner, session, world):
         == 200
     )
     trigger = {"type": "idle", "waiting_for": "staff", "minutes": 5}
-    assert idle_due(session, trigger, asked, asked + timedelta(minutes=10)) == []
+    assert idle_due(session, trigger, asked + timedelta(minutes=10)) == []
 
 
 def test_an_idle_rules_sweep_looks_every_minute(client, owner, session, world):

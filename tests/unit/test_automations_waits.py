@@ -136,3 +136,55 @@ def test_a_wait_is_10_minutes_to_30_days_and_names_known_cancels(client, owner, 
     )
     assert answer.status_code == 422
     assert "actions" in answer.text
+
+
+def test_a_wait_whose_resume_keeps_failing_ends_as_failed_and_a_replay_resumes_it(
+    client, owner, session, world, awake
+):
+    created = bought_and_tagged(client, owner, session, world)
+    (job,) = resumes(session)
+    kept = job.payload
+    # What follows the wait cannot run (a message without its text): the job fails each time.
+    job.payload = {**kept, "actions": [{"type": "send_text"}]}
+    job.attempts, job.run_after = job.max_attempts - 1, utcnow()
+    session.add(job)
+    session.commit()
+    run_jobs()
+    (run,) = runs(session, created["id"])
+    assert run.status == "failed" and "KeyError" in run.error  # not waiting for ever
+    assert run.steps[-1]["status"] == "failed"
+    session.expire_all()
+    job = session.get(Job, job.id)
+    assert job.status == JobStatus.DEAD
+    job.payload = kept  # mended, and an admin replays it
+    session.add(job)
+    session.commit()
+    assert client.post(f"/api/jobs/{job.id}/replay", headers=owner).status_code == 200
+    assert runs(session, created["id"])[0].status == "waiting"
+    make_due(session)
+    run_jobs()
+    make_due(session)
+    run_jobs()
+    assert runs(session, created["id"])[0].status == "succeeded"
+    assert sent_to(session, PHONE).count(FOLLOW_UP) == 1
+
+
+def test_a_deleted_rules_waiting_run_does_not_resume_as_another_rules(client, owner, session, world, awake):
+    first = bought_and_tagged(client, owner, session, world)
+    assert client.delete(f"/api/automations/{first['id']}", headers=owner).status_code == 204
+    second = rule(
+        client,
+        owner,
+        trigger={"type": "tag_added", "tag": "returned"},
+        actions=[{"type": "wait", "minutes": 10}, {"type": "add_label", "label": "refund"}],
+    )
+    client.patch(
+        f"/api/contacts/{world.contacts[0].id}", json={"tags": ["bought", "returned"]}, headers=owner
+    )
+    run_jobs()
+    (run,) = runs(session, second["id"])
+    assert run.status == "waiting"  # its own wait, queued (on SQLite it may hold the first run's id)
+    make_due(session)
+    run_jobs()
+    assert runs(session, second["id"])[0].status == "succeeded"
+    assert FOLLOW_UP not in sent_to(session, PHONE)  # the deleted rule's rest never ran
