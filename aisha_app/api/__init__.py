@@ -24,6 +24,7 @@ from aisha_app.api import (
     leads,
     media,
     reviews,
+    segments,
     users,
     waiting_list,
     webhooks,
@@ -99,6 +100,7 @@ def build_api() -> FastAPI:
     api.include_router(leads.router)
     api.include_router(canned.router)
     api.include_router(automations.router)
+    api.include_router(segments.router)
     api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the

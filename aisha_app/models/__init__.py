@@ -6,6 +6,7 @@ from aisha_app.models.contact import (
     ContactUpdate,
     LeadLabel,
     LeadStage,
+    Segment,
     SourceType,
 )
 from aisha_app.models.conversation import (
@@ -74,6 +75,7 @@ __all__ = [
     "AutomationRun",
     "Channel",
     "Contact",
+    "Segment",
     "ContactPublic",
     "ContactSummary",
     "ContactUpdate",

@@ -193,3 +193,17 @@ class ContactUpdate(SQLModel):
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return known_zone(value)
+
+
+class Segment(SQLModel, table=True):
+    """A saved filter of contacts (``aisha_app.queries.segments``): counted live, used by
+    automations and broadcasts."""
+
+    __tablename__ = "segments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, sa_column_kwargs={"unique": True})
+    filters: dict[str, Any] = json_field(dict)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()

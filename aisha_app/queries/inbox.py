@@ -439,7 +439,7 @@ class ContactFilters:
     def where(self, session: Session) -> list:
         clauses = [col(Contact.deleted_at).is_(None)]
         if self.tag:
-            clauses.append(_has_tag(session, self.tag.strip()))
+            clauses.append(has_tag(session, self.tag.strip()))
         if self.stage:
             clauses.append(Contact.lead_stage == self.stage)
         if self.label:
@@ -449,7 +449,7 @@ class ContactFilters:
         return clauses
 
 
-def _has_tag(session: Session, tag: str):
+def has_tag(session: Session, tag: str):
     tags = Contact.__table__.c.tags
     if session.get_bind().dialect.name == "postgresql":
         return tags.op("@>")(sa.func.jsonb_build_array(tag))

@@ -1,0 +1,109 @@
+"""Segments: saved filters of contacts with a live count; the opted out never count as reachable,
+the deleted never count at all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from aisha_app.models import Contact, Conversation
+from aisha_app.models.base import utcnow
+from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
+
+
+@pytest.fixture
+def owner(client, world) -> dict[str, str]:
+    return login(client, "owner@shop.test", ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def shop(session, world) -> list[Contact]:
+    """Wanjiru and Amina of the world, and four more customers."""
+    wanjiru, amina = world.contacts
+    wanjiru.tags, wanjiru.attributes, wanjiru.last_seen_at = ["vip", "boots"], {"city": "Nakuru"}, utcnow()
+    amina.tags, amina.birthday_month, amina.birthday_day = ["boots"], 3, 8
+    amina.last_seen_at = utcnow() - timedelta(days=40)
+    more = [
+        Contact(
+            name="Opted",
+            phone_e164="+254700100001",
+            tags=["vip"],
+            opted_out=True,
+            attributes={"city": "Nakuru"},
+        ),
+        Contact(name="Gone", phone_e164="+254700100002", tags=["vip"], deleted_at=utcnow()),
+        Contact(name="Sized", phone_e164="+254700100003", attributes={"size": 42}, lead_stage="WON"),
+        Contact(name="Plain", phone_e164="+254700100004", language="SW"),
+    ]
+    session.add_all([wanjiru, amina, *more])
+    session.commit()
+    session.add(Conversation(contact_id=amina.id, channel="messenger"))
+    session.commit()
+    return [wanjiru, amina, *more]
+
+
+def counted(client, headers, **filters) -> tuple[int, int]:
+    answer = client.post("/api/segments/count", json=filters, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["contacts"], answer.json()["reachable"]
+
+
+def test_each_filter_counts_the_contacts_it_finds_and_who_may_be_messaged(client, owner, shop):
+    assert counted(client, owner) == (5, 4)  # the deleted never count; the opted out are not reachable
+    assert counted(client, owner, tags_all=["vip"]) == (2, 1)
+    assert counted(client, owner, tags_all=["vip", "boots"]) == (1, 1)
+    assert counted(client, owner, tags_any=["vip", "boots"]) == (3, 2)
+    assert counted(client, owner, tags_none=["boots"]) == (3, 2)
+    assert counted(client, owner, stage="WON") == (1, 1)
+    assert counted(client, owner, language="sw") == (1, 1)
+    assert counted(client, owner, channel="messenger") == (1, 1)
+    assert counted(client, owner, seen_within_days=7) == (1, 1)
+    assert counted(client, owner, not_seen_for_days=30) == (4, 3)  # never seen counts as silent
+    assert counted(client, owner, birthday_month=3) == (1, 1)
+    assert counted(client, owner, attributes={"city": "Nakuru"}) == (2, 1)
+    assert counted(client, owner, attributes={"size": "42"}) == (1, 1)  # a number, compared as text
+
+
+def test_admins_keep_segments_and_staff_read_their_live_counts(client, owner, session, shop):
+    made = client.post(
+        "/api/segments", json={"name": "VIP boots", "filters": {"tags_all": ["vip"]}}, headers=owner
+    )
+    assert made.status_code == 201, made.text
+    segment = made.json()
+    assert segment["count"] == {"contacts": 2, "reachable": 1}
+    again = client.post("/api/segments", json={"name": "VIP boots"}, headers=owner)
+    assert again.status_code == 409
+    changed = client.patch(
+        f"/api/segments/{segment['id']}", json={"filters": {"tags_any": ["boots"]}}, headers=owner
+    )
+    assert changed.json()["count"] == {"contacts": 2, "reachable": 2}
+    shop[1].tags = []
+    session.add(shop[1])
+    session.commit()
+    assert (
+        client.get(f"/api/segments/{segment['id']}", headers=owner).json()["count"]["contacts"] == 1
+    )  # live
+
+    agent = login(client, "agent@shop.test", AGENT_PASSWORD)
+    assert [s["name"] for s in client.get("/api/segments", headers=agent).json()] == ["VIP boots"]
+    assert client.post("/api/segments", json={"name": "Mine"}, headers=agent).status_code == 403
+    assert client.delete(f"/api/segments/{segment['id']}", headers=agent).status_code == 403
+    owner = login(client, "owner@shop.test", ADMIN_PASSWORD)
+    assert client.delete(f"/api/segments/{segment['id']}", headers=owner).status_code == 204
+    assert client.get(f"/api/segments/{segment['id']}", headers=owner).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"stage": "ASLEEP"}, "stage"),
+        ({"birthday_month": 13}, "birthday_month"),
+        ({"colour": "red"}, "colour"),
+        ({"seen_within_days": 0}, "seen_within_days"),
+    ],
+)
+def test_a_bad_filter_is_a_422_naming_it(client, owner, filters, field):
+    answer = client.post("/api/segments", json={"name": "x", "filters": filters}, headers=owner)
+    assert answer.status_code == 422
+    assert field in answer.text
