@@ -25,6 +25,10 @@ def value_of(session: Session, world: World, field: str) -> Any:
             return None
         if name.startswith("attributes."):
             return (world.contact.attributes or {}).get(name.removeprefix("attributes."))
+        if name == "segments":
+            from aisha_app.queries.segments import segments_of
+
+            return segments_of(session, world.contact.id)
         return getattr(world.contact, name)
     if scope == "conversation":
         if world.conversation is None:

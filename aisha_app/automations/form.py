@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "contact.lead_label": "Lead label",
     "contact.opted_out": "Contact opted out",
     "contact.birthday_month": "Birthday month (1-12)",
+    "contact.segments": "Contact's segments",
     "conversation.status": "Conversation status",
     "conversation.channel": "Channel",
     "conversation.labels": "Conversation labels",

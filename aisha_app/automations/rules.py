@@ -141,6 +141,7 @@ FIELDS = {
     "contact.lead_label": "text",
     "contact.opted_out": "bool",
     "contact.birthday_month": "number",
+    "contact.segments": "list",  # the names of the segments the contact is in
     "conversation.status": "text",
     "conversation.channel": "text",
     "conversation.labels": "list",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, func, select
 
-from aisha_app.models import Channel, Contact, Conversation, LeadLabel, LeadStage
+from aisha_app.models import Channel, Contact, Conversation, LeadLabel, LeadStage, Segment
 from aisha_app.models.base import utcnow
 from aisha_app.queries.inbox import has_tag
 
@@ -88,3 +88,13 @@ def members(session: Session, f: SegmentFilters, *, reachable: bool = True) -> s
     if reachable:
         clauses.append(sa.not_(Contact.opted_out))
     return select(Contact.id).where(*clauses)
+
+
+def segments_of(session: Session, contact_id: int) -> list[str]:
+    """The names of the segments the contact is in now (reachable or not)."""
+    names = []
+    for segment in session.exec(select(Segment).order_by(Segment.name)):
+        filters = SegmentFilters.model_validate(segment.filters)
+        if session.exec(members(session, filters, reachable=False).where(Contact.id == contact_id)).first():
+            names.append(segment.name)
+    return names

@@ -107,3 +107,33 @@ def test_a_bad_filter_is_a_422_naming_it(client, owner, filters, field):
     answer = client.post("/api/segments", json={"name": "x", "filters": filters}, headers=owner)
     assert answer.status_code == 422
     assert field in answer.text
+
+
+def test_a_rule_may_ask_whether_the_contact_is_in_a_segment(client, owner, session, shop):
+    from sqlmodel import select
+
+    from aisha_app.models import AutomationRun
+    from tests.unit.support import run_jobs
+
+    client.post(
+        "/api/segments", json={"name": "Nakuru", "filters": {"attributes": {"city": "Nakuru"}}}, headers=owner
+    )
+    made = client.post(
+        "/api/automations",
+        json={
+            "name": "Nakuru VIPs",
+            "trigger": {"type": "tag_added", "tag": "gold"},
+            "conditions": {"all": [{"field": "contact.segments", "op": "contains", "value": "nakuru"}]},
+            "actions": [{"type": "add_tag", "tag": "nakuru-gold"}],
+        },
+        headers=owner,
+    )
+    assert made.status_code == 201, made.text
+    for contact in shop[:2]:  # Wanjiru lives in Nakuru, Amina does not
+        client.patch(f"/api/contacts/{contact.id}", json={"tags": [*contact.tags, "gold"]}, headers=owner)
+    run_jobs()
+    session.expire_all()
+    assert "nakuru-gold" in session.get(Contact, shop[0].id).tags
+    assert "nakuru-gold" not in session.get(Contact, shop[1].id).tags
+    logged = {r.contact_id: r.conditions[0]["actual"] for r in session.exec(select(AutomationRun))}
+    assert logged == {shop[0].id: ["Nakuru"], shop[1].id: []}
