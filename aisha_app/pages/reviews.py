@@ -35,8 +35,12 @@ def _filters() -> rx.Component:
         rx.input(
             type="date", value=ReviewsState.until, on_change=lambda v: ReviewsState.set_filter("until", v)
         ),
-        rx.link(
-            rx.button(rx.icon("download"), "CSV", variant="soft"), href=ReviewsState.csv_url, id="reviews-csv"
+        rx.el.a(  # a plain link: the browser downloads it (the app's router would not)
+            rx.button(rx.icon("download"), "CSV", variant="soft"),
+            href=ReviewsState.csv_url,
+            download="reviews.csv",
+            target="_blank",  # not the client router's: the browser fetches it
+            id="reviews-csv",
         ),
         align="center",
         wrap="wrap",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -71,6 +72,10 @@ def test_a_customer_completes_a_review_and_it_appears_on_the_reviews_page(browse
     expect(row).to_contain_text("★★★★☆")
     reviews.fill("#review-search", "long rains")
     expect(reviews.locator(".review-row")).to_have_count(1)
+    with reviews.expect_download() as download:  # the CSV of what is shown
+        reviews.click("#reviews-csv")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Kept me dry through the long rains." in exported and exported.count("\n") == 2
     for page in (reviews, simulator):
         page.context.close()
 
