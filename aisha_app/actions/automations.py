@@ -10,8 +10,8 @@ from sqlmodel import Session, col, func, select
 from aisha_app.actions.audit import audit
 from aisha_app.automations import timed
 from aisha_app.automations.rules import RuleIn, RulePatch, RulePublic
-from aisha_app.errors import Forbidden, NotFound
-from aisha_app.models import Automation, AutomationRun, Job, JobStatus, Role, RunStatus, User
+from aisha_app.errors import AppError, Forbidden, NotFound
+from aisha_app.models import Automation, AutomationRun, Job, JobStatus, Role, RunStatus, Segment, User
 from aisha_app.models.base import utcnow
 
 
@@ -29,8 +29,19 @@ def _store(rule: Automation, data: dict[str, Any]) -> None:
     rule.updated_at = utcnow()
 
 
+def _segment_known(session: Session, trigger: dict[str, Any] | None) -> None:
+    if trigger and trigger.get("type") == "schedule" and session.get(Segment, trigger["segment"]) is None:
+        raise AppError(
+            "unknown_segment",
+            f"Segment {trigger['segment']} does not exist.",
+            422,
+            details=[{"field": "trigger.segment", "message": "no such segment"}],
+        )
+
+
 def create_rule(session: Session, body: RuleIn, actor: User) -> Automation:
     _admin(actor)
+    _segment_known(session, body.model_dump(mode="json")["trigger"])
     rule = Automation(name=body.name, trigger_type=body.trigger.type, created_by_id=actor.id)
     _store(rule, body.model_dump(mode="json"))
     session.add(rule)
@@ -44,6 +55,7 @@ def change_rule(session: Session, rule_id: int, body: RulePatch, actor: User) ->
     _admin(actor)
     rule = rule_or_404(session, rule_id)
     data = body.model_dump(mode="json", exclude_unset=True)
+    _segment_known(session, data.get("trigger"))
     _store(rule, {k: v for k, v in data.items() if v is not None})
     session.add(rule)
     session.flush()

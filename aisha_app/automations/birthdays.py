@@ -44,7 +44,7 @@ def greeting_due(contact: Contact, trigger: dict, zone: ZoneInfo, year: int) -> 
     return birthday, datetime.combine(day, _at(trigger), tzinfo=zone).astimezone(UTC)
 
 
-def next_look(trigger: dict, after: datetime) -> datetime:
+def next_look(session: Session, trigger: dict, after: datetime) -> datetime:
     """The first UTC moment after ``after`` when the rule's hour can be reached in some zone: a
     greeting at 09:10 is due at some UTC hh:10, :25, :40 or :55, so sweeps then are never late."""
     minute = _at(trigger).minute % STEP_MINUTES

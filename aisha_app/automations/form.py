@@ -26,7 +26,10 @@ TRIGGERS = {
     "lead_stage_changed": "A lead moves to another stage",
     "birthday": "A customer's birthday",
     "idle": "A conversation goes quiet",
+    "schedule": "On a schedule, for a segment",
 }
+EVERY = {"day": "Every day", "week": "Every week", "month": "Every month"}
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 WAITING_FOR = {
     "staff": "Nobody has answered the customer",
     "customer": "The customer has not answered us",
@@ -148,6 +151,10 @@ class RuleForm:
     waiting_for: str = "staff"  # idle's
     idle_for: str = "30"
     idle_unit: str = "minutes"
+    every: str = "day"  # schedule's
+    weekday: str = "0"
+    day: str = "1"
+    segment: str = ""  # its id
     all: list[ConditionRow] = field(default_factory=list)
     any: list[ConditionRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=lambda: [ActionRow()])
@@ -243,6 +250,19 @@ def to_rule(form: RuleForm) -> dict[str, Any]:
         if not days.isdigit():
             raise FormError(f"Trigger (days before): {days!r} is not a number of days")
         trigger |= {"days_before": int(days), "at": form.at.strip()}
+    elif form.trigger == "schedule":
+        if id_in(form.segment) is None:
+            raise FormError("Trigger (segment): choose the segment it is for")
+        day = form.day.strip()
+        if not (day.isascii() and day.isdecimal()) or not 1 <= int(day) <= 28:
+            raise FormError("Trigger (day of the month): from 1 to 28 (every month has those)")
+        trigger |= {
+            "every": form.every,
+            "at": form.at.strip(),
+            "weekday": int(form.weekday) if form.weekday in [str(i) for i in range(7)] else 0,
+            "day": int(day),
+            "segment": id_in(form.segment),
+        }
     elif form.trigger == "idle":
         count = form.idle_for.strip()
         if not (count.isascii() and count.isdecimal()) or len(count) > 6:
@@ -334,6 +354,10 @@ def from_rule(rule: dict[str, Any]) -> RuleForm:
         days_before=str(trigger.get("days_before", 0)),
         at=trigger.get("at") or "09:00",
         waiting_for=trigger.get("waiting_for") or "staff",
+        every=trigger.get("every") or "day",
+        weekday=str(trigger.get("weekday", 0)),
+        day=str(trigger.get("day", 1)),
+        segment=str(trigger.get("segment") or ""),
         **_quiet_for(trigger.get("minutes") or 30),
         all=[_row_of(c) for c in conditions.get("all") or []],
         any=[_row_of(c) for c in conditions.get("any") or []],
@@ -399,7 +423,7 @@ def _where(loc: list[Any], data: dict[str, Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def trigger_summary(trigger: dict[str, Any]) -> str:
+def trigger_summary(trigger: dict[str, Any], segments: dict[int, str] | None = None) -> str:
     """One line for the list: "Keyword: price, bei"."""
     kind = trigger.get("type", "")
     if kind == "keyword":
@@ -412,6 +436,15 @@ def trigger_summary(trigger: dict[str, Any]) -> str:
         days = trigger.get("days_before", 0)
         when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"
         return f"Birthday: {when} at {trigger.get('at', '09:00')}"
+    if kind == "schedule":
+        every = trigger.get("every", "day")
+        when = {
+            "day": "every day",
+            "week": f"every {WEEKDAYS[trigger.get('weekday', 0)]}",
+            "month": f"on day {trigger.get('day', 1)} of every month",
+        }[every]
+        segment = (segments or {}).get(trigger.get("segment"), f"segment {trigger.get('segment')}")
+        return f"Schedule: {when} at {trigger.get('at', '09:00')}, {segment}"
     if kind == "idle":
         quiet = _quiet_for(trigger.get("minutes") or 0)
         unit = quiet["idle_unit"] if quiet["idle_for"] != "1" else quiet["idle_unit"].rstrip("s")

@@ -34,7 +34,7 @@ WAITING = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def next_look(trigger: dict, after: datetime) -> datetime:
+def next_look(session: Session, trigger: dict, after: datetime) -> datetime:
     """Every minute: a wait of any length is seen within a minute of its end."""
     return after.replace(second=0, microsecond=0) + timedelta(minutes=1)
 

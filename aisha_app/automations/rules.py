@@ -33,6 +33,7 @@ class Event(StrEnum):
     LEAD_STAGE_CHANGED = "lead_stage_changed"
     BIRTHDAY = "birthday"  # the clock's: automations.timed sweeps for these
     IDLE = "idle"
+    SCHEDULE = "schedule"
 
 
 class Strict(BaseModel):
@@ -103,6 +104,18 @@ class IdleTrigger(Strict):
     minutes: int = Field(ge=1, le=30 * 24 * 60, description="1 minute to 30 days")
 
 
+class ScheduleTrigger(Strict):
+    """Every day, week or month at ``at`` in the shop's time zone, for each reachable contact of
+    a segment (``weekday``: 0 is Monday, for ``week``; ``day``: 1 to 28, for ``month``)."""
+
+    type: Literal["schedule"]
+    every: Literal["day", "week", "month"] = "day"
+    at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")
+    weekday: int = Field(default=0, ge=0, le=6)
+    day: int = Field(default=1, ge=1, le=28)
+    segment: IdNumber
+
+
 Trigger = Annotated[
     KeywordTrigger
     | MessageTrigger
@@ -112,11 +125,12 @@ Trigger = Annotated[
     | LabelAddedTrigger
     | LeadStageTrigger
     | BirthdayTrigger
-    | IdleTrigger,
+    | IdleTrigger
+    | ScheduleTrigger,
     Field(discriminator="type"),
 ]
 # Triggers the clock fires (a sweep job per rule), not an action's event.
-TIMED = {"birthday", "idle"}
+TIMED = {"birthday", "idle", "schedule"}
 
 # The event each trigger listens to.
 LISTENS_TO = {
@@ -129,6 +143,7 @@ LISTENS_TO = {
     "lead_stage_changed": Event.LEAD_STAGE_CHANGED,
     "birthday": Event.BIRTHDAY,
     "idle": Event.IDLE,
+    "schedule": Event.SCHEDULE,
 }
 
 # What a condition may look at; contact.attributes.<key> as well.

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from aisha_app.automations import birthdays, idle
+from aisha_app.automations import birthdays, idle, schedules
 from aisha_app.automations.rules import TIMED
 from aisha_app.automations.triggers import TriggerEvent
 from aisha_app.background import jobs
@@ -33,7 +33,7 @@ log = logging.getLogger("aisha.automations")
 
 # After a longer outage, what fell due earlier is neither done nor logged.
 LOOK_BACK = timedelta(days=7)
-KINDS = {"birthday": birthdays, "idle": idle}
+KINDS = {"birthday": birthdays, "idle": idle, "schedule": schedules}
 assert set(KINDS) == TIMED
 
 
@@ -113,7 +113,7 @@ def schedule(session: Session, rule: Automation, now: datetime | None = None) ->
     if job is None:
         return _queue_sweep(session, rule, now)
     if job.status == JobStatus.QUEUED:
-        job.run_after = KINDS[rule.trigger_type].next_look(rule.trigger_config, now)
+        job.run_after = KINDS[rule.trigger_type].next_look(session, rule.trigger_config, now)
         session.add(job)
     return job  # a running sweep queues itself again
 
@@ -123,7 +123,7 @@ def _queue_sweep(session: Session, rule: Automation, since: datetime) -> Job:
         kind=JobKind.AUTOMATION_SWEEP,
         payload={"rule": rule.id, "since": since.isoformat()},
         max_attempts=1000,  # a sweep that keeps failing must not end a rule's runs
-        run_after=KINDS[rule.trigger_type].next_look(rule.trigger_config, since),
+        run_after=KINDS[rule.trigger_type].next_look(session, rule.trigger_config, since),
         dedupe_key=sweep_key(rule.id),
     )
     try:
@@ -152,4 +152,4 @@ def _sweep_job(session: Session, job: Job) -> datetime | None:
     if queued or late:
         log.info("automation %s: %s run(s) queued, %s too late", rule.id, queued, late)
     job.payload = {**job.payload, "since": now.isoformat()}  # committed with the runs it queued
-    return KINDS[rule.trigger_type].next_look(rule.trigger_config, now)
+    return KINDS[rule.trigger_type].next_look(session, rule.trigger_config, now)

@@ -14,7 +14,7 @@ from aisha_app.automations.rules import RulePatch
 from aisha_app.clock import exact, shop_zone
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.models import Automation, AutomationRun, Contact, RunStatus
+from aisha_app.models import Automation, AutomationRun, Contact, RunStatus, Segment
 from aisha_app.models.contact import shown_name
 from aisha_app.models.numbers import id_in
 from aisha_app.queries.search import contacts_matching
@@ -61,11 +61,12 @@ class AutomationsState(SessionState):
                 run.automation_id: run
                 for run in session.exec(select(AutomationRun).where(col(AutomationRun.id).in_(newest)))
             }  # each rule's newest failure
+            segments = {s.id: s.name for s in session.exec(select(Segment))}
         self.rules = [
             RuleRow(
                 id=r.id,
                 name=r.name,
-                trigger=trigger_summary(r.trigger),
+                trigger=trigger_summary(r.trigger, segments),
                 actions=actions_summary(r.actions),
                 is_active=r.is_active,
                 runs=r.runs,

@@ -47,6 +47,8 @@ TRIGGERS = [
     {"type": "idle", "waiting_for": "staff", "minutes": 45},
     {"type": "idle", "waiting_for": "customer", "minutes": 3 * 24 * 60},
     {"type": "idle", "waiting_for": "customer", "minutes": 120},
+    {"type": "schedule", "every": "week", "at": "10:30", "weekday": 4, "day": 1, "segment": 3},
+    {"type": "schedule", "every": "month", "at": "08:00", "weekday": 0, "day": 28, "segment": 12},
 ]
 CONDITIONS = {
     "all": [
@@ -132,6 +134,11 @@ def test_boxes_become_a_rule_as_a_shop_owner_fills_them():
     ("form", "said"),
     [
         (f.RuleForm(name="", keywords="bei"), "Name: this box is empty"),
+        (f.RuleForm(name="x", trigger="schedule"), "Trigger (segment): choose the segment"),
+        (
+            f.RuleForm(name="x", trigger="schedule", segment="2", day="31"),
+            "Trigger (day of the month): from 1",
+        ),
         (
             f.RuleForm(
                 name="x",
@@ -218,11 +225,13 @@ def test_what_cannot_make_a_rule_is_said_in_words_where_it_is(form, said):
 def test_the_list_says_a_rule_in_one_line():
     assert f.trigger_summary(TRIGGERS[0]) == "Keyword: bei, price, please, سعر"
     assert f.trigger_summary({"type": "tag_added"}) == "A tag is added to a contact"
-    assert f.trigger_summary(TRIGGERS[-6]) == "Lead stage: any → LOST"
-    assert f.trigger_summary(TRIGGERS[-5]) == "Birthday: on the day at 09:00"
-    assert f.trigger_summary(TRIGGERS[-4]) == "Birthday: 3 days before at 18:45"
-    assert f.trigger_summary(TRIGGERS[-3]) == "Quiet for 45 minutes, waiting for staff"
-    assert f.trigger_summary(TRIGGERS[-2]) == "Quiet for 3 days, waiting for the customer"
+    assert f.trigger_summary(TRIGGERS[-8]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-7]) == "Birthday: on the day at 09:00"
+    assert f.trigger_summary(TRIGGERS[-6]) == "Birthday: 3 days before at 18:45"
+    assert f.trigger_summary(TRIGGERS[-5]) == "Quiet for 45 minutes, waiting for staff"
+    assert f.trigger_summary(TRIGGERS[-4]) == "Quiet for 3 days, waiting for the customer"
+    assert f.trigger_summary(TRIGGERS[-2]) == "Schedule: every Friday at 10:30, segment 3"
+    assert f.trigger_summary(TRIGGERS[-1]) == "Schedule: on day 28 of every month at 08:00, segment 12"
     assert f.trigger_summary({"type": "idle", "waiting_for": "staff", "minutes": 60}) == (
         "Quiet for 1 hour, waiting for staff"
     )

@@ -137,3 +137,83 @@ def test_a_rule_may_ask_whether_the_contact_is_in_a_segment(client, owner, sessi
     assert "nakuru-gold" not in session.get(Contact, shop[1].id).tags
     logged = {r.contact_id: r.conditions[0]["actual"] for r in session.exec(select(AutomationRun))}
     assert logged == {shop[0].id: ["Nakuru"], shop[1].id: []}
+
+
+# Schedules: a rule for a segment, every day, week or month at the shop's hour.
+
+
+def test_a_schedule_occurs_at_the_shops_hour_on_its_days(session, world):
+    from datetime import UTC, datetime
+
+    from aisha_app.automations import schedules
+    from aisha_app.clock import shop_zone
+
+    zone = shop_zone(session)
+    start, end = datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)
+    weekly = schedules.occurrences(session, {"every": "week", "weekday": 4, "at": "10:30"}, start, end)
+    assert [d.isoformat() for d, _ in weekly] == ["2027-03-05", "2027-03-12", "2027-03-19", "2027-03-26"]
+    assert all(m.astimezone(zone).strftime("%H:%M") == "10:30" for _, m in weekly)
+    monthly = schedules.occurrences(session, {"every": "month", "day": 28, "at": "08:00"}, start, end)
+    assert [d.isoformat() for d, _ in monthly] == ["2027-03-28"]
+    assert len(schedules.occurrences(session, {"every": "day", "at": "08:00"}, start, end)) == 31
+
+
+def test_a_schedule_rule_greets_each_reachable_member_once_per_occurrence(
+    client, owner, session, shop, monkeypatch
+):
+    from aisha_app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "automation_late_hours", 72)  # none of the 30 hours is too late
+    from datetime import UTC
+
+    from sqlmodel import select
+
+    from aisha_app.automations import schedules
+    from aisha_app.models import Automation, AutomationRun, Job
+    from tests.unit.support import run_jobs
+
+    segment = client.post(
+        "/api/segments", json={"name": "VIP", "filters": {"tags_any": ["vip"]}}, headers=owner
+    ).json()
+    unknown = client.post(
+        "/api/automations",
+        json={"name": "x", "trigger": {"type": "schedule", "segment": 999}, "actions": [{"type": "stop"}]},
+        headers=owner,
+    )
+    assert unknown.status_code == 422 and "Segment 999 does not exist" in unknown.text
+    made = client.post(
+        "/api/automations",
+        json={
+            "name": "Friday VIP offer",
+            "trigger": {"type": "schedule", "every": "day", "at": "09:00", "segment": segment["id"]},
+            "actions": [{"type": "add_tag", "tag": "offer-sent"}],
+        },
+        headers=owner,
+    )
+    assert made.status_code == 201, made.text
+    rule = session.get(Automation, made.json()["id"])
+    sweep = session.exec(select(Job).where(Job.kind == "automation_sweep")).one()
+    assert sweep.run_after.replace(tzinfo=UTC) == schedules.next_look(session, rule.trigger_config, utcnow())
+    # The last look was 30 hours ago (the workers were down): one or two 09:00s fell due since.
+    since = utcnow() - timedelta(hours=30)
+    expected = schedules.occurrences(session, rule.trigger_config, since, utcnow())
+    sweep.payload = {**sweep.payload, "since": since.isoformat()}
+    sweep.run_after = utcnow()
+    session.add(sweep)
+    session.commit()
+    run_jobs()
+    session.expire_all()
+    done = session.exec(select(AutomationRun).where(AutomationRun.automation_id == rule.id)).all()
+    # The VIP who may be messaged, once an occurrence: never the opted out, never the deleted.
+    assert {r.contact_id for r in done} == {shop[0].id}
+    assert sorted(r.event_key for r in done) == [
+        f"schedule:{shop[0].id}:{d.isoformat()}" for d, _ in expected
+    ]
+    assert "offer-sent" in session.get(Contact, shop[0].id).tags
+    # Run now: today's occurrence for the members, and nobody twice.
+    queued = client.post(f"/api/automations/{rule.id}/run-now", headers=owner).json()["queued"]
+    assert queued == 1
+    run_jobs()
+    session.expire_all()
+    again = session.exec(select(AutomationRun).where(AutomationRun.automation_id == rule.id)).all()
+    assert len(again) == len({r.event_key for r in again})
