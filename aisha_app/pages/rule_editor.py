@@ -7,6 +7,7 @@ from aisha_app.actions.canned import VARIABLES
 from aisha_app.automations.form import (
     ACTIONS,
     CANCELS,
+    EVERY,
     FIELD_LABELS,
     GROUPS,
     MATCHES,
@@ -18,6 +19,7 @@ from aisha_app.automations.form import (
     TRIGGERS,
     UNITS,
     WAITING_FOR,
+    WEEKDAYS,
 )
 from aisha_app.automations.rules import MAX_ACTIONS, MAX_CONDITIONS
 from aisha_app.pages.automations import run_details, status_badge
@@ -154,6 +156,83 @@ def _trigger() -> rx.Component:
                         "on 28 February in other years. If the app was down, a greeting goes out late, "
                         "but not more than " + S.late_hours.to(str) + " hours late. Each customer is "
                         "greeted once a year.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    width="100%",
+                ),
+            ),
+            (
+                "schedule",
+                rx.vstack(
+                    rx.flex(
+                        labelled(
+                            "How often",
+                            choice(
+                                list(EVERY.items()),
+                                f.every,
+                                lambda v: S.set_text("every", v),
+                                "How often",
+                                "rule-every",
+                            ),
+                        ),
+                        labelled(
+                            "At",
+                            rx.input(
+                                value=f.at,
+                                on_change=lambda v: S.set_text("at", v),
+                                type="time",
+                                width="100%",
+                                id="rule-schedule-at",
+                            ),
+                        ),
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        gap="0.5em",
+                        width="100%",
+                    ),
+                    rx.cond(
+                        f.every == "week",
+                        labelled(
+                            "On",
+                            choice(
+                                [(str(i), d) for i, d in enumerate(WEEKDAYS)],
+                                f.weekday,
+                                lambda v: S.set_text("weekday", v),
+                                "On",
+                                "rule-weekday",
+                            ),
+                        ),
+                    ),
+                    rx.cond(
+                        f.every == "month",
+                        labelled(
+                            "Day of the month (1 to 28)",
+                            rx.input(
+                                value=f.day,
+                                on_change=lambda v: S.set_text("day", v),
+                                type="number",
+                                min="1",
+                                max="28",
+                                width="100%",
+                                id="rule-day",
+                            ),
+                        ),
+                    ),
+                    labelled(
+                        "For the segment",
+                        rx.el.select(
+                            rx.el.option("Choose…", value=""),
+                            rx.foreach(S.segments, lambda g: rx.el.option(g[1], value=g[0])),
+                            value=f.segment,
+                            on_change=lambda v: S.set_text("segment", v),
+                            class_name="native-select",
+                            aria_label="Segment",
+                            id="rule-segment",
+                        ),
+                    ),
+                    rx.text(
+                        "In the shop's time zone; once for each member of the segment who may be messaged "
+                        "(not those who opted out). Segments are saved on the Contacts page.",
                         size="1",
                         color_scheme="gray",
                     ),

@@ -6,6 +6,7 @@ import base64
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
@@ -435,9 +436,14 @@ class ContactFilters:
     stage: str | None = None
     label: str | None = None  # the lead label: HOT, WARM, COLD
     opted_out: bool | None = None
+    segment: Any = None  # queries.segments.SegmentFilters: a saved segment's
 
     def where(self, session: Session) -> list:
         clauses = [col(Contact.deleted_at).is_(None)]
+        if self.segment is not None:
+            from aisha_app.queries.segments import where as segment_where
+
+            clauses += segment_where(session, self.segment)
         if self.tag:
             clauses.append(has_tag(session, self.tag.strip()))
         if self.stage:

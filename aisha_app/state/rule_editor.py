@@ -30,7 +30,7 @@ from aisha_app.automations.rules import MAX_ACTIONS, MAX_CONDITIONS, TIMED, Rule
 from aisha_app.config import get_settings
 from aisha_app.db import unit_of_work
 from aisha_app.errors import AppError
-from aisha_app.models import Automation, Role, User
+from aisha_app.models import Automation, Role, Segment, User
 from aisha_app.models.contact import shown_name
 from aisha_app.models.numbers import id_in
 from aisha_app.queries.inbox import search_contacts
@@ -51,6 +51,10 @@ TEXT_FIELDS = (
     "waiting_for",
     "idle_for",
     "idle_unit",
+    "every",
+    "weekday",
+    "day",
+    "segment",
     "once_per",
 )
 FLAGS = ("ignore_quiet_hours", "is_active")
@@ -63,6 +67,7 @@ class RuleEditorState(SessionState):
     rule_id: int = 0  # 0: a new rule
     form: RuleForm = RuleForm()
     staff: list[list[str]] = []  # [id, name] of the active staff, for "Assign"
+    segments: list[list[str]] = []  # [id, name], for a schedule
     error: str = ""
     notice: str = ""
     # The dry run: a customer to try the rule on, and what it would do for them.
@@ -107,6 +112,9 @@ class RuleEditorState(SessionState):
             self.staff = [
                 [str(u.id), f"{u.name} ({u.role})"]
                 for u in session.exec(select(User).where(User.is_active).order_by(col(User.name)))
+            ]
+            self.segments = [
+                [str(g.id), g.name] for g in session.exec(select(Segment).order_by(col(Segment.name)))
             ]
             rule = session.get(Automation, rule_id) if (rule_id := id_in(wanted)) else None
             shown = rules.public(session, [rule])[0].model_dump(mode="json") if rule else None
