@@ -104,7 +104,11 @@ def _list() -> rx.Component:
         rx.hstack(
             rx.cond(
                 AutomationsState.is_admin,
-                rx.link(rx.button(rx.icon("plus", size=16), "New automation"), href=routes.AUTOMATION_EDIT),
+                rx.link(
+                    rx.button(rx.icon("plus", size=16), "New automation"),
+                    href=routes.AUTOMATION_EDIT,
+                    id="new-automation",
+                ),
             ),
             rx.link(rx.button("Run log", variant="soft"), href=routes.AUTOMATION_RUNS),
             wrap="wrap",
