@@ -113,6 +113,11 @@ def _act(
                     continue  # the dry run shows what follows the wait too
                 return _wait(session, run, steps, spec, actions[index - offset + 1 :], index + 1, world)
             step = perform.step(session, rule, world, spec, dry)
+            if step["status"] == "held" and not dry:  # quiet hours: the rest goes when they end
+                until = datetime.fromisoformat(step["until"])
+                steps.append({"index": index, "type": "wait", "status": "waiting", "detail": step["detail"]})
+                hold = {"minutes": max(1, int((until - world.now).total_seconds() // 60) + 1)}
+                return _wait(session, run, steps, hold, actions[index - offset :], index, world)
             steps.append({"index": index, **step})
             if step["status"] == "stopped":
                 break

@@ -4,7 +4,7 @@ own: one that fails is logged with its reason and the next still runs (as Chatwo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,6 +79,14 @@ class Skip(Exception):
     """The action does not apply now; the reason is logged."""
 
 
+class Held(Skip):
+    """A customer message in the customer's quiet hours: it goes when they end (``until``)."""
+
+    def __init__(self, why: str, until: datetime) -> None:
+        super().__init__(why)
+        self.until = until
+
+
 def step(session: Session, rule: Automation, world: World, spec: dict[str, Any], dry: bool) -> dict[str, Any]:
     """Do one action: ``{"type", "status": done|skipped|failed|stopped, "detail", ...}``."""
     kind = spec["type"]
@@ -87,6 +95,8 @@ def step(session: Session, rule: Automation, world: World, spec: dict[str, Any],
     try:
         with session.begin_nested():
             outcome = ACTIONS[kind](session, rule, world, spec)
+    except Held as why:
+        return {"type": kind, "status": "held", "detail": str(why), "until": why.until.isoformat()}
     except Skip as why:
         return {"type": kind, "status": "skipped", "detail": str(why)}
     except AppError as exc:
@@ -130,8 +140,23 @@ def _may_message(session: Session, rule: Automation, world: World) -> Conversati
         start, end = quiet.split("-")
         inside = start <= local < end if start <= end else (local >= start or local < end)
         if inside:
-            raise Skip(f"quiet hours ({start}-{end}; it is {local} in {zone.key} for the customer)")
+            ends = _quiet_end(world.now, zone, end)
+            raise Held(
+                f"quiet hours ({start}-{end}; it is {local} in {zone.key} for the customer): "
+                f"held until {end} their time",
+                ends,
+            )
     return conversation
+
+
+def _quiet_end(now: datetime, zone: ZoneInfo, end: str) -> datetime:
+    """The next ``end`` (HH:MM) on the customer's clock after ``now``, in UTC."""
+    hours, minutes = (int(part) for part in end.split(":"))
+    local = now.astimezone(zone)
+    moment = datetime.combine(local.date(), time(hours, minutes), tzinfo=zone)
+    if moment <= local:
+        moment = datetime.combine(local.date() + timedelta(days=1), time(hours, minutes), tzinfo=zone)
+    return moment.astimezone(UTC)
 
 
 def _zone(session: Session, contact: Contact) -> ZoneInfo:

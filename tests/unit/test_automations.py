@@ -364,9 +364,23 @@ def test_quiet_hours_in_the_customers_time_zone_hold_automated_messages(
     rule(client, owner, actions=[{"type": "send_text", "text": "Our prices: ..."}])
     customer_writes(session, PHONE, "price")
     (run,) = runs(session)
-    assert run.status == "skipped"
+    assert run.status == "waiting"  # held, not dropped
+    assert run.steps[0]["type"] == "wait" and run.steps[0]["status"] == "waiting"
     assert "quiet hours" in run.steps[0]["detail"] and "Pacific/Kiritimati" in run.steps[0]["detail"]
+    assert f"held until {end} their time" in run.steps[0]["detail"]
     assert "Our prices: ..." not in sent_to(session, PHONE)
+    resume = session.exec(select(Job).where(Job.kind == "automation_resume")).one()
+    ends = (local + timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert abs(resume.run_after - ends) <= timedelta(minutes=2)
+    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")  # their night is over
+    make_due(session)
+    run_jobs()
+    make_due(session)
+    run_jobs()
+    assert sent_to(session, PHONE).count("Our prices: ...") == 1
+    (run,) = runs(session)
+    assert run.status == "succeeded"
+    assert [(s["type"], s["status"]) for s in run.steps] == [("wait", "done"), ("send_text", "done")]
 
 
 def test_a_customer_gets_at_most_the_daily_number_of_automated_messages(
