@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     automation_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(|\d\d:\d\d-\d\d:\d\d)$")
     # A birthday greeting found due longer ago than this (the workers were down) is not sent.
     automation_late_hours: int = Field(default=12, ge=1, le=72)  # a sweep runs a little after the moment
+    # Signs the JSON an automation's webhook action posts (X-Aisha-Signature); none: no webhooks.
+    automation_webhook_secret: str | None = Field(default=None, min_length=16)
 
     # Agents who turned alerts on hear of a customer who has waited for staff this long.
     waiting_alert_minutes: int = Field(default=10, ge=1)

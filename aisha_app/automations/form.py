@@ -96,6 +96,7 @@ ACTIONS = {
     "note": "Add an internal note",
     "move_lead_stage": "Move the lead stage",
     "wait": "Wait",
+    "webhook": "Call a webhook",
     "stop": "Stop here",
 }
 CANCELS = {
@@ -134,6 +135,8 @@ class ActionRow:
     wait_for: str = "1"  # a wait's, in wait_unit
     wait_unit: str = "hours"
     cancel_if: str = "customer_replied"  # a wait's: what ends it, comma-separated
+    url: str = ""  # a webhook's
+    timeout: str = "10"  # its seconds
 
 
 @dataclass
@@ -223,6 +226,12 @@ def _action(row: ActionRow, where: str) -> dict[str, Any]:
         out["enabled"] = row.value != "off"
     if kind == "move_lead_stage":
         out["stage"] = row.value or LeadStage.CONTACTED.value
+    if kind == "webhook":
+        out["url"] = row.url.strip()
+        try:
+            out["timeout_seconds"] = float(row.timeout.strip() or "10")
+        except ValueError:
+            raise FormError(f"{where}: {row.timeout!r} is not a number of seconds") from None
     if kind == "wait":
         count = row.wait_for.strip()
         if not (count.isascii() and count.isdecimal()) or len(count) > 6:
@@ -330,6 +339,10 @@ def _action_row(spec: dict[str, Any]) -> ActionRow:
         row.value = "on" if spec["enabled"] else "off"
     elif kind == "move_lead_stage":
         row.value = spec["stage"]
+    elif kind == "webhook":
+        row.url = spec["url"]
+        timeout = float(spec.get("timeout_seconds", 10))
+        row.timeout = str(int(timeout)) if timeout.is_integer() else str(timeout)
     elif kind == "wait":
         quiet = _quiet_for(spec["minutes"])
         row.wait_for, row.wait_unit = quiet["idle_for"], quiet["idle_unit"]

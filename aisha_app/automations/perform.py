@@ -285,7 +285,14 @@ def move_lead_stage(session, rule, world, spec):
     return {"detail": f"lead stage {before} → {spec['stage']}"}
 
 
+def webhook(session, rule, world, spec):
+    from aisha_app.automations.webhooks import queue
+
+    return queue(session, rule, world, spec)
+
+
 ACTIONS = {
+    "webhook": webhook,
     "send_text": send_text,
     "send_template": send_template,
     "add_tag": tags,

@@ -296,6 +296,16 @@ class Stop(Strict):
     type: Literal["stop"]
 
 
+class Webhook(Strict):
+    """POST the event, the contact and the conversation as JSON signed with HMAC-SHA256 (the
+    ``X-Aisha-Signature`` header) to ``url``: a job of its own, retried; public addresses only in
+    production."""
+
+    type: Literal["webhook"]
+    url: str = Field(pattern=r"^https?://[^\s]+$", max_length=2000)
+    timeout_seconds: float = Field(default=10, gt=0, le=10)
+
+
 CANCEL_IF = Literal["customer_replied", "staff_replied", "resolved"]
 
 
@@ -320,7 +330,8 @@ Action = Annotated[
     | Note
     | MoveLead
     | Stop
-    | Wait,
+    | Wait
+    | Webhook,
     Field(discriminator="type"),
 ]
 CUSTOMER_FACING = {"send_text", "send_template"}

@@ -35,6 +35,8 @@ class JobKind(StrEnum):
     AUTOMATION_SWEEP = "automation_sweep"
     # A run's wait ended: the rest of its actions (aisha_app.automations.engine).
     AUTOMATION_RESUME = "automation_resume"
+    # An automation's webhook: the signed POST, retried (aisha_app.automations.webhooks).
+    AUTOMATION_WEBHOOK = "automation_webhook"
 
 
 # A handler may return when to run the same job again (a recurring job, such as a rule's sweep).
@@ -54,6 +56,7 @@ HANDLER_MODULES = (
     "aisha_app.api.webhooks",
     "aisha_app.automations.engine",
     "aisha_app.automations.timed",
+    "aisha_app.automations.webhooks",
 )
 
 

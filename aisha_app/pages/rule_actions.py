@@ -79,6 +79,20 @@ def _action_fields(i, row) -> rx.Component:
             ),
         ),
         ("send_template", rx.fragment(box("name", "order_update", "Template name"), template_extras)),
+        (
+            "webhook",
+            rx.fragment(
+                box("url", "https://your-crm.example/hooks/aisha", "Address (POST, JSON)"),
+                box("timeout", "10", "Wait for an answer, seconds (at most 10)"),
+                rx.text(
+                    "Signed with HMAC-SHA256 of the timestamp and the body (headers X-Aisha-Timestamp, "
+                    "X-Aisha-Signature, X-Aisha-Delivery) using AUTOMATION_WEBHOOK_SECRET; retried until "
+                    "it answers 2xx.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+        ),
         ("add_tag", box("name", "vip", "Tag")),
         ("remove_tag", box("name", "vip", "Tag")),
         ("add_label", box("name", "urgent", "Label")),

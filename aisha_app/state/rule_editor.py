@@ -59,7 +59,19 @@ TEXT_FIELDS = (
 )
 FLAGS = ("ignore_quiet_hours", "is_active")
 CONDITION_KEYS = ("field", "attribute", "op", "value")
-ACTION_KEYS = ("type", "text", "name", "value", "template", "language", "variables", "wait_for", "wait_unit")
+ACTION_KEYS = (
+    "type",
+    "text",
+    "name",
+    "value",
+    "template",
+    "language",
+    "variables",
+    "wait_for",
+    "wait_unit",
+    "url",
+    "timeout",
+)
 GROUPS = ("all", "any")
 
 

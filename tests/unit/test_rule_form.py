@@ -30,6 +30,8 @@ ACTIONS = [
     {"type": "move_lead_stage", "stage": "QUALIFIED"},
     {"type": "wait", "minutes": 90, "cancel_if": ["customer_replied", "resolved"]},
     {"type": "wait", "minutes": 2 * 24 * 60, "cancel_if": []},
+    {"type": "webhook", "url": "https://crm.example.test/hooks/aisha", "timeout_seconds": 10.0},
+    {"type": "webhook", "url": "https://crm.example.test/hooks/slow", "timeout_seconds": 2.5},
     {"type": "stop"},
 ]
 TRIGGERS = [
