@@ -97,6 +97,8 @@ ACTIONS = {
     "move_lead_stage": "Move the lead stage",
     "wait": "Wait",
     "webhook": "Call a webhook",
+    "start_review": "Ask for a review",
+    "add_to_waiting_list": "Add to a waiting list",
     "stop": "Stop here",
 }
 CANCELS = {
@@ -226,6 +228,11 @@ def _action(row: ActionRow, where: str) -> dict[str, Any]:
         out["enabled"] = row.value != "off"
     if kind == "move_lead_stage":
         out["stage"] = row.value or LeadStage.CONTACTED.value
+    if kind == "start_review":
+        out["product"] = row.name.strip() or None
+    if kind == "add_to_waiting_list":
+        out["list"] = row.name.strip() or None
+        out["tell_customer"] = row.value != "quiet"
     if kind == "webhook":
         out["url"] = row.url.strip()
         try:
@@ -326,7 +333,7 @@ def _action_row(spec: dict[str, Any]) -> ActionRow:
     row.variables = "\n".join(spec.get("variables") or [])
     if kind == "send_text":
         row.template = spec.get("template") or ""
-    row.name = str(spec.get("tag") or spec.get("label") or spec.get("key") or "")
+    row.name = str(spec.get("tag") or spec.get("label") or spec.get("key") or spec.get("product") or "")
     if kind == "send_template":
         row.name = spec["template"]
     if kind == "set_attribute":
@@ -339,6 +346,9 @@ def _action_row(spec: dict[str, Any]) -> ActionRow:
         row.value = "on" if spec["enabled"] else "off"
     elif kind == "move_lead_stage":
         row.value = spec["stage"]
+    elif kind == "add_to_waiting_list":
+        row.name = spec.get("list") or ""
+        row.value = "" if spec.get("tell_customer", True) else "quiet"
     elif kind == "webhook":
         row.url = spec["url"]
         timeout = float(spec.get("timeout_seconds", 10))

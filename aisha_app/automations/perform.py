@@ -285,6 +285,35 @@ def move_lead_stage(session, rule, world, spec):
     return {"detail": f"lead stage {before} → {spec['stage']}"}
 
 
+def start_review(session, rule, world, spec):
+    from aisha_app.actions import reviews
+
+    conversation = _may_message(session, rule, world)
+    if not window_open(conversation):
+        raise Skip("outside the 24-hour window: the customer's answers are needed, so no review is asked")
+    review, question = reviews.start_review(
+        session, conversation, started_by="automation", product=spec.get("product")
+    )
+    return {"detail": f"asked for a review: {question!r}"}
+
+
+def join_waiting_list(session, rule, world, spec):
+    from aisha_app.actions import waiting_list
+
+    contact = _contact(world)
+    if spec.get("tell_customer", True):
+        _may_message(session, rule, world)
+    place = waiting_list.join(
+        session,
+        contact,
+        waiting_list.find_list(session, spec.get("list")),
+        tell_customer=spec.get("tell_customer", True),
+    )
+    if place.already:
+        raise Skip(f"the customer is on the list already (number {place.position})")
+    return {"detail": f"added to the waiting list: number {place.position}"}
+
+
 def webhook(session, rule, world, spec):
     from aisha_app.automations.webhooks import queue
 
@@ -293,6 +322,8 @@ def webhook(session, rule, world, spec):
 
 ACTIONS = {
     "webhook": webhook,
+    "start_review": start_review,
+    "add_to_waiting_list": join_waiting_list,
     "send_text": send_text,
     "send_template": send_template,
     "add_tag": tags,

@@ -306,6 +306,22 @@ class Webhook(Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=10)
 
 
+class StartReview(Strict):
+    """Ask the customer for a review (inside the 24-hour window: their answers are needed)."""
+
+    type: Literal["start_review"]
+    product: str | None = Field(default=None, max_length=200)
+
+
+class JoinWaitingList(Strict):
+    """Put the customer on a waiting list (by id or name; blank: the first open one); they are
+    told their place unless ``tell_customer`` is false."""
+
+    type: Literal["add_to_waiting_list"]
+    list: str | None = Field(default=None, max_length=80)
+    tell_customer: bool = True
+
+
 CANCEL_IF = Literal["customer_replied", "staff_replied", "resolved"]
 
 
@@ -331,10 +347,12 @@ Action = Annotated[
     | MoveLead
     | Stop
     | Wait
-    | Webhook,
+    | Webhook
+    | StartReview
+    | JoinWaitingList,
     Field(discriminator="type"),
 ]
-CUSTOMER_FACING = {"send_text", "send_template"}
+CUSTOMER_FACING = {"send_text", "send_template", "start_review", "add_to_waiting_list"}
 
 
 class Options(Strict):

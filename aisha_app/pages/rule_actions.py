@@ -93,6 +93,14 @@ def _action_fields(i, row) -> rx.Component:
                 ),
             ),
         ),
+        ("start_review", box("name", "Safety boots", "About the product (blank: the customer says)")),
+        (
+            "add_to_waiting_list",
+            rx.fragment(
+                box("name", "Fitting room", "The list (blank: the first open one)"),
+                pick([("", "Tell the customer their place"), ("quiet", "Do not tell them")], "Tell"),
+            ),
+        ),
         ("add_tag", box("name", "vip", "Tag")),
         ("remove_tag", box("name", "vip", "Tag")),
         ("add_label", box("name", "urgent", "Label")),

@@ -32,6 +32,10 @@ ACTIONS = [
     {"type": "wait", "minutes": 2 * 24 * 60, "cancel_if": []},
     {"type": "webhook", "url": "https://crm.example.test/hooks/aisha", "timeout_seconds": 10.0},
     {"type": "webhook", "url": "https://crm.example.test/hooks/slow", "timeout_seconds": 2.5},
+    {"type": "start_review", "product": "Safety boots"},
+    {"type": "start_review", "product": None},
+    {"type": "add_to_waiting_list", "list": "Fitting room", "tell_customer": True},
+    {"type": "add_to_waiting_list", "list": None, "tell_customer": False},
     {"type": "stop"},
 ]
 TRIGGERS = [
@@ -67,7 +71,7 @@ CONDITIONS = {
 }
 
 
-def _saved(trigger, actions=ACTIONS, conditions=CONDITIONS, options=None) -> dict:
+def _saved(trigger, actions=ACTIONS[:20], conditions=CONDITIONS, options=None) -> dict:
     """A rule as the API hands it back (``RulePublic``'s fields)."""
     rule = RuleIn.model_validate(
         {
@@ -93,6 +97,8 @@ def test_every_action_condition_and_option_reads_into_the_form_and_back_unchange
         saved = _saved(TRIGGERS[0], options=options)
         form = f.from_rule(saved)
         assert f.checked(form).model_dump(mode="json") == saved
+    rest = _saved(TRIGGERS[0], actions=ACTIONS[20:])  # a rule holds at most 20 actions
+    assert f.checked(f.from_rule(rest)).model_dump(mode="json") == rest
     assert {a["type"] for a in ACTIONS} == set(f.ACTIONS)  # the editor offers every action
 
 

@@ -1,0 +1,71 @@
+"""Automations that start a journey: ask for a review, put the customer on a waiting list."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from aisha_app.config import get_settings
+from aisha_app.models import ReviewSession, WaitingListEntry
+from tests.unit.support import ADMIN_PASSWORD, customer_writes, login, run_jobs, sent_to
+from tests.unit.test_automations import PHONE, rule, runs
+
+
+@pytest.fixture
+def owner(client, world) -> dict[str, str]:
+    return login(client, "owner@shop.test", ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def awake(monkeypatch):
+    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
+
+
+def test_a_resolved_conversation_asks_the_customer_for_a_review(client, owner, session, world, awake):
+    created = rule(
+        client,
+        owner,
+        trigger={"type": "conversation_resolved"},
+        actions=[{"type": "start_review", "product": "Safety boots"}],
+    )
+    customer_writes(session, PHONE, "Do you have the boots in size 44?")
+    (conversation,) = client.get("/api/conversations", headers=owner).json()["items"]
+    assert conversation["status"] != "resolved"
+    resolved = client.patch(
+        f"/api/conversations/{conversation['id']}", json={"status": "resolved"}, headers=owner
+    )
+    assert resolved.status_code == 200
+    run_jobs()
+    (run,) = runs(session, created["id"])
+    assert run.status == "succeeded", run.steps
+    assert run.steps[0]["detail"].startswith("asked for a review: ")
+    review = session.exec(select(ReviewSession)).one()
+    assert (review.started_by, review.answers.get("product_name")) == ("automation", "Safety boots")
+    assert sent_to(session, PHONE)[-1] in run.steps[0]["detail"]  # the question went to the customer
+
+
+def test_a_keyword_puts_the_customer_on_the_waiting_list_once(client, owner, session, world, awake):
+    created = rule(
+        client,
+        owner,
+        trigger={"type": "keyword", "keywords": ["fitting"]},
+        actions=[{"type": "add_to_waiting_list"}],
+    )
+    customer_writes(session, PHONE, "Can I book a fitting?")
+    customer_writes(session, PHONE, "fitting please")
+    first, second = runs(session, created["id"])
+    assert first.status == "succeeded" and first.steps[0]["detail"] == "added to the waiting list: number 1"
+    assert second.status == "skipped" and "on the list already (number 1)" in second.error
+    assert len(session.exec(select(WaitingListEntry)).all()) == 1
+
+
+def test_an_unknown_waiting_list_fails_the_action_with_why(client, owner, session, world, awake):
+    created = rule(
+        client,
+        owner,
+        trigger={"type": "keyword", "keywords": ["fitting"]},
+        actions=[{"type": "add_to_waiting_list", "list": "Barber chair", "tell_customer": False}],
+    )
+    customer_writes(session, PHONE, "fitting?")
+    (run,) = runs(session, created["id"])
+    assert run.status == "failed" and "Waiting list" in run.error
