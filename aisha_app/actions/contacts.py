@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, or_, select
 
-from aisha_app.actions import leads
+from aisha_app.actions import attributes, leads
 from aisha_app.actions.audit import audit
 from aisha_app.actions.ingest import find_or_create_contact
 from aisha_app.automations.rules import Event
@@ -33,7 +33,9 @@ def update_contact(session: Session, contact_id: int, change: ContactUpdate, act
         values["tags"] = _clean_tags(values["tags"])
         added = [t for t in values["tags"] if t not in (contact.tags or [])]
     if "attributes" in values:
-        values["attributes"] = _merged(contact.attributes or {}, values["attributes"])
+        values["attributes"] = _merged(
+            contact.attributes or {}, attributes.checked(session, values["attributes"])
+        )
     label_sent, label = "lead_label" in values, values.pop("lead_label", None)
     if values.get("opted_out") and not contact.opted_out:
         contact.opted_out_at = utcnow()
@@ -96,6 +98,7 @@ def create_contact(session: Session, data: ContactCreate, actor: User) -> Contac
         raise _known(phone, existing)
     values = data.model_dump(exclude={"phone_number"})
     values["tags"] = _clean_tags(values["tags"])
+    values["attributes"] = attributes.checked(session, values["attributes"])
     contact = Contact(**values, phone_e164=phone, whatsapp_id=phone.lstrip("+"))
     try:
         with session.begin_nested():  # the same customer writing in this very moment

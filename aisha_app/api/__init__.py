@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from aisha_app.api import (
     assistant,
+    attributes,
     auth,
     automations,
     canned,
@@ -101,6 +102,7 @@ def build_api() -> FastAPI:
     api.include_router(canned.router)
     api.include_router(automations.router)
     api.include_router(segments.router)
+    api.include_router(attributes.router)
     api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the

@@ -32,7 +32,7 @@ def zone_of(contact: Contact, shop: ZoneInfo) -> ZoneInfo:
         return shop
 
 
-def _at(trigger: dict) -> time:
+def at_time(trigger: dict) -> time:
     hours, minutes = (int(part) for part in trigger.get("at", "09:00").split(":"))
     return time(hours, minutes)
 
@@ -41,18 +41,18 @@ def greeting_due(contact: Contact, trigger: dict, zone: ZoneInfo, year: int) -> 
     """This year's greeting for the contact: the birthday it is for, and the UTC moment it is due."""
     birthday = celebrated(contact.birthday_month, contact.birthday_day, year)
     day = birthday - timedelta(days=trigger.get("days_before", 0))
-    return birthday, datetime.combine(day, _at(trigger), tzinfo=zone).astimezone(UTC)
+    return birthday, datetime.combine(day, at_time(trigger), tzinfo=zone).astimezone(UTC)
 
 
 def next_look(session: Session, trigger: dict, after: datetime) -> datetime:
     """The first UTC moment after ``after`` when the rule's hour can be reached in some zone: a
     greeting at 09:10 is due at some UTC hh:10, :25, :40 or :55, so sweeps then are never late."""
-    minute = _at(trigger).minute % STEP_MINUTES
+    minute = at_time(trigger).minute % STEP_MINUTES
     t = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return t + timedelta(minutes=(minute - t.minute) % STEP_MINUTES)
 
 
-def _birthdays_between(start: date, end: date) -> list[tuple[int, int]]:
+def birthdays_between(start: date, end: date) -> list[tuple[int, int]]:
     """The (month, day) pairs whose celebration falls from ``start`` to ``end``."""
     pairs, day = set(), start
     while day <= end:
@@ -71,7 +71,7 @@ def _greetings(session: Session, trigger: dict, start: datetime, end: datetime):
     same_day = sa.or_(
         *[
             sa.and_(col(Contact.birthday_month) == m, col(Contact.birthday_day) == d)
-            for m, d in _birthdays_between(first, last)
+            for m, d in birthdays_between(first, last)
         ]
     )
     shop = shop_zone(session)

@@ -27,6 +27,7 @@ TRIGGERS = {
     "birthday": "A customer's birthday",
     "idle": "A conversation goes quiet",
     "schedule": "On a schedule, for a segment",
+    "date_anniversary": "A date of the contact comes round",
 }
 EVERY = {"day": "Every day", "week": "Every week", "month": "Every month"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -160,6 +161,7 @@ class RuleForm:
     weekday: str = "0"
     day: str = "1"
     segment: str = ""  # its id
+    attribute: str = ""  # date_anniversary's: the date attribute's key
     all: list[ConditionRow] = field(default_factory=list)
     any: list[ConditionRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=lambda: [ActionRow()])
@@ -261,11 +263,13 @@ def to_rule(form: RuleForm) -> dict[str, Any]:
         trigger["label"] = form.label.strip()
     elif form.trigger == "lead_stage_changed":
         trigger |= {"from_stage": form.from_stage or None, "to_stage": form.to_stage or None}
-    elif form.trigger == "birthday":
+    elif form.trigger in ("birthday", "date_anniversary"):
         days = form.days_before.strip() or "0"
-        if not days.isdigit():
+        if not (days.isascii() and days.isdecimal()):
             raise FormError(f"Trigger (days before): {days!r} is not a number of days")
         trigger |= {"days_before": int(days), "at": form.at.strip()}
+        if form.trigger == "date_anniversary":
+            trigger["attribute"] = form.attribute.strip()
     elif form.trigger == "schedule":
         if id_in(form.segment) is None:
             raise FormError("Trigger (segment): choose the segment it is for")
@@ -381,6 +385,7 @@ def from_rule(rule: dict[str, Any]) -> RuleForm:
         weekday=str(trigger.get("weekday", 0)),
         day=str(trigger.get("day", 1)),
         segment=str(trigger.get("segment") or ""),
+        attribute=trigger.get("attribute") or "",
         **_quiet_for(trigger.get("minutes") or 30),
         all=[_row_of(c) for c in conditions.get("all") or []],
         any=[_row_of(c) for c in conditions.get("any") or []],
@@ -459,6 +464,10 @@ def trigger_summary(trigger: dict[str, Any], segments: dict[int, str] | None = N
         days = trigger.get("days_before", 0)
         when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"
         return f"Birthday: {when} at {trigger.get('at', '09:00')}"
+    if kind == "date_anniversary":
+        days = trigger.get("days_before", 0)
+        when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"
+        return f"{trigger.get('attribute')} comes round: {when} at {trigger.get('at', '09:00')}"
     if kind == "schedule":
         every = trigger.get("every", "day")
         when = {

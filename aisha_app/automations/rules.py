@@ -34,6 +34,7 @@ class Event(StrEnum):
     BIRTHDAY = "birthday"  # the clock's: automations.timed sweeps for these
     IDLE = "idle"
     SCHEDULE = "schedule"
+    ANNIVERSARY = "date_anniversary"
 
 
 class Strict(BaseModel):
@@ -95,6 +96,16 @@ class BirthdayTrigger(Strict):
     at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")
 
 
+class AnniversaryTrigger(Strict):
+    """A date attribute of the contact (``attribute``: its key, values YYYY-MM-DD) comes round,
+    as a birthday does: ``days_before`` it, at ``at`` in the contact's time zone."""
+
+    type: Literal["date_anniversary"]
+    attribute: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_ -]+$")
+    days_before: int = Field(default=0, ge=0, le=30)
+    at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")
+
+
 class IdleTrigger(Strict):
     """A conversation quiet for ``minutes``: nobody answered the customer (``staff``), or the
     customer has not answered us (``customer``). An automation's own messages do not count."""
@@ -126,11 +137,12 @@ Trigger = Annotated[
     | LeadStageTrigger
     | BirthdayTrigger
     | IdleTrigger
-    | ScheduleTrigger,
+    | ScheduleTrigger
+    | AnniversaryTrigger,
     Field(discriminator="type"),
 ]
 # Triggers the clock fires (a sweep job per rule), not an action's event.
-TIMED = {"birthday", "idle", "schedule"}
+TIMED = {"birthday", "idle", "schedule", "date_anniversary"}
 
 # The event each trigger listens to.
 LISTENS_TO = {
@@ -144,6 +156,7 @@ LISTENS_TO = {
     "birthday": Event.BIRTHDAY,
     "idle": Event.IDLE,
     "schedule": Event.SCHEDULE,
+    "date_anniversary": Event.ANNIVERSARY,
 }
 
 # What a condition may look at; contact.attributes.<key> as well.

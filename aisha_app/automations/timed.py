@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from aisha_app.automations import birthdays, idle, schedules
+from aisha_app.automations import anniversaries, birthdays, idle, schedules
 from aisha_app.automations.rules import TIMED
 from aisha_app.automations.triggers import TriggerEvent
 from aisha_app.background import jobs
@@ -33,7 +33,7 @@ log = logging.getLogger("aisha.automations")
 
 # After a longer outage, what fell due earlier is neither done nor logged.
 LOOK_BACK = timedelta(days=7)
-KINDS = {"birthday": birthdays, "idle": idle, "schedule": schedules}
+KINDS = {"birthday": birthdays, "idle": idle, "schedule": schedules, "date_anniversary": anniversaries}
 assert set(KINDS) == TIMED
 
 

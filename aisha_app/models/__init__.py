@@ -1,6 +1,8 @@
 """Every table, imported here so ``SQLModel.metadata`` knows them all."""
 
 from aisha_app.models.contact import (
+    AttributeDefinition,
+    AttributeKind,
     Contact,
     ContactPublic,
     ContactUpdate,
@@ -75,6 +77,8 @@ __all__ = [
     "AutomationRun",
     "Channel",
     "Contact",
+    "AttributeDefinition",
+    "AttributeKind",
     "Segment",
     "ContactPublic",
     "ContactSummary",

@@ -207,3 +207,24 @@ class Segment(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+class AttributeKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"  # YYYY-MM-DD
+    YES_NO = "yes_no"
+    CHOICE = "choice"  # one of ``choices``
+
+
+class AttributeDefinition(SQLModel, table=True):
+    """What a custom attribute holds: contacts' values for ``key`` are checked against it."""
+
+    __tablename__ = "attribute_definitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    label: str = Field(max_length=80)
+    kind: AttributeKind = Field(sa_type=sa.String(16))
+    choices: list[str] = json_field(list)
+    created_at: datetime = created_at_field()

@@ -11,6 +11,37 @@ from aisha_app.state.rule_editor import RuleEditorState as S
 _ANY_STAGE = [("", "any stage")] + [(s, s.capitalize()) for s in STAGES]
 
 
+def _when_in_the_year() -> rx.Component:
+    f = S.form
+    return rx.flex(
+        labelled(
+            "Days before (0: on the day)",
+            rx.input(
+                value=f.days_before,
+                on_change=lambda v: S.set_text("days_before", v),
+                type="number",
+                min="0",
+                max="30",
+                width="100%",
+                id="rule-anniversary-days",
+            ),
+        ),
+        labelled(
+            "At",
+            rx.input(
+                value=f.at,
+                on_change=lambda v: S.set_text("at", v),
+                type="time",
+                width="100%",
+                id="rule-anniversary-at",
+            ),
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="0.5em",
+        width="100%",
+    )
+
+
 def trigger() -> rx.Component:
     f = S.form
     return section(
@@ -77,6 +108,23 @@ def trigger() -> rx.Component:
                     ),
                     direction=rx.breakpoints(initial="column", sm="row"),
                     gap="0.5em",
+                    width="100%",
+                ),
+            ),
+            (
+                "date_anniversary",
+                rx.vstack(
+                    labelled(
+                        "The date attribute (its key)", text("attribute", "first_order", "rule-attribute")
+                    ),
+                    _when_in_the_year(),
+                    rx.text(
+                        "Each year on the attribute's day (YYYY-MM-DD), in the customer's time zone, "
+                        "else the shop's; 29 February on 28 February in other years; not in the date's "
+                        "own year.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
                     width="100%",
                 ),
             ),

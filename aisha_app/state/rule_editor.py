@@ -55,6 +55,7 @@ TEXT_FIELDS = (
     "weekday",
     "day",
     "segment",
+    "attribute",
     "once_per",
 )
 FLAGS = ("ignore_quiet_hours", "is_active")

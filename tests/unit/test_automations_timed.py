@@ -406,3 +406,41 @@ def test_an_idle_rules_sweep_looks_every_minute(client, owner, session, world):
     (job,) = sweeps(session)
     assert job.run_after.second == 0
     assert timedelta(0) < job.run_after.replace(tzinfo=UTC) - utcnow() <= timedelta(minutes=1)
+
+
+# A date attribute's anniversary: as a birthday, from a contact's own date.
+
+
+def test_a_date_attribute_comes_round_each_year_in_the_contacts_zone(session, world):
+    from aisha_app.automations import anniversaries
+
+    wanjiru, amina = world.contacts
+    wanjiru.attributes, wanjiru.timezone = {"first_order": "2020-02-29"}, "Africa/Nairobi"
+    amina.attributes, amina.timezone = (
+        {"first_order": "2027-03-08"},
+        "Africa/Nairobi",
+    )  # this year's: not yet one
+    session.add_all([wanjiru, amina])
+    session.commit()
+    rule = Automation(
+        id=10**6,
+        name="draft",
+        trigger_type="date_anniversary",
+        trigger_config={
+            "type": "date_anniversary",
+            "attribute": "first_order",
+            "days_before": 0,
+            "at": "09:00",
+        },
+    )
+
+    def found(since: str, now: str) -> list[tuple[str, str]]:
+        return sorted((e.key, m.isoformat()) for e, m in anniversaries.due(session, rule, at(since), at(now)))
+
+    assert found("2027-02-27T00:00", "2027-03-10T00:00") == [
+        (f"anniversary:first_order:{wanjiru.id}:2027-02-28", "2027-02-28T06:00:00+00:00")
+    ]
+    assert found("2028-02-27T00:00", "2028-03-10T00:00") == [
+        (f"anniversary:first_order:{wanjiru.id}:2028-02-29", "2028-02-29T06:00:00+00:00"),
+        (f"anniversary:first_order:{amina.id}:2028-03-08", "2028-03-08T06:00:00+00:00"),
+    ]

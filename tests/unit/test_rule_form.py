@@ -55,6 +55,7 @@ TRIGGERS = [
     {"type": "idle", "waiting_for": "customer", "minutes": 120},
     {"type": "schedule", "every": "week", "at": "10:30", "weekday": 4, "day": 1, "segment": 3},
     {"type": "schedule", "every": "month", "at": "08:00", "weekday": 0, "day": 28, "segment": 12},
+    {"type": "date_anniversary", "attribute": "first_order", "days_before": 1, "at": "10:00"},
 ]
 CONDITIONS = {
     "all": [
@@ -233,13 +234,14 @@ def test_what_cannot_make_a_rule_is_said_in_words_where_it_is(form, said):
 def test_the_list_says_a_rule_in_one_line():
     assert f.trigger_summary(TRIGGERS[0]) == "Keyword: bei, price, please, سعر"
     assert f.trigger_summary({"type": "tag_added"}) == "A tag is added to a contact"
-    assert f.trigger_summary(TRIGGERS[-8]) == "Lead stage: any → LOST"
-    assert f.trigger_summary(TRIGGERS[-7]) == "Birthday: on the day at 09:00"
-    assert f.trigger_summary(TRIGGERS[-6]) == "Birthday: 3 days before at 18:45"
-    assert f.trigger_summary(TRIGGERS[-5]) == "Quiet for 45 minutes, waiting for staff"
-    assert f.trigger_summary(TRIGGERS[-4]) == "Quiet for 3 days, waiting for the customer"
-    assert f.trigger_summary(TRIGGERS[-2]) == "Schedule: every Friday at 10:30, segment 3"
-    assert f.trigger_summary(TRIGGERS[-1]) == "Schedule: on day 28 of every month at 08:00, segment 12"
+    assert f.trigger_summary(TRIGGERS[-9]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-8]) == "Birthday: on the day at 09:00"
+    assert f.trigger_summary(TRIGGERS[-7]) == "Birthday: 3 days before at 18:45"
+    assert f.trigger_summary(TRIGGERS[-6]) == "Quiet for 45 minutes, waiting for staff"
+    assert f.trigger_summary(TRIGGERS[-5]) == "Quiet for 3 days, waiting for the customer"
+    assert f.trigger_summary(TRIGGERS[-3]) == "Schedule: every Friday at 10:30, segment 3"
+    assert f.trigger_summary(TRIGGERS[-2]) == "Schedule: on day 28 of every month at 08:00, segment 12"
+    assert f.trigger_summary(TRIGGERS[-1]) == "first_order comes round: 1 day before at 10:00"
     assert f.trigger_summary({"type": "idle", "waiting_for": "staff", "minutes": 60}) == (
         "Quiet for 1 hour, waiting for staff"
     )
