@@ -17,6 +17,7 @@ from aisha_app.pages import (
     inbox,
     jobs,
     knowledge,
+    labels,
     leads,
     overview,
     reviews,
@@ -36,6 +37,7 @@ from aisha_app.state.contacts import ContactsState
 from aisha_app.state.inbox import InboxState
 from aisha_app.state.jobs import JobsState
 from aisha_app.state.knowledge import KnowledgeState
+from aisha_app.state.labels import LabelsState
 from aisha_app.state.leads import LeadsState
 from aisha_app.state.login import LoginState
 from aisha_app.state.nav import NavState
@@ -87,6 +89,7 @@ _PAGES = [
     (knowledge.knowledge_page, routes.KNOWLEDGE, "Knowledge", KnowledgeState.load),
     (actions.actions_page, routes.ACTIONS, "Actions", ActionsState.load),
     (canned.canned_page, routes.CANNED, "Canned responses", CannedState.load),
+    (labels.labels_page, routes.LABELS, "Labels", LabelsState.load),
 ]
 for component, route, title, on_load in _PAGES:
     # First the navigation's unread badge, then the page.

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
+from aisha_app.actions import labels as labels_module
 from aisha_app.actions.audit import audit
 from aisha_app.automations.rules import Event
 from aisha_app.automations.triggers import TriggerEvent, emit
@@ -48,6 +49,7 @@ def update_conversation(
         triggered += [
             (Event.LABEL_ADDED, {"name": n}) for n in labels if n not in (conversation.labels or [])
         ]
+        labels_module.keep(session, [n for n in labels if n not in (conversation.labels or [])])
         conversation.labels = labels
     if change.ai_enabled is not None and change.ai_enabled != conversation.ai_enabled:
         conversation.ai_enabled = change.ai_enabled

@@ -22,6 +22,7 @@ from aisha_app.api import (
     conversations,
     dashboard,
     jobs,
+    labels,
     leads,
     media,
     reviews,
@@ -103,6 +104,7 @@ def build_api() -> FastAPI:
     api.include_router(automations.router)
     api.include_router(segments.router)
     api.include_router(attributes.router)
+    api.include_router(labels.router)
     api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the

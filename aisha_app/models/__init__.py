@@ -12,6 +12,7 @@ from aisha_app.models.contact import (
     SourceType,
 )
 from aisha_app.models.conversation import (
+    LABEL_COLOURS,
     Channel,
     ContactSummary,
     Conversation,
@@ -19,6 +20,7 @@ from aisha_app.models.conversation import (
     ConversationRead,
     ConversationStatus,
     ConversationUpdate,
+    Label,
     Message,
     MessageDirection,
     MessagePublic,
@@ -77,6 +79,8 @@ __all__ = [
     "AutomationRun",
     "Channel",
     "Contact",
+    "Label",
+    "LABEL_COLOURS",
     "AttributeDefinition",
     "AttributeKind",
     "Segment",

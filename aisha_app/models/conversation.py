@@ -183,3 +183,17 @@ class ConversationUpdate(SQLModel):
     unassign: bool = False
     labels: list[str] | None = None
     ai_enabled: bool | None = None
+
+
+LABEL_COLOURS = ("gray", "red", "orange", "amber", "green", "teal", "blue", "purple", "pink")
+
+
+class Label(SQLModel, table=True):
+    """A conversation label the team keeps: a name, a colour. Conversations hold the names."""
+
+    __tablename__ = "labels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, sa_column_kwargs={"unique": True})
+    colour: str = Field(default="gray", max_length=16)
+    created_at: datetime = created_at_field()

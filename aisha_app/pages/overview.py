@@ -105,6 +105,11 @@ def _settings() -> rx.Component:
                 href=routes.CANNED,
                 id="canned-link",
             ),
+            rx.link(
+                rx.button(rx.icon("tag"), "Labels", variant="soft"),
+                href=routes.LABELS,
+                id="labels-link",
+            ),
             wrap="wrap",
         ),
         rx.heading("Channels and providers", size="4"),

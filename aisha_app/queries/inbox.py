@@ -100,7 +100,7 @@ def _after(key: tuple[datetime | None, int]):
     return or_(last < at, sa.and_(last == at, ident < cid), last.is_(None))
 
 
-def _has_label(session: Session, label: str):
+def has_label(session: Session, label: str):
     """Through an index: GIN on the JSONB array (PostgreSQL), the labels table (SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
         return Conversation.__table__.c.labels.op("@>")(sa.func.jsonb_build_array(label))
@@ -150,7 +150,7 @@ def _filtered(session: Session, f: ConversationFilter, *columns):
     if f.unassigned:
         conditions.append(col(Conversation.assignee_id).is_(None))
     if f.label:
-        conditions.append(_has_label(session, f.label))
+        conditions.append(has_label(session, f.label))
     if f.after is not None:
         conditions.append(_after(f.after))
     if f.matched is not None:

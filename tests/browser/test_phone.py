@@ -25,6 +25,7 @@ MAIN_ACTION = {
     "/settings/knowledge": "#faq-save",
     "/settings/actions": "#action-save",
     "/settings/canned-responses": "#canned-save",
+    "/settings/labels": "#label-add",
     "/simulator": "#sim-start",
     "/no-such-page": "#not-found",
 }

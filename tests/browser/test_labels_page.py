@@ -1,0 +1,45 @@
+"""Settings › Labels on a phone: an admin adds a label with a colour, renames it (the
+conversation carrying it follows) and deletes it."""
+
+import httpx
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PHONE, customer_page, signed_in_page
+
+
+def _api(app_url: str) -> httpx.Client:
+    token = httpx.post(
+        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_an_admin_keeps_the_labels_and_a_rename_reaches_the_conversation(browser: Browser, app_url):
+    api = _api(app_url)
+    customer = customer_page(browser, app_url, "Labelled Wekesa", "0733677001")
+    customer.fill("#sim-input", "Habari")
+    customer.click("#sim-send")
+    expect(customer.locator(".bubble[data-direction=outbound]").first).to_be_visible()
+    conversation = api.get("/api/conversations", params={"q": "Labelled Wekesa"}).json()["items"][0]
+
+    page = signed_in_page(browser, app_url, "/settings/labels", viewport=PHONE)
+    page.fill("#label-new-name", "needs-callback")
+    page.select_option("#label-new-colour", "red")
+    page.click("#label-add")
+    expect(page.locator("#labels-notice")).to_contain_text("Label 'needs-callback' added.")
+    row = page.locator(".label-row", has_text="needs-callback")
+    expect(row).to_have_count(1)
+    assert (
+        api.patch(f"/api/conversations/{conversation['id']}", json={"labels": ["needs-callback"]}).status_code
+        == 200
+    )
+
+    name = row.locator(".label-name input")
+    name.fill("call-back")
+    name.blur()
+    expect(page.locator("#labels-notice")).to_contain_text("Renamed to 'call-back'")
+    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == ["call-back"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator(".label-row", has_text="call-back").get_by_role("button", name="Delete").click()
+    expect(page.locator("#labels-notice")).to_contain_text("taken off 1 conversation(s)")
+    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == []
