@@ -86,6 +86,7 @@ NO_VALUE = {"is_set", "is_not_set"}
 ACTIONS = {
     "send_text": "Send a message",
     "send_template": "Send a template",
+    "send_media": "Send a picture or file",
     "add_tag": "Add a tag",
     "remove_tag": "Remove a tag",
     "add_label": "Add a label",
@@ -235,6 +236,9 @@ def _action(row: ActionRow, where: str) -> dict[str, Any]:
     if kind == "add_to_waiting_list":
         out["list"] = row.name.strip() or None
         out["tell_customer"] = row.value != "quiet"
+    if kind == "send_media":
+        out["url"], out["caption"] = row.url.strip(), row.text.strip()
+        out["media_type"] = row.value or "image"
     if kind == "webhook":
         out["url"] = row.url.strip()
         try:
@@ -353,6 +357,8 @@ def _action_row(spec: dict[str, Any]) -> ActionRow:
     elif kind == "add_to_waiting_list":
         row.name = spec.get("list") or ""
         row.value = "" if spec.get("tell_customer", True) else "quiet"
+    elif kind == "send_media":
+        row.url, row.text, row.value = spec["url"], spec.get("caption") or "", spec.get("media_type", "image")
     elif kind == "webhook":
         row.url = spec["url"]
         timeout = float(spec.get("timeout_seconds", 10))

@@ -285,6 +285,15 @@ def move_lead_stage(session, rule, world, spec):
     return {"detail": f"lead stage {before} → {spec['stage']}"}
 
 
+def send_media(session, rule, world, spec):
+    conversation = _may_message(session, rule, world)
+    if not window_open(conversation):
+        raise Skip("outside the 24-hour window: media goes only inside it")
+    caption = fill(spec.get("caption") or "", world.contact, None) or None
+    draft = Draft(text=caption, media_url=spec["url"], media_type=spec.get("media_type", "image"))
+    return _sent(send_message(session, conversation.id, draft), rule)
+
+
 def start_review(session, rule, world, spec):
     from aisha_app.actions import reviews
 
@@ -321,6 +330,7 @@ def webhook(session, rule, world, spec):
 
 
 ACTIONS = {
+    "send_media": send_media,
     "webhook": webhook,
     "start_review": start_review,
     "add_to_waiting_list": join_waiting_list,

@@ -319,6 +319,16 @@ class Webhook(Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=10)
 
 
+class SendMedia(Strict):
+    """A picture, voice note, video or document by its address, with an optional caption; only
+    inside the 24-hour window (no template carries media here), else skipped with why."""
+
+    type: Literal["send_media"]
+    url: str = Field(pattern=r"^https?://[^\s]+$", max_length=2000)
+    media_type: Literal["image", "audio", "video", "document"] = "image"
+    caption: Annotated[str, Field(max_length=1024), AfterValidator(_known_variables)] = ""
+
+
 class StartReview(Strict):
     """Ask the customer for a review (inside the 24-hour window: their answers are needed)."""
 
@@ -360,12 +370,13 @@ Action = Annotated[
     | MoveLead
     | Stop
     | Wait
+    | SendMedia
     | Webhook
     | StartReview
     | JoinWaitingList,
     Field(discriminator="type"),
 ]
-CUSTOMER_FACING = {"send_text", "send_template", "start_review", "add_to_waiting_list"}
+CUSTOMER_FACING = {"send_text", "send_template", "send_media", "start_review", "add_to_waiting_list"}
 
 
 class Options(Strict):

@@ -101,6 +101,23 @@ def _action_fields(i, row) -> rx.Component:
                 pick([("", "Tell the customer their place"), ("quiet", "Do not tell them")], "Tell"),
             ),
         ),
+        (
+            "send_media",
+            rx.fragment(
+                box("url", "https://shop.example/price-list.jpg", "The file's address"),
+                pick(
+                    [
+                        ("image", "A picture"),
+                        ("document", "A document"),
+                        ("video", "A video"),
+                        ("audio", "A voice note"),
+                    ],
+                    "Kind",
+                ),
+                message("Caption (optional)"),
+                rx.text("Only inside the 24-hour window.", size="1", color_scheme="gray"),
+            ),
+        ),
         ("add_tag", box("name", "vip", "Tag")),
         ("remove_tag", box("name", "vip", "Tag")),
         ("add_label", box("name", "urgent", "Label")),

@@ -373,7 +373,12 @@ class RuleEditorState(SessionState):
         self.dry_steps = [step_line(s) for s in run.steps or []]
 
 
-FIRST_VALUE = {"set_status": "resolved", "move_lead_stage": "CONTACTED", "set_assistant": "on"}
+FIRST_VALUE = {
+    "set_status": "resolved",
+    "move_lead_stage": "CONTACTED",
+    "set_assistant": "on",
+    "send_media": "image",
+}
 
 
 def _an_index(value: object) -> bool:

@@ -69,3 +69,32 @@ def test_an_unknown_waiting_list_fails_the_action_with_why(client, owner, sessio
     customer_writes(session, PHONE, "fitting?")
     (run,) = runs(session, created["id"])
     assert run.status == "failed" and "Waiting list" in run.error
+
+
+def test_a_rule_sends_a_picture_with_its_caption_inside_the_window(client, owner, session, world, awake):
+    from aisha_app.models import Message
+
+    created = rule(
+        client,
+        owner,
+        trigger={"type": "keyword", "keywords": ["catalogue"]},
+        actions=[
+            {
+                "type": "send_media",
+                "url": "https://shop.example.test/boots.jpg",
+                "caption": "Our boots, {{contact.first_name}}",
+            }
+        ],
+    )
+    customer_writes(session, PHONE, "Send me the catalogue")
+    (run,) = runs(session, created["id"])
+    assert run.status == "succeeded", run.steps
+    session.expire_all()
+    sent = session.exec(
+        select(Message).where(Message.media_url == "https://shop.example.test/boots.jpg")
+    ).one()
+    assert (sent.type, sent.body, sent.meta.get("automation_id")) == (
+        "image",
+        "Our boots, Wanjiru",
+        created["id"],
+    )

@@ -16,6 +16,7 @@ ACTIONS = [
         "variables": ["{{contact.first_name}}", "Kisumu"],
     },
     {"type": "send_template", "template": "birthday_wish", "variables": ["{{contact.name}}"]},
+    {"type": "send_media", "url": "https://shop.test/boots.jpg", "media_type": "image", "caption": "New in!"},
     {"type": "add_tag", "tag": "vip"},
     {"type": "remove_tag", "tag": "new"},
     {"type": "add_label", "label": "urgent"},
