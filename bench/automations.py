@@ -14,6 +14,10 @@ over the year in six time zones: a day in its 96 quarter-hour sweeps, and a whol
 sweep (workers back after a day away), against the same with CONTACTS / 100 contacts (the
 baseline) in the same run. Each sweep's queued jobs are rolled back.
 
+Last, how late a due wait fires: 20 runs waiting, their waits ending a second apart, with one
+worker process's threads (the app's default) polling the queue: the delay from each wait's end
+to the run going on, against the delay of a job queued now (the baseline: the queue itself).
+
     bench/automations.py                                   # 200 rules, temporary SQLite
     bench/automations.py --database postgresql://postgres@127.0.0.1:5432/bench_automations
 Runs with the clone's .venv (see the first line); by hand, not part of the test suite. The
@@ -175,6 +179,7 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
     print(f"{'ratio of medians':<34} {statistics.median(loaded) / statistics.median(baseline):8.2f}")
     print(row("one rule run, end to end", run_times))
     birthdays(args, db, admin)
+    waits(db, admin, contact, conversation)
 
 
 ZONES = ["Africa/Nairobi", "Africa/Cairo", "Asia/Kolkata", "Europe/London", "America/New_York", None]
@@ -254,6 +259,80 @@ def birthdays(args: argparse.Namespace, db, admin) -> None:
     ):
         print(f"{label:<34} {statistics.median(q):8.2f} {max(q):8.2f} {w:8.1f} {g:8d}")
     print(f"{'ratio, the day in one sweep':<34} {whole / base_whole:8.2f}")
+
+
+def waits(db, admin, contact, conversation) -> None:
+    import threading
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from sqlmodel import Session, select
+
+    from aisha_app.actions.automations import create_rule
+    from aisha_app.automations import engine as runner
+    from aisha_app.automations.rules import RuleIn
+    from aisha_app.automations.triggers import TriggerEvent
+    from aisha_app.background import jobs
+    from aisha_app.background.worker import start_threads
+    from aisha_app.db import commit
+    from aisha_app.models import AutomationRun, Job, RunStatus
+    from aisha_app.models.base import utcnow
+
+    with Session(db, expire_on_commit=False) as session:
+        body = {"name": "Wait", "trigger": {"type": "message_received"}}
+        body["actions"] = [{"type": "wait", "minutes": 10}, {"type": "add_tag", "tag": "waited"}]
+        rule = create_rule(session, RuleIn.model_validate(body), admin)
+        commit(session)
+        ends = {}
+        for i in range(20):
+            event = TriggerEvent(
+                "message_received", f"wait:{i}", contact_id=contact.id, conversation_id=conversation.id
+            )
+            run = runner.run_rule(session, rule, event)
+            commit(session)
+            ends[run.id] = utcnow() + timedelta(seconds=2 + i)
+            session.execute(
+                sa.update(Job)
+                .where(Job.kind == "automation_resume", Job.payload["run"].as_integer() == run.id)
+                .values(run_after=ends[run.id])
+            )
+            commit(session)
+    stop = threading.Event()
+    threads = start_threads(2, stop)
+    lags: list[float] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(lags) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with Session(db) as session:
+                done = session.exec(
+                    select(AutomationRun.id, AutomationRun.finished_at).where(
+                        AutomationRun.automation_id == rule.id, AutomationRun.status != RunStatus.WAITING
+                    )
+                ).all()
+            lags = [(finished - ends[run_id]).total_seconds() for run_id, finished in done]
+        baseline = []
+        for _ in range(10):
+            with Session(db) as session:
+                job = jobs.enqueue(session, "no_such_kind_bench", {})
+                commit(session)
+                queued_at, job_id = utcnow(), job.id
+            while True:
+                time.sleep(0.01)
+                with Session(db) as session:
+                    finished = session.get(Job, job_id).finished_at
+                if finished is not None:
+                    baseline.append((finished - queued_at).total_seconds())
+                    break
+    finally:
+        stop.set()
+        jobs.WAKE.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    print(f"\na due wait, {db.dialect.name} (s from its end to the run going on), {len(lags)} of 20")
+    print(f"{'':<34} {'median':>8} {'max':>8}")
+    print(f"{'a job queued now (baseline)':<34} {statistics.median(baseline):8.3f} {max(baseline):8.3f}")
+    print(f"{'a wait that ends':<34} {statistics.median(lags):8.3f} {max(lags):8.3f}")
 
 
 if __name__ == "__main__":
