@@ -11,6 +11,7 @@ from aisha_app.config import describe, get_settings
 from aisha_app.pages import (
     actions,
     assistant,
+    attributes,
     automations,
     canned,
     contacts,
@@ -31,6 +32,7 @@ from aisha_app.realtime.live import live_updates
 from aisha_app.security_headers import SecurityHeaders
 from aisha_app.state.actions import ActionsState
 from aisha_app.state.assistant import AssistantState
+from aisha_app.state.attributes import AttributesState
 from aisha_app.state.automations import AutomationsState, RunLogState
 from aisha_app.state.canned import CannedState
 from aisha_app.state.contacts import ContactsState
@@ -90,6 +92,7 @@ _PAGES = [
     (actions.actions_page, routes.ACTIONS, "Actions", ActionsState.load),
     (canned.canned_page, routes.CANNED, "Canned responses", CannedState.load),
     (labels.labels_page, routes.LABELS, "Labels", LabelsState.load),
+    (attributes.attributes_page, routes.ATTRIBUTES, "Attributes", AttributesState.load),
 ]
 for component, route, title, on_load in _PAGES:
     # First the navigation's unread badge, then the page.

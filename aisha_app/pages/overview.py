@@ -110,6 +110,11 @@ def _settings() -> rx.Component:
                 href=routes.LABELS,
                 id="labels-link",
             ),
+            rx.link(
+                rx.button(rx.icon("list"), "Contact attributes", variant="soft"),
+                href=routes.ATTRIBUTES,
+                id="attributes-link",
+            ),
             wrap="wrap",
         ),
         rx.heading("Channels and providers", size="4"),

@@ -1,5 +1,5 @@
-"""Settings › Labels on a phone: an admin adds a label with a colour, renames it (the
-conversation carrying it follows) and deletes it."""
+"""Settings on a phone: an admin keeps the labels (a rename reaches the conversation carrying
+one) and defines a contact attribute whose values are then checked."""
 
 import httpx
 from playwright.sync_api import Browser, expect
@@ -43,3 +43,25 @@ def test_an_admin_keeps_the_labels_and_a_rename_reaches_the_conversation(browser
     page.locator(".label-row", has_text="call-back").get_by_role("button", name="Delete").click()
     expect(page.locator("#labels-notice")).to_contain_text("taken off 1 conversation(s)")
     assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == []
+
+
+def test_an_admin_defines_a_contact_attribute_and_values_are_checked(browser: Browser, app_url):
+    api = _api(app_url)
+    page = signed_in_page(browser, app_url, "/settings/attributes", viewport=PHONE)
+    page.fill("#attr-key", "branch_visited")
+    page.fill("#attr-label", "Branch visited")
+    page.select_option("#attr-kind", "choice")
+    page.fill("#attr-choices", "Westlands, Kisumu")
+    page.click("#attr-define")
+    expect(page.locator("#attributes-notice")).to_contain_text("'Branch visited' defined")
+    row = page.locator(".attribute-row", has_text="Branch visited")
+    expect(row).to_contain_text("branch_visited · One of a list: Westlands, Kisumu")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    contact = api.post("/api/contacts", json={"name": "Attr Njeri", "phone_number": "0733677002"}).json()
+    refused = api.patch(f"/api/contacts/{contact['id']}", json={"attributes": {"branch_visited": "Mombasa"}})
+    assert refused.status_code == 422 and "Branch visited is one of Westlands, Kisumu" in refused.text
+    kept = api.patch(f"/api/contacts/{contact['id']}", json={"attributes": {"branch_visited": "kisumu"}})
+    assert kept.json()["attributes"] == {"branch_visited": "Kisumu"}
+    row.get_by_role("button", name="Remove").click()
+    expect(page.locator("#attributes-notice")).to_contain_text("the values stay, as free text")
+    expect(page.locator(".attribute-row", has_text="Branch visited")).to_have_count(0)
