@@ -11,7 +11,8 @@ from aisha_app.state.rule_editor import RuleEditorState as S
 _ANY_STAGE = [("", "any stage")] + [(s, s.capitalize()) for s in STAGES]
 
 
-def _when_in_the_year() -> rx.Component:
+def _when_in_the_year(days_id: str, at_id: str) -> rx.Component:
+    """Days before, and the hour: a birthday's or a date's."""
     f = S.form
     return rx.flex(
         labelled(
@@ -23,7 +24,7 @@ def _when_in_the_year() -> rx.Component:
                 min="0",
                 max="30",
                 width="100%",
-                id="rule-anniversary-days",
+                id=days_id,
             ),
         ),
         labelled(
@@ -33,7 +34,7 @@ def _when_in_the_year() -> rx.Component:
                 on_change=lambda v: S.set_text("at", v),
                 type="time",
                 width="100%",
-                id="rule-anniversary-at",
+                id=at_id,
             ),
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
@@ -117,7 +118,7 @@ def trigger() -> rx.Component:
                     labelled(
                         "The date attribute (its key)", text("attribute", "first_order", "rule-attribute")
                     ),
-                    _when_in_the_year(),
+                    _when_in_the_year("rule-anniversary-days", "rule-anniversary-at"),
                     rx.text(
                         "Each year on the attribute's day (YYYY-MM-DD), in the customer's time zone, "
                         "else the shop's; 29 February on 28 February in other years; not in the date's "
@@ -131,33 +132,7 @@ def trigger() -> rx.Component:
             (
                 "birthday",
                 rx.vstack(
-                    rx.flex(
-                        labelled(
-                            "Days before (0: on the day)",
-                            rx.input(
-                                value=f.days_before,
-                                on_change=lambda v: S.set_text("days_before", v),
-                                type="number",
-                                min="0",
-                                max="30",
-                                width="100%",
-                                id="rule-days-before",
-                            ),
-                        ),
-                        labelled(
-                            "At",
-                            rx.input(
-                                value=f.at,
-                                on_change=lambda v: S.set_text("at", v),
-                                type="time",
-                                width="100%",
-                                id="rule-at",
-                            ),
-                        ),
-                        direction=rx.breakpoints(initial="column", sm="row"),
-                        gap="0.5em",
-                        width="100%",
-                    ),
+                    _when_in_the_year("rule-days-before", "rule-at"),
                     rx.text(
                         "In the customer's time zone, else the shop's. A 29 February birthday is celebrated "
                         "on 28 February in other years. If the app was down, a greeting goes out late, "
