@@ -16,6 +16,8 @@ from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.notify import conversation_for
 from aisha_app.actions.outbound import Draft, OutsideWindow, send_message, window_open
 from aisha_app.assistant.knowledge import normalize, search
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.config import get_settings
 from aisha_app.errors import Conflict, NotFound
 from aisha_app.models import (
@@ -236,6 +238,18 @@ def _complete(
         )
     events.publish_on_commit(
         session, events.REVIEW_CREATED, review_id=saved.id, conversation_id=conversation.id
+    )
+    emit(
+        session,
+        [
+            TriggerEvent(
+                event=Event.REVIEW_RECEIVED,
+                key=f"review:{saved.id}",
+                contact_id=contact.id,
+                conversation_id=conversation.id,
+                data={"rating": rating, "product": saved.product_name or ""},
+            )
+        ],
     )
     message = send_message(session, conversation.id, Draft(text=thanks), from_assistant=True)
     saved.thank_you_message_id = message.id

@@ -23,6 +23,8 @@ from aisha_app.actions import customer_texts as texts
 from aisha_app.actions.audit import audit
 from aisha_app.actions.notify import notify
 from aisha_app.actions.reviews import start_review_for_contact
+from aisha_app.automations.rules import Event
+from aisha_app.automations.triggers import TriggerEvent, emit
 from aisha_app.background import jobs
 from aisha_app.background.handlers import JobKind, handler
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
@@ -296,6 +298,7 @@ def join(
         audit(session, actor, "waiting_list.joined", entry, contact_id=contact.id)
     _changed(session, waiting_list.id)
     session.flush()
+    _emit(session, entry, waiting_list, "joined")
     result = standing(session, entry)
     if tell_customer:
         notify(
@@ -369,6 +372,8 @@ def _finish(
         audit(session, actor, f"waiting_list.{status.value}", entry, contact_id=entry.contact_id)
     _changed(session, waiting_list.id)
     session.flush()
+    if status in (WaitingStatus.CALLED, WaitingStatus.SERVED, WaitingStatus.NO_SHOW):
+        _emit(session, entry, waiting_list, status.value)
     contact = session.get(Contact, entry.contact_id)
     if status == WaitingStatus.CALLED:
         notify(session, contact, say("called", contact.language, list=waiting_list.name))
@@ -383,6 +388,21 @@ def _finish(
         start_review_for_contact(session, contact, started_by="waiting_list")
     _tell_movers(session, waiting_list, before)
     return entry
+
+
+def _emit(session: Session, entry: WaitingListEntry, waiting_list: WaitingList, status: str) -> None:
+    """Automations hear of it: joined, called, served, no-show (once each per entry)."""
+    emit(
+        session,
+        [
+            TriggerEvent(
+                event=Event.WAITING_LIST,
+                key=f"waiting:{entry.id}:{status}",
+                contact_id=entry.contact_id,
+                data={"status": status, "list": waiting_list.name, "list_id": waiting_list.id},
+            )
+        ],
+    )
 
 
 def call(session: Session, entry_id: int, actor: User | None) -> WaitingListEntry:

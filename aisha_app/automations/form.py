@@ -24,6 +24,8 @@ TRIGGERS = {
     "tag_added": "A tag is added to a contact",
     "label_added": "A label is added to a conversation",
     "lead_stage_changed": "A lead moves to another stage",
+    "review_received": "A customer leaves a review",
+    "waiting_list": "Something happens on a waiting list",
     "birthday": "A customer's birthday",
     "idle": "A conversation goes quiet",
     "schedule": "On a schedule, for a segment",
@@ -31,6 +33,7 @@ TRIGGERS = {
 }
 EVERY = {"day": "Every day", "week": "Every week", "month": "Every month"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WAITING_ON = {"joined": "joins", "called": "is called", "served": "is served", "no_show": "does not come"}
 WAITING_FOR = {
     "staff": "Nobody has answered the customer",
     "customer": "The customer has not answered us",
@@ -163,6 +166,9 @@ class RuleForm:
     day: str = "1"
     segment: str = ""  # its id
     attribute: str = ""  # date_anniversary's: the date attribute's key
+    max_rating: str = ""  # review_received's: "" for any rating
+    waiting_on: str = "joined"  # waiting_list's
+    waiting_list: str = ""  # its list (name or id; blank: any)
     all: list[ConditionRow] = field(default_factory=list)
     any: list[ConditionRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=lambda: [ActionRow()])
@@ -274,6 +280,10 @@ def to_rule(form: RuleForm) -> dict[str, Any]:
         trigger |= {"days_before": int(days), "at": form.at.strip()}
         if form.trigger == "date_anniversary":
             trigger["attribute"] = form.attribute.strip()
+    elif form.trigger == "review_received":
+        trigger["max_rating"] = int(form.max_rating) if form.max_rating in {"1", "2", "3", "4", "5"} else None
+    elif form.trigger == "waiting_list":
+        trigger |= {"on": form.waiting_on, "list": form.waiting_list.strip() or None}
     elif form.trigger == "schedule":
         if id_in(form.segment) is None:
             raise FormError("Trigger (segment): choose the segment it is for")
@@ -392,6 +402,9 @@ def from_rule(rule: dict[str, Any]) -> RuleForm:
         day=str(trigger.get("day", 1)),
         segment=str(trigger.get("segment") or ""),
         attribute=trigger.get("attribute") or "",
+        max_rating=str(trigger.get("max_rating") or ""),
+        waiting_on=trigger.get("on") or "joined",
+        waiting_list=trigger.get("list") or "",
         **_quiet_for(trigger.get("minutes") or 30),
         all=[_row_of(c) for c in conditions.get("all") or []],
         any=[_row_of(c) for c in conditions.get("any") or []],
@@ -470,6 +483,12 @@ def trigger_summary(trigger: dict[str, Any], segments: dict[int, str] | None = N
         days = trigger.get("days_before", 0)
         when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"
         return f"Birthday: {when} at {trigger.get('at', '09:00')}"
+    if kind == "review_received":
+        most = trigger.get("max_rating")
+        return "A review" + (f" of {most} star{'s' if most > 1 else ''} or fewer" if most else "")
+    if kind == "waiting_list":
+        where = f" on {trigger['list']}" if trigger.get("list") else ""
+        return f"Waiting list{where}: the customer {WAITING_ON.get(trigger.get('on'), trigger.get('on'))}"
     if kind == "date_anniversary":
         days = trigger.get("days_before", 0)
         when = "on the day" if not days else f"{days} day{'s' if days > 1 else ''} before"

@@ -35,6 +35,8 @@ class Event(StrEnum):
     IDLE = "idle"
     SCHEDULE = "schedule"
     ANNIVERSARY = "date_anniversary"
+    REVIEW_RECEIVED = "review_received"
+    WAITING_LIST = "waiting_list"
 
 
 class Strict(BaseModel):
@@ -87,6 +89,22 @@ class LeadStageTrigger(Strict):
     to_stage: LeadStage | None = None
 
 
+class ReviewTrigger(Strict):
+    """A customer finished a review; with ``max_rating``, only one of that many stars or fewer."""
+
+    type: Literal["review_received"]
+    max_rating: int | None = Field(default=None, ge=1, le=5)
+
+
+class WaitingListTrigger(Strict):
+    """A customer joined a waiting list, was called, served, or did not come (``on``); with
+    ``list`` (a name or an id), only on that list."""
+
+    type: Literal["waiting_list"]
+    on: Literal["joined", "called", "served", "no_show"] = "joined"
+    list: str | None = Field(default=None, max_length=80)
+
+
 class BirthdayTrigger(Strict):
     """A contact's birthday, ``days_before`` it, at ``at`` in the contact's time zone (else the
     shop's). 29 February is celebrated on 28 February in other years."""
@@ -135,6 +153,8 @@ Trigger = Annotated[
     | TagAddedTrigger
     | LabelAddedTrigger
     | LeadStageTrigger
+    | ReviewTrigger
+    | WaitingListTrigger
     | BirthdayTrigger
     | IdleTrigger
     | ScheduleTrigger
@@ -153,6 +173,8 @@ LISTENS_TO = {
     "tag_added": Event.TAG_ADDED,
     "label_added": Event.LABEL_ADDED,
     "lead_stage_changed": Event.LEAD_STAGE_CHANGED,
+    "review_received": Event.REVIEW_RECEIVED,
+    "waiting_list": Event.WAITING_LIST,
     "birthday": Event.BIRTHDAY,
     "idle": Event.IDLE,
     "schedule": Event.SCHEDULE,

@@ -58,6 +58,16 @@ class Compiled:
         if t.type in ("tag_added", "label_added"):
             wanted = t.tag if t.type == "tag_added" else t.label
             return wanted is None or fold(wanted) == fold(data.get("name") or "")
+        if t.type == "review_received":
+            return t.max_rating is None or int(data.get("rating") or 0) <= t.max_rating
+        if t.type == "waiting_list":
+            wanted = (t.list or "").strip()
+            on_list = (
+                not wanted
+                or wanted == str(data.get("list_id"))
+                or fold(wanted) == fold(data.get("list") or "")
+            )
+            return t.on == data.get("status") and on_list
         if t.type == "lead_stage_changed":
             return (t.from_stage is None or t.from_stage == data.get("from")) and (
                 t.to_stage is None or t.to_stage == data.get("to")

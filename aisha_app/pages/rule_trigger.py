@@ -2,7 +2,16 @@
 
 import reflex as rx
 
-from aisha_app.automations.form import EVERY, MATCHES, STAGES, TRIGGERS, UNITS, WAITING_FOR, WEEKDAYS
+from aisha_app.automations.form import (
+    EVERY,
+    MATCHES,
+    STAGES,
+    TRIGGERS,
+    UNITS,
+    WAITING_FOR,
+    WAITING_ON,
+    WEEKDAYS,
+)
 from aisha_app.pages.chat import AUTO_DIR
 from aisha_app.pages.components import choice, labelled
 from aisha_app.pages.rule_parts import section, text
@@ -106,6 +115,41 @@ def trigger() -> rx.Component:
                     labelled(
                         "To",
                         choice(_ANY_STAGE, f.to_stage, lambda v: S.set_text("to_stage", v), "To", "rule-to"),
+                    ),
+                    direction=rx.breakpoints(initial="column", sm="row"),
+                    gap="0.5em",
+                    width="100%",
+                ),
+            ),
+            (
+                "review_received",
+                labelled(
+                    "Only if it has at most",
+                    choice(
+                        [("", "any number of stars")]
+                        + [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(1, 6)],
+                        f.max_rating,
+                        lambda v: S.set_text("max_rating", v),
+                        "Stars",
+                        "rule-max-rating",
+                    ),
+                ),
+            ),
+            (
+                "waiting_list",
+                rx.flex(
+                    labelled(
+                        "The customer",
+                        choice(
+                            list(WAITING_ON.items()),
+                            f.waiting_on,
+                            lambda v: S.set_text("waiting_on", v),
+                            "On",
+                            "rule-waiting-on",
+                        ),
+                    ),
+                    labelled(
+                        "On the list (blank: any)", text("waiting_list", "Fitting room", "rule-waiting-list")
                     ),
                     direction=rx.breakpoints(initial="column", sm="row"),
                     gap="0.5em",

@@ -56,6 +56,9 @@ TEXT_FIELDS = (
     "day",
     "segment",
     "attribute",
+    "max_rating",
+    "waiting_on",
+    "waiting_list",
     "once_per",
 )
 FLAGS = ("ignore_quiet_hours", "is_active")

@@ -98,3 +98,43 @@ def test_a_rule_sends_a_picture_with_its_caption_inside_the_window(client, owner
         "Our boots, Wanjiru",
         created["id"],
     )
+
+
+def test_a_low_review_and_each_waiting_list_step_trigger_their_rules(client, owner, session, world, awake):
+    from aisha_app.models import Product
+
+    session.add(Product(sku="BOOT-1", name="Steel-toe safety boots", price=4500, stock=18))
+    session.commit()
+    low = rule(
+        client,
+        owner,
+        trigger={"type": "review_received", "max_rating": 2},
+        actions=[{"type": "add_tag", "tag": "unhappy"}],
+    )
+    for step in ("joined", "called", "served"):
+        rule(
+            client,
+            owner,
+            name=f"On {step}",
+            trigger={"type": "waiting_list", "on": step, "list": "main"},
+            actions=[{"type": "add_tag", "tag": f"wl-{step}"}],
+        )
+    customer_writes(session, PHONE, "review")
+    customer_writes(session, PHONE, "the safety boots")
+    customer_writes(session, PHONE, "Too tight, hurt my feet.")
+    customer_writes(session, PHONE, "⭐⭐", reply_id="rating_2")
+    (run,) = runs(session, low["id"])
+    assert run.status == "succeeded" and run.trigger == "review_received"
+
+    joined = client.post(
+        "/api/waiting-list/", json={"username": "Wanjiru", "phone_number": PHONE}, headers=owner
+    )
+    entry = joined.json()
+    assert client.post(f"/api/waiting-list/{entry['id']}/call", headers=owner).status_code == 200
+    assert client.post(f"/api/waiting-list/{entry['id']}/serve", headers=owner).status_code == 200
+    run_jobs()
+    session.expire_all()
+    from aisha_app.models import Contact
+
+    tags = session.get(Contact, world.contacts[0].id).tags
+    assert {"unhappy", "wl-joined", "wl-called", "wl-served"} <= set(tags)

@@ -49,6 +49,10 @@ TRIGGERS = [
     {"type": "label_added", "label": "urgent"},
     {"type": "lead_stage_changed", "from_stage": "NEW", "to_stage": "WON"},
     {"type": "lead_stage_changed", "from_stage": None, "to_stage": "LOST"},
+    {"type": "review_received", "max_rating": 2},
+    {"type": "review_received", "max_rating": None},
+    {"type": "waiting_list", "on": "no_show", "list": "Fitting room"},
+    {"type": "waiting_list", "on": "joined", "list": None},
     {"type": "birthday", "days_before": 0, "at": "09:00"},
     {"type": "birthday", "days_before": 3, "at": "18:45"},
     {"type": "idle", "waiting_for": "staff", "minutes": 45},
@@ -235,7 +239,9 @@ def test_what_cannot_make_a_rule_is_said_in_words_where_it_is(form, said):
 def test_the_list_says_a_rule_in_one_line():
     assert f.trigger_summary(TRIGGERS[0]) == "Keyword: bei, price, please, سعر"
     assert f.trigger_summary({"type": "tag_added"}) == "A tag is added to a contact"
-    assert f.trigger_summary(TRIGGERS[-9]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-13]) == "Lead stage: any → LOST"
+    assert f.trigger_summary(TRIGGERS[-12]) == "A review of 2 stars or fewer"
+    assert f.trigger_summary(TRIGGERS[-10]) == "Waiting list on Fitting room: the customer does not come"
     assert f.trigger_summary(TRIGGERS[-8]) == "Birthday: on the day at 09:00"
     assert f.trigger_summary(TRIGGERS[-7]) == "Birthday: 3 days before at 18:45"
     assert f.trigger_summary(TRIGGERS[-6]) == "Quiet for 45 minutes, waiting for staff"
