@@ -138,3 +138,24 @@ def test_a_low_review_and_each_waiting_list_step_trigger_their_rules(client, own
 
     tags = session.get(Contact, world.contacts[0].id).tags
     assert {"unhappy", "wl-joined", "wl-called", "wl-served"} <= set(tags)
+
+
+def test_a_new_conversation_and_one_opened_again_trigger_conversation_opened(
+    client, owner, session, world, awake
+):
+    created = rule(
+        client,
+        owner,
+        trigger={"type": "conversation_opened"},
+        actions=[{"type": "add_label", "label": "new-chat"}],
+    )
+    customer_writes(session, PHONE, "Do you have the boots in size 44?")  # a new conversation
+    customer_writes(session, PHONE, "And in black?")  # the same one: not opened again
+    (first,) = runs(session, created["id"])
+    assert first.status == "succeeded" and first.trigger == "conversation_opened"
+    conversation_id = first.conversation_id
+    for status in ("resolved", "open"):  # resolved, then opened again by staff
+        answer = client.patch(f"/api/conversations/{conversation_id}", json={"status": status}, headers=owner)
+        assert answer.status_code == 200
+    run_jobs()
+    assert [r.trigger for r in runs(session, created["id"])] == ["conversation_opened", "conversation_opened"]
