@@ -93,13 +93,16 @@ class ContactsState(SessionState):
     def filtered(self) -> bool:
         return bool(self.search.strip() or self.tag.strip() or self.stage or self.reach or self.segment)
 
-    def _reload(self) -> None:
+    def _reload(self, counts: bool = True) -> None:
+        """The list; with ``counts``, each segment counted again too (a search or a filter
+        changes no segment's count: it does not count them on every keystroke)."""
         with unit_of_work() as session:
             saved = {str(g.id): g for g in all_segments(session)}
-            self.segments = [
-                [key, g.name, "{:,} · {:,} reachable".format(*segment_count(session, _filters_of(g)))]
-                for key, g in saved.items()
-            ]
+            if counts or [row[0] for row in self.segments] != list(saved):
+                self.segments = [
+                    [key, g.name, "{:,} · {:,} reachable".format(*segment_count(session, _filters_of(g)))]
+                    for key, g in saved.items()
+                ]
             if self.segment not in saved:
                 self.segment = ""
             filters = ContactFilters(
@@ -151,7 +154,7 @@ class ContactsState(SessionState):
             return
         self.search = value[:200]
         if self._authorize() is not None:
-            self._reload()
+            self._reload(counts=False)
 
     @rx.event
     @off_loop
@@ -161,7 +164,7 @@ class ContactsState(SessionState):
             return
         setattr(self, name, value[:40])
         if self._authorize() is not None:
-            self._reload()
+            self._reload(counts=False)
 
     @rx.event
     async def preview_import(self, files: list[rx.UploadFile]) -> None:
