@@ -153,3 +153,52 @@ def checked(session: Session, attributes: dict[str, Any]) -> dict[str, Any]:
             "invalid_attribute", "; ".join(p["message"] for p in problems) + ".", 422, details=problems
         )
     return out
+
+
+BOX = "attr."  # a form box's name: BOX + the attribute's key
+
+
+def boxes(known: dict[str, AttributeDefinition], values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``known`` (defined) attributes as a contact form shows them, one box each with the
+    contact's value."""
+    return [
+        {
+            "key": d.key,
+            "label": d.label,
+            "kind": d.kind,
+            "value": shown(values.get(d.key)),
+            "choices": d.choices,
+        }
+        for d in known.values()
+    ]
+
+
+def undefined(known: dict[str, AttributeDefinition], values: dict[str, Any]) -> list[list[str]]:
+    """The contact's attributes nobody has defined (from the API or a CSV): shown, not edited."""
+    return [[key, shown(value)] for key, value in sorted(values.items()) if key not in known]
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def from_boxes(form: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """What a submitted form changes: a box edited sets its attribute (checked by ``checked``
+    later), one emptied removes it; one left as it was changes nothing (not even re-checked: a
+    value from before the definition stays until someone edits it)."""
+    change: dict[str, Any] = {}
+    for name, raw in form.items():
+        if not name.startswith(BOX):
+            continue
+        key, value = name.removeprefix(BOX), str(raw or "").strip()
+        if value == shown(before.get(key)):
+            continue
+        if value:
+            change[key] = value
+        else:
+            change[key] = None
+    return change

@@ -61,3 +61,50 @@ def choice(
         aria_label=label,
         **({"id": id} if id else {}),
     )
+
+
+def attribute_boxes(attrs: rx.Var, key: rx.Var[str], prefix: str) -> rx.Component:
+    """A contact's defined attributes, one box each as its definition says: a number box, a date
+    picker, yes/no or its choices in a select, else text. ``attrs`` as actions.attributes.boxes
+    gives them; ``key`` changes when the contact or its saved values do (the boxes start again)."""
+
+    def box(a) -> rx.Component:
+        name, value = "attr." + a["key"].to(str), a["value"].to(str)
+        common = {"name": name, "key": key + name + value, "aria_label": a["label"].to(str)}
+        listed = [rx.el.option("", value="")]
+        control = rx.match(
+            a["kind"].to(str),
+            (
+                "yes_no",
+                rx.el.select(
+                    *listed,
+                    rx.el.option("yes", value="yes"),
+                    rx.el.option("no", value="no"),
+                    default_value=value,
+                    class_name="native-select",
+                    **common,
+                ),
+            ),
+            (
+                "choice",
+                rx.el.select(
+                    *listed,
+                    rx.foreach(a["choices"].to(list[str]), lambda c: rx.el.option(c, value=c)),
+                    default_value=value,
+                    class_name="native-select",
+                    **common,
+                ),
+            ),
+            ("number", rx.input(type="number", step="any", default_value=value, size="1", **common)),
+            ("date", rx.input(type="date", default_value=value, size="1", **common)),
+            rx.input(default_value=value, max_length=1000, size="1", **common),
+        )
+        return rx.vstack(
+            rx.text(a["label"].to(str), size="1", color_scheme="gray"),
+            control,
+            spacing="0",
+            width="100%",
+            class_name=f"{prefix}attribute",
+        )
+
+    return rx.foreach(attrs, box)

@@ -1,10 +1,12 @@
 """Contacts: everyone who has written, searchable, filtered by tag, stage and reach, editable."""
 
+from typing import Any
+
 import reflex as rx
 
 from aisha_app.models import LeadStage
 from aisha_app.pages.chat import AUTO_DIR
-from aisha_app.pages.components import choice
+from aisha_app.pages.components import attribute_boxes, choice
 from aisha_app.pages.layout import empty_state, shell
 from aisha_app.state.contacts import ContactsState as S
 
@@ -90,6 +92,11 @@ def _editor() -> rx.Component:
                         "A 29 February birthday is celebrated on 28 February in other years.",
                         size="1",
                         color_scheme="gray",
+                    ),
+                    attribute_boxes(e["attrs"].to(list[dict[str, Any]]), e["id"].to(str), "edit-"),
+                    rx.foreach(
+                        e["other_attrs"].to(list[list[str]]),
+                        lambda kv: rx.text(kv[0], ": ", kv[1], size="1", color_scheme="gray"),
                     ),
                     rx.hstack(
                         rx.checkbox(name="opted_out", default_checked=e["opted_out"].to(bool)),

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from aisha_app.pages.chat import AUTO_DIR, bubble_body, reply_button
+from aisha_app.pages.components import attribute_boxes
 from aisha_app.pages.layout import DESKTOP, PHONE, empty_state, shell
 from aisha_app.queries.inbox import STATUS_TABS
 from aisha_app.services.messaging import ADAPTERS
@@ -640,6 +641,11 @@ def _contact_fields(prefix: str) -> list[rx.Component]:
                 _edit("Tags (comma separated)", "tags", prefix),
                 rx.text("Birthday", size="1", color_scheme="gray"),
                 rx.hstack(*birthday, spacing="1", width="100%"),
+                attribute_boxes(h["attrs"].to(list[dict[str, Any]]), h["id"].to(str), prefix),
+                rx.foreach(
+                    h["other_attrs"].to(list[list[str]]),
+                    lambda kv: _field(kv[0], kv[1]),
+                ),
                 rx.vstack(
                     rx.text("Notes (the team only)", size="1", color_scheme="gray"),
                     rx.text_area(

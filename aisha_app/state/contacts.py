@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import reflex as rx
 from pydantic import ValidationError
 
+from aisha_app.actions import attributes
 from aisha_app.actions.contact_import import import_contacts
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.segments import SegmentIn, all_segments, create_segment
@@ -114,6 +115,7 @@ class ContactsState(SessionState):
             rows, total = search_contacts(
                 session, self.search or None, 200, 0, cap=COUNT_CAP, filters=filters
             )
+            known = attributes.definitions(session)
         self.total = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
         self.contacts = [
             {
@@ -133,6 +135,8 @@ class ContactsState(SessionState):
                 "birthday_year": str(c.birthday_year or ""),
                 "source": c.source_type,
                 "opted_out": c.opted_out,
+                "attrs": attributes.boxes(known, c.attributes or {}),
+                "other_attrs": attributes.undefined(known, c.attributes or {}),
             }
             for c in rows
         ]
@@ -260,7 +264,9 @@ class ContactsState(SessionState):
         if user is None or contact_id is None:
             return
         try:
+            before = self.editing.get("attrs", [])
             change = ContactUpdate(
+                attributes=attributes.from_boxes(form, {a["key"]: a["value"] for a in before}),
                 name=form.get("name") or None,
                 email=form.get("email") or None,
                 language=form.get("language") or None,

@@ -12,6 +12,7 @@ import reflex as rx
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from aisha_app.actions import attributes
 from aisha_app.actions.canned import fill
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.conversations import mark_read, update_conversation
@@ -111,6 +112,7 @@ def thread_header(
     contact = session.get(Contact, conversation.contact_id)
     public = conversation_public(conversation, contact)
     zone = shop_zone(session)
+    known = attributes.definitions(session)
     header = {
         "id": public.id,
         "name": shown_name(contact),
@@ -137,6 +139,8 @@ def thread_header(
         "birthday_day": str(contact.birthday_day or ""),
         "birthday_month": str(contact.birthday_month or ""),
         "birthday_year": str(contact.birthday_year or ""),
+        "attrs": attributes.boxes(known, contact.attributes or {}),
+        "other_attrs": attributes.undefined(known, contact.attributes or {}),
     }
     elsewhere = [
         {
@@ -644,7 +648,7 @@ class InboxState(InboxView):
     @rx.event
     @off_loop
     def save_contact(self, form: dict[str, Any]) -> None:
-        """The contact panel's form: name, language, tags, birthday and the team's notes."""
+        """The contact panel's form: name, language, tags, birthday, attributes and the team's notes."""
         self.contact_notice = self.contact_error = ""
         contact_id = str(self.header.get("contact_id", ""))
         user = self._authorize()
@@ -658,16 +662,18 @@ class InboxState(InboxView):
             return int(value) if value else None
 
         try:
-            change = ContactUpdate(
-                name=str(form.get("contact_name") or "").strip()[:200] or None,
-                language=str(form.get("language") or "").strip()[:16] or None,
-                tags=[t.strip() for t in str(form.get("tags") or "").split(",") if t.strip()][:50],
-                birthday_day=number("birthday_day"),
-                birthday_month=number("birthday_month"),
-                birthday_year=number("birthday_year"),
-                notes=str(form.get("notes") or "").strip()[:4000] or None,
-            )
             with unit_of_work() as session:
+                before = session.get(Contact, int(contact_id))
+                change = ContactUpdate(
+                    name=str(form.get("contact_name") or "").strip()[:200] or None,
+                    language=str(form.get("language") or "").strip()[:16] or None,
+                    tags=[t.strip() for t in str(form.get("tags") or "").split(",") if t.strip()][:50],
+                    birthday_day=number("birthday_day"),
+                    birthday_month=number("birthday_month"),
+                    birthday_year=number("birthday_year"),
+                    notes=str(form.get("notes") or "").strip()[:4000] or None,
+                    attributes=attributes.from_boxes(form, before.attributes if before else {}),
+                )
                 update_contact(session, int(contact_id), change, user)
         except ValidationError as exc:
             self.contact_error = "; ".join(

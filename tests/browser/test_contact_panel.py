@@ -1,5 +1,7 @@
 """The inbox's contact panel: edited beside the thread (desk) or behind the contact button (phone)."""
 
+import time
+
 import httpx
 from playwright.sync_api import Browser, expect
 
@@ -17,7 +19,20 @@ def _contact(app_url: str, phone: str) -> dict:
     return contact
 
 
+def _define(app_url: str, **definition) -> None:
+    token = httpx.post(
+        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    made = httpx.post(
+        f"{app_url}/api/attributes", json=definition, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert made.status_code in (201, 409), made.text
+
+
 def test_an_agent_edits_the_contact_beside_the_thread_and_opens_the_lead_card(browser: Browser, app_url):
+    _define(app_url, key="panel_boot_size", label="Boot size", kind="number")
+    _define(app_url, key="panel_farm", label="Farm", kind="choice", choices=["Tea", "Maize"])
+    _define(app_url, key="panel_member", label="Member", kind="yes_no")
     customer = customer_page(browser, app_url, "Rehema", "0733600501")
     customer.fill("#sim-input", "Do you have gumboots in size 38?")
     customer.click("#sim-send")
@@ -32,6 +47,9 @@ def test_an_agent_edits_the_contact_beside_the_thread_and_opens_the_lead_card(br
     panel.locator("#contact-birthday-day").fill("14")
     panel.locator("#contact-birthday-month").fill("3")
     panel.locator("#contact-notes").fill("Buys for her farm workers; prefers calls after 5 pm")
+    panel.get_by_label("Boot size", exact=True).fill("38")  # attributes, each box as defined
+    panel.get_by_label("Farm", exact=True).select_option("Tea")
+    panel.get_by_label("Member", exact=True).select_option("yes")
     panel.locator("#contact-save").click()
     expect(panel).to_contain_text("Contact saved.")
     expect(agent.locator("#thread-header")).to_contain_text("Rehema Achieng")  # the header shows it too
@@ -40,6 +58,20 @@ def test_an_agent_edits_the_contact_beside_the_thread_and_opens_the_lead_card(br
     assert contact["tags"] == ["gumboots", "size 38"]
     assert (contact["birthday_day"], contact["birthday_month"], contact["birthday_year"]) == (14, 3, None)
     assert contact["notes"] == "Buys for her farm workers; prefers calls after 5 pm"
+    assert {k: contact["attributes"][k] for k in ("panel_boot_size", "panel_farm", "panel_member")} == {
+        "panel_boot_size": 38,
+        "panel_farm": "Tea",
+        "panel_member": True,
+    }
+    expect(panel.get_by_label("Member", exact=True)).to_have_value("yes")  # read back as stored
+    panel.get_by_label("Member", exact=True).select_option("")  # emptied: removed
+    panel.locator("#contact-save").click()
+    for _ in range(50):  # the notice shows already: wait for the change itself
+        if "panel_member" not in _contact(app_url, "+254733600501")["attributes"]:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the emptied attribute was kept")
 
     panel.locator("#contact-birthday-month").fill("13")  # the browser refuses it before sending
     panel.locator("#contact-save").click()

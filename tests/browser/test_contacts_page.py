@@ -26,6 +26,10 @@ def test_tags_filter_the_contacts_and_a_birthday_is_edited_on_a_phone(browser: B
     ):
         added = api.post("/api/contacts", json={"name": name, "phone_number": phone, "tags": tags})
         assert added.status_code == 201, added.text
+    defined = api.post(
+        "/api/attributes", json={"key": "page_first_visit", "label": "First visit", "kind": "date"}
+    )
+    assert defined.status_code in (201, 409), defined.text
     page = signed_in_page(browser, app_url, "/contacts", viewport=SMALL_PHONE)
     page.fill("#contact-search", "Tagfilter")
     rows = page.locator(".contact-row")
@@ -63,12 +67,14 @@ def test_tags_filter_the_contacts_and_a_birthday_is_edited_on_a_phone(browser: B
         "Time zone: unknown time zone 'Mars/Olympus_Mons'"
     )
     dialog.locator("input[name=timezone]").fill("Africa/Cairo")
+    dialog.get_by_label("First visit", exact=True).fill("2026-03-14")  # the phone's date picker
     assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
     page.click("#contact-save")
     expect(dialog).to_be_hidden()
     expect(rows.filter(has_text="Tagfilter Baraka")).to_contain_text("29 Feb")
     saved = api.get("/api/contacts", params={"q": "Tagfilter Baraka"}).json()["items"][0]
     assert (saved["birthday_day"], saved["birthday_month"], saved["timezone"]) == (29, 2, "Africa/Cairo")
+    assert saved["attributes"]["page_first_visit"] == "2026-03-14"
 
     desk = signed_in_page(browser, app_url, "/contacts?tag=boots", viewport=DESK)
     expect(desk.locator("#contact-tag-filter")).to_have_value("boots")

@@ -121,3 +121,18 @@ def test_admins_define_and_staff_read(client, owner, world, defined):
     assert (
         patch(client, owner, world.contacts[0].id, {"branch": "Mombasa"}).status_code == 200
     )  # free text again
+
+
+def test_a_contact_form_sends_only_the_boxes_edited():
+    from aisha_app.actions.attributes import BOX, from_boxes, shown
+
+    before = {"shoe_size": 38, "wholesale": True, "branch": "Westlands", "legacy": "size forty"}
+    form = {
+        BOX + "shoe_size": "38",  # as shown: not sent (not even checked again)
+        BOX + "wholesale": "",  # emptied: removed
+        BOX + "branch": "nairobi cbd",  # edited: sent, to be checked by its definition
+        BOX + "legacy": shown("size forty"),  # held from before a definition: kept as it is
+        BOX + "note": "",  # empty, and held nothing: nothing
+        "name": "Achieng",  # not an attribute's box
+    }
+    assert from_boxes(form, before) == {"wholesale": None, "branch": "nairobi cbd"}
