@@ -128,7 +128,8 @@ def conversations(
     ),
     channel: ChannelName | None = None,
     assignee: str | None = Query(default=None, description="'me', 'unassigned' or a user id"),
-    label: str | None = None,
+    label: str | None = Query(default=None, max_length=40),
+    tag: str | None = Query(default=None, max_length=40, description="the contact's tag"),
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     offset: Offset = 0,
@@ -136,7 +137,9 @@ def conversations(
         default=None, max_length=200, description="next_cursor of the page before (instead of offset)"
     ),
 ) -> Page:
-    f = ConversationFilter(status=status, channel=channel, label=label, search=q, limit=limit, offset=offset)
+    f = ConversationFilter(
+        status=status, channel=channel, label=label, tag=tag, search=q, limit=limit, offset=offset
+    )
     if cursor is not None:
         try:
             f.after = decode_cursor(cursor)

@@ -59,11 +59,27 @@ def _filters() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.input(
-            placeholder="Label",
-            value=InboxState.label_filter,
-            on_change=InboxState.set_label_filter.debounce(300),
-            size="1",
+        rx.grid(
+            rx.el.select(
+                rx.el.option("Every label", value=""),
+                rx.foreach(InboxState.label_choices, lambda label: rx.el.option(label[0], value=label[0])),
+                value=InboxState.label_filter,
+                on_change=InboxState.set_label_filter,
+                class_name="native-select",
+                aria_label="Label",
+                id="inbox-label-filter",
+            ),
+            rx.input(
+                placeholder="Contact tag",
+                value=InboxState.tag_filter,
+                on_change=InboxState.set_tag_filter.debounce(300),
+                size="1",
+                width="100%",
+                aria_label="Contact tag",
+                id="inbox-tag-filter",
+            ),
+            columns="2",
+            spacing="2",
             width="100%",
         ),
         width="100%",
@@ -261,9 +277,16 @@ def _header() -> rx.Component:
         ),
         rx.flex(
             rx.foreach(
-                h["labels"].to(list[str]),
-                lambda label: rx.badge(
-                    label, " ×", variant="surface", cursor="pointer", on_click=InboxState.remove_label(label)
+                h["label_chips"].to(list[list[str]]),
+                lambda chip: rx.badge(
+                    chip[0],
+                    " ×",
+                    color_scheme=chip[1],
+                    variant="surface",
+                    cursor="pointer",
+                    on_click=InboxState.remove_label(chip[0]),
+                    aria_label="Remove the label " + chip[0],
+                    class_name="label-chip",
                 ),
             ),
             rx.input(
@@ -273,6 +296,12 @@ def _header() -> rx.Component:
                 on_blur=InboxState.add_label,
                 size="1",
                 width="8em",
+                custom_attrs={"list": "label-suggestions"},  # the team's labels, offered as one types
+                id="label-draft",
+            ),
+            rx.el.datalist(
+                rx.foreach(InboxState.label_choices, lambda label: rx.el.option(value=label[0])),
+                id="label-suggestions",
             ),
             wrap="wrap",
             spacing="1",

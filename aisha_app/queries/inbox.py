@@ -52,6 +52,7 @@ class ConversationFilter:
     assignee_id: int | None = None  # "mine" is resolved to the caller's id by the caller
     unassigned: bool = False
     label: str | None = None
+    tag: str | None = None  # the contact's
     search: str | None = None
     limit: int = 50
     offset: int = 0
@@ -62,7 +63,8 @@ class ConversationFilter:
 
     def keeps(self, c: ConversationPublic) -> bool:
         """Whether the list keeps ``c``, as ``_filtered`` would decide in the database, but for
-        the search (which needs the database: ``search_matches``) and the paging."""
+        the search and the contact's tag (which need the database: ``still_matching``) and the
+        paging."""
         statuses = _TAB_STATUSES.get(self.status, (self.status,)) if self.status else ()
         return (
             (not statuses or c.status in statuses)
@@ -151,6 +153,8 @@ def _filtered(session: Session, f: ConversationFilter, *columns):
         conditions.append(col(Conversation.assignee_id).is_(None))
     if f.label:
         conditions.append(has_label(session, f.label))
+    if f.tag:
+        conditions.append(col(Conversation.contact_id).in_(select(Contact.id).where(has_tag(session, f.tag))))
     if f.after is not None:
         conditions.append(_after(f.after))
     if f.matched is not None:
@@ -168,14 +172,13 @@ def search_matches(session: Session, text: str):
     return people.union(words) if words is not None else people
 
 
-def matching_search(session: Session, text: str, ids: list[int]) -> set[int]:
-    """Which of these conversations a search finds (a live update of a searched list)."""
+def still_matching(session: Session, search: str | None, tag: str | None, ids: list[int]) -> set[int]:
+    """Which of these conversations a search and a contact's tag still find (a live update of a
+    list filtered by them)."""
     if not ids:
         return set()
-    found = select(Conversation.id).where(
-        col(Conversation.id).in_(ids), col(Conversation.id).in_(search_matches(session, text))
-    )
-    return set(session.exec(found).all())
+    found = _filtered(session, ConversationFilter(search=search, tag=tag), Conversation.id)
+    return set(session.exec(found.where(col(Conversation.id).in_(ids))).all())
 
 
 MATCHED_CAP = 2_000  # a search's matches are passed as a list of ids up to this many

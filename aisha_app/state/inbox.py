@@ -16,6 +16,7 @@ from aisha_app.actions import attributes
 from aisha_app.actions.canned import fill
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.conversations import mark_read, update_conversation
+from aisha_app.actions.labels import all_labels
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
@@ -30,6 +31,7 @@ from aisha_app.models import (
     ConversationPublic,
     ConversationStatus,
     ConversationUpdate,
+    Label,
     MessageTemplate,
     User,
 )
@@ -41,10 +43,10 @@ from aisha_app.queries.inbox import (
     conversation_public,
     conversations_by_id,
     list_conversations,
-    matching_search,
     messages_by_id,
     newest_first,
     read_marks,
+    still_matching,
     thread_view,
     unread_counts,
 )
@@ -113,6 +115,9 @@ def thread_header(
     public = conversation_public(conversation, contact)
     zone = shop_zone(session)
     known = attributes.definitions(session)
+    colours = dict(
+        session.exec(select(Label.name, Label.colour).where(col(Label.name).in_(public.labels))).all()
+    )
     header = {
         "id": public.id,
         "name": shown_name(contact),
@@ -124,6 +129,7 @@ def thread_header(
         "ai": public.ai_enabled,
         "assignee": str(public.assignee_id or ""),
         "labels": public.labels,
+        "label_chips": [[name, colours.get(name, "gray")] for name in public.labels],
         "window_open": public.window_open,
         "waiting_since": public.waiting_since.isoformat() if public.waiting_since else "",
         "waiting_clock": clock(public.waiting_since, zone),
@@ -217,10 +223,11 @@ def live_list(
     filter still keeps them (a search asks the database, for those rows only)."""
     changed, zone = _changed(batch)
     kept = [c for cid, c in changed.items() if cid in touched and f.keeps(c)]
-    if f.search and kept:
+    if (f.search or f.tag) and kept:
         ids = tuple(c.id for c in kept)
         found = batch.once(
-            ("search", f.search, ids), lambda: in_unit_of_work(matching_search, f.search, list(ids))
+            ("search", f.search, f.tag, ids),
+            lambda: in_unit_of_work(still_matching, f.search, f.tag, list(ids)),
         )
         kept = [c for c in kept if c.id in found]
     ids = tuple(c.id for c in kept)
@@ -281,6 +288,8 @@ class InboxView(SessionState):
     scope: str = ALL  # all | mine | unassigned
     search: str = ""
     label_filter: str = ""
+    tag_filter: str = ""  # the contact's tag
+    label_choices: list[list[str]] = []  # the team's labels: [name, colour]
     selected_id: int = 0
     header: dict[str, Any] = {}
     staff: list[dict[str, str]] = []
@@ -326,6 +335,7 @@ class InboxState(InboxView):
             unassigned=self.scope == "unassigned",
             search=self.search or None,
             label=self.label_filter.strip() or None,
+            tag=self.tag_filter.strip() or None,
             limit=limit,
         )
 
@@ -437,6 +447,7 @@ class InboxState(InboxView):
                 {"id": str(c.id), "shortcut": c.shortcut, "text": c.text}
                 for c in session.exec(select(CannedResponse).order_by(col(CannedResponse.shortcut))).all()
             ]
+        self._reload_labels()
         self._refresh()
         HUB.watch(self.router.session.client_token, InboxState)
         return None
@@ -475,6 +486,16 @@ class InboxState(InboxView):
     def set_label_filter(self, value: str) -> None:
         self.label_filter = value[:40]
         self._refilter()
+
+    @rx.event
+    @off_loop
+    def set_tag_filter(self, value: str) -> None:
+        self.tag_filter = value[:40]
+        self._refilter()
+
+    def _reload_labels(self) -> None:
+        with unit_of_work() as session:
+            self.label_choices = [[label.name, label.colour] for label in all_labels(session)]
 
     @rx.event
     @off_loop
@@ -705,6 +726,7 @@ class InboxState(InboxView):
                 ConversationUpdate(labels=[*self.header.get("labels", []), self.label_draft.strip()])
             )
             self.label_draft = ""
+            self._reload_labels()  # a label first used here is the team's now
 
     @rx.event
     @off_loop

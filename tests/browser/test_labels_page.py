@@ -4,7 +4,7 @@ one) and defines a contact attribute whose values are then checked."""
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PHONE, customer_page, signed_in_page
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, DESK, PHONE, customer_page, signed_in_page
 
 
 def _api(app_url: str) -> httpx.Client:
@@ -34,15 +34,41 @@ def test_an_admin_keeps_the_labels_and_a_rename_reaches_the_conversation(browser
         == 200
     )
 
+    contact_id = conversation["contact"]["id"]
+    assert api.patch(f"/api/contacts/{contact_id}", json={"tags": ["wekesa-farm"]}).status_code == 200
+    inbox = signed_in_page(browser, app_url, "/inbox", viewport=DESK)
+    inbox.select_option("#inbox-label-filter", "needs-callback")  # the team's labels, to filter by
+    rows = inbox.locator(".conversation")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Labelled Wekesa")
+    inbox.select_option("#inbox-label-filter", "")
+    inbox.fill("#inbox-tag-filter", "wekesa-farm")  # the contact's tag
+    expect(rows).to_have_count(1)
+    rows.first.click()
+    chip = inbox.locator("#thread-header .label-chip", has_text="needs-callback")
+    expect(chip).to_have_attribute("data-accent-color", "red")  # in the label's colour
+    offered = inbox.locator("#label-suggestions option").evaluate_all("options => options.map(o => o.value)")
+    assert "needs-callback" in offered
+    inbox.fill("#label-draft", "first-visit")  # a label first used here: the team's, grey
+    inbox.locator("#label-draft").blur()
+    expect(inbox.locator("#thread-header .label-chip", has_text="first-visit")).to_have_attribute(
+        "data-accent-color", "gray"
+    )
+    expect(inbox.locator("#label-suggestions option[value=first-visit]")).to_have_count(1)
+    inbox.context.close()
+
     name = row.locator(".label-name input")
     name.fill("call-back")
     name.blur()
     expect(page.locator("#labels-notice")).to_contain_text("Renamed to 'call-back'")
-    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == ["call-back"]
+    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == [
+        "call-back",
+        "first-visit",
+    ]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.locator(".label-row", has_text="call-back").get_by_role("button", name="Delete").click()
     expect(page.locator("#labels-notice")).to_contain_text("taken off 1 conversation(s)")
-    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == []
+    assert api.get(f"/api/conversations/{conversation['id']}").json()["labels"] == ["first-visit"]
 
 
 def test_an_admin_defines_a_contact_attribute_and_values_are_checked(browser: Browser, app_url):

@@ -59,6 +59,10 @@ def test_mine_unassigned_and_label_filters(client, inbox, session, world):
     assert ids(client.get("/api/conversations?assignee=unassigned", headers=inbox)) == ["Otieno"]
     assert ids(client.get("/api/conversations?label=vip", headers=inbox)) == ["Wanjiru"]
     assert client.get("/api/conversations?assignee=someone", headers=inbox).status_code == 400
+    client.patch(f"/api/contacts/{conversation.contact_id}", json={"tags": ["wholesale"]}, headers=inbox)
+    assert ids(client.get("/api/conversations?tag=wholesale", headers=inbox)) == ["Wanjiru"]  # the contact's
+    assert ids(client.get("/api/conversations?tag=wholesale&label=boots", headers=inbox)) == ["Wanjiru"]
+    assert ids(client.get("/api/conversations?tag=retail", headers=inbox)) == []
 
 
 def test_paging(client, inbox):

@@ -86,6 +86,8 @@ def test_every_tab_s_list_after_a_batch_is_what_a_fresh_read_shows(session, worl
         "mine": tab(status="active", assignee_id=world.agent.id),
         "unassigned": tab(unassigned=True),
         "vip": tab(label="vip"),
+        "tag wholesale": tab(tag="wholesale"),
+        "tag and search": tab(tag="wholesale", search="boots"),
         "whatsapp": tab(channel=Channel.WHATSAPP_CLOUD),
         "search boots": tab(search="boots"),
         "search name": tab(search="Customer 1"),
@@ -99,7 +101,7 @@ def test_every_tab_s_list_after_a_batch_is_what_a_fresh_read_shows(session, worl
         heard.clear()
         for _ in range(5):
             cid = rng.choice(ids)
-            move = rng.randrange(7)
+            move = rng.randrange(8)
             if move == 0:  # a customer writes again
                 phone = phones[ids.index(cid)]
                 writes(session, phone, f"Any {rng.choice(products)} left? ({round_})")
@@ -122,6 +124,10 @@ def test_every_tab_s_list_after_a_batch_is_what_a_fresh_read_shows(session, worl
             elif move == 5:  # renamed: the name on its row changes
                 contact_id = session.get(Conversation, cid).contact_id
                 update_contact(session, contact_id, ContactUpdate(name=f"Renamed {round_}"), world.admin)
+            elif move == 6:  # the contact tagged, or untagged: the tag's lists change
+                contact_id = session.get(Conversation, cid).contact_id
+                tags = ["wholesale"] if rng.random() < 0.6 else ["retail"]
+                update_contact(session, contact_id, ContactUpdate(tags=tags), world.admin)
             else:  # the agent read it elsewhere: their unread count on it goes
                 mark_read(session, cid, world.agent.id, utcnow())
             session.commit()
