@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("aisha.config")
@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     # Automations: messages they may send one customer in 24 hours, and the hours (in the
     # customer's time zone, else the shop's) when they send none unless a rule says otherwise.
     automation_daily_limit: int = Field(default=3, ge=0, le=100)
-    automation_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(|\d\d:\d\d-\d\d:\d\d)$")
+    # "none" for none (an empty value in the environment is read as unset: the default).
+    automation_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(|none|\d\d:\d\d-\d\d:\d\d)$")
     # A birthday greeting found due longer ago than this (the workers were down) is not sent.
     automation_late_hours: int = Field(default=12, ge=1, le=72)  # a sweep runs a little after the moment
     # Signs the JSON an automation's webhook action posts (X-Aisha-Signature); none: no webhooks.
@@ -97,6 +98,11 @@ class Settings(BaseSettings):
     gemini_model: str = "gemini-2.5-flash"
     ai_temperature: float = Field(default=0.3, ge=0, le=2)
     gemini_api_base_url: str | None = None
+
+    @field_validator("automation_quiet_hours", mode="after")
+    @classmethod
+    def _no_quiet_hours(cls, value: str) -> str:
+        return "" if value == "none" else value
 
     @property
     def is_production(self) -> bool:

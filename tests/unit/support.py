@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -160,3 +164,50 @@ def sent_to(session: Session, phone: str) -> list[str]:
             .order_by(Message.id)
         ).all()
     ]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_processes(
+    logs: Path, done: Callable[[], bool], count: int = 2, timeout: float = 60, **env: str
+) -> list[str]:
+    """``count`` worker processes (``python -m aisha_app.background.worker``) on the test
+    database, run until ``done()`` says so and every one of them has started (on a busy machine
+    one may start only after the others have done everything: it must still start); their logs.
+    ``env``: settings of their own (the tests' monkeypatching does not reach them)."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    files = [logs / f"worker-{n}.log" for n in range(count)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aisha_app.background.worker", "--threads", "2"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=file.open("w"),
+            start_new_session=True,
+        )
+        for file in files
+    ]
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done() and all("started" in f.read_text() for f in files):
+                break
+            time.sleep(0.2)
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=20)
+    return [f.read_text() for f in files]
+
+
+def worker_hosts(logs: list[str]) -> set[str]:
+    """The processes that said they started, as the worker names itself (host:pid:thread)."""
+    return {
+        line.split("worker ")[1].split(" ")[0].rsplit(":", 1)[0]
+        for log in logs
+        for line in log.splitlines()
+        if "worker " in line and "started" in line
+    }

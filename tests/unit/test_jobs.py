@@ -1,12 +1,8 @@
 """The job queue: one claim per job, backoff, stale reclaim, dead letters, and many workers."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -17,8 +13,7 @@ from aisha_app.errors import WorkError
 from aisha_app.models import Channel, Conversation, Job, Message
 from aisha_app.models.base import utcnow
 from aisha_app.services.messaging.base import SendError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.support import ROOT, worker_hosts, worker_processes
 
 
 def test_a_job_is_claimed_by_exactly_one_worker(session, database):
@@ -89,35 +84,11 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world, t
         send_message(session, conversation.id, Draft(text=f"message {i}"), sender=world.agent)
     session.commit()
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "aisha_app.background.worker", "--threads", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(tmp_path / f"worker-{n}.log").open("w"),
-            start_new_session=True,
-        )
-        for n in range(2)
-    ]
-    log_files = [tmp_path / f"worker-{n}.log" for n in range(2)]
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            session.expire_all()
-            # Done when every message is accepted and both processes took part (on a busy machine one
-            # may start only after the other has sent everything: it must still start).
-            sent = all(m.status == "queued" for m in session.exec(select(Message)).all())
-            if sent and all("started" in f.read_text() for f in log_files):
-                break
-            time.sleep(0.2)
-    finally:
-        for worker in workers:
-            os.killpg(worker.pid, signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=20)
-        logs = [f.read_text() for f in log_files]
+    def sent() -> bool:  # every message accepted by the provider
+        session.expire_all()
+        return all(m.status == "queued" for m in session.exec(select(Message)).all())
+
+    logs = worker_processes(tmp_path, sent)
 
     assert {m.status for m in session.exec(select(Message)).all()} == {"queued"}  # all accepted
     bodies = [r.json()["text"]["body"] for r in stub.sends()]
@@ -125,13 +96,7 @@ def test_two_worker_processes_never_send_a_message_twice(session, stub, world, t
     claimed_by = {j.locked_by for j in session.exec(select(Job)).all()}
     assert claimed_by == {None}  # every job finished and released
     assert all("started" in log for log in logs)
-    hosts = {
-        line.split("worker ")[1].split(" ")[0].rsplit(":", 1)[0]
-        for log in logs
-        for line in log.splitlines()
-        if "worker " in line and "started" in line
-    }
-    assert len(hosts) == 2  # two processes took part
+    assert len(worker_hosts(logs)) == 2  # two processes took part
 
 
 def test_a_worker_process_knows_every_kind_of_job():
