@@ -14,6 +14,11 @@ over the year in six time zones: a day in its 96 quarter-hour sweeps, and a whol
 sweep (workers back after a day away), against the same with CONTACTS / 100 contacts (the
 baseline) in the same run. Each sweep's queued jobs are rolled back.
 
+Then the idle rules' look (once a minute) over CONVERSATIONS open conversations, their last
+messages spread over 40 days (half last from the customer, half from us): "no staff reply for
+30 minutes" and "no customer reply for 30 days" (whose look reaches back 30 days and 12 hours),
+against CONVERSATIONS / 100 conversations in the same run.
+
 Last, how late a due wait fires: 20 runs waiting, their waits ending a second apart, with one
 worker process's threads (the app's default) polling the queue: the delay from each wait's end
 to the run going on, against the delay of a job queued now (the baseline: the queue itself).
@@ -58,6 +63,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=200, help="rule runs timed end to end")
     parser.add_argument("--contacts", type=int, default=100_000, help="for the birthday sweep")
+    parser.add_argument("--conversations", type=int, default=20_000, help="for the idle sweep")
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aisha-bench-") as scratch:
@@ -179,6 +185,7 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
     print(f"{'ratio of medians':<34} {statistics.median(loaded) / statistics.median(baseline):8.2f}")
     print(row("one rule run, end to end", run_times))
     birthdays(args, db, admin)
+    idle(args, db, admin)
     waits(db, admin, contact, conversation)
 
 
@@ -259,6 +266,108 @@ def birthdays(args: argparse.Namespace, db, admin) -> None:
     ):
         print(f"{label:<34} {statistics.median(q):8.2f} {max(q):8.2f} {w:8.1f} {g:8d}")
     print(f"{'ratio, the day in one sweep':<34} {whole / base_whole:8.2f}")
+
+
+def idle(args: argparse.Namespace, db, admin) -> None:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from sqlmodel import Session, col, select
+
+    from aisha_app.actions.automations import create_rule
+    from aisha_app.automations import timed
+    from aisha_app.automations.rules import RuleIn
+    from aisha_app.db import commit
+    from aisha_app.models import Contact, Conversation, Message
+    from aisha_app.models.base import utcnow
+
+    rng = random.Random(13)
+    now = utcnow()
+
+    def add_conversations(count: int, offset: int) -> None:
+        with Session(db) as session:
+            people = session.exec(select(Contact.id).order_by(Contact.id).offset(offset).limit(count)).all()
+            rows = []
+            for contact_id in people:
+                last = now - timedelta(minutes=rng.randrange(40 * 24 * 60))
+                rows.append(
+                    {
+                        "contact_id": contact_id,
+                        "channel": "whatsapp_cloud",
+                        "status": "open",
+                        "last_message_at": last,
+                        "last_inbound_at": last,
+                        "labels": [],
+                        "created_at": last,
+                        "updated_at": last,
+                    }
+                )
+            session.execute(sa.insert(Conversation), rows)
+            made = session.exec(
+                select(Conversation.id, Conversation.last_message_at).where(
+                    col(Conversation.contact_id).in_(people)
+                )
+            ).all()
+            messages = []
+            for conversation_id, last in made:
+                if last is None:  # the first benches' own conversation
+                    continue
+                sides = ["inbound", "outbound", "inbound"] + (["outbound"] if rng.random() < 0.5 else [])
+                for back, side in enumerate(reversed(sides)):
+                    messages.append(
+                        {
+                            "conversation_id": conversation_id,
+                            "channel": "whatsapp_cloud",
+                            "direction": side,
+                            "type": "text",
+                            "body": "hello",
+                            "status": "sent",
+                            "meta": {},
+                            "created_at": last - timedelta(minutes=5 * back),
+                        }
+                    )
+            for start in range(0, len(messages), 5000):
+                session.execute(sa.insert(Message), messages[start : start + 5000])
+            commit(session)
+
+    rules = {}
+    with Session(db, expire_on_commit=False) as session:
+        for label, trigger in (
+            ("no staff reply, 30 min", {"type": "idle", "minutes": 30, "waiting_for": "staff"}),
+            (
+                "no customer reply, 30 days",
+                {"type": "idle", "minutes": 30 * 24 * 60, "waiting_for": "customer"},
+            ),
+        ):
+            body = {"name": label, "trigger": trigger, "actions": [{"type": "add_tag", "tag": "idle"}]}
+            rules[label] = create_rule(session, RuleIn.model_validate(body), admin).id
+        commit(session)
+
+    def looks() -> dict[str, tuple[float, int]]:
+        out = {}
+        with Session(db, expire_on_commit=False) as session:
+            for label, rule_id in rules.items():
+                rule, times, queued = session.get(timed.Automation, rule_id), [], 0
+                for _ in range(5):
+                    start = time.perf_counter()
+                    queued, _ = timed.fire(session, rule, now - timedelta(minutes=1), now)
+                    times.append((time.perf_counter() - start) * 1000)
+                    session.rollback()
+                out[label] = (statistics.median(times), queued)
+        return out
+
+    small = args.conversations // 100
+    add_conversations(small, 0)
+    base = looks()
+    add_conversations(args.conversations - small, small)
+    full = looks()
+    print(f"\nidle rules' look, {db.dialect.name} (ms, median of 5; queued: what one look found due)")
+    print(f"{'':<34} {f'{small:,}':>10} {f'{args.conversations:,}':>10} {'ratio':>8} {'queued':>8}")
+    for label in rules:
+        print(
+            f"{label:<34} {base[label][0]:10.1f} {full[label][0]:10.1f} "
+            f"{full[label][0] / base[label][0]:8.1f} {full[label][1]:8d}"
+        )
 
 
 def waits(db, admin, contact, conversation) -> None:

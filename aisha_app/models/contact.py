@@ -58,7 +58,11 @@ class ContactBase(SQLModel):
 
 class Contact(ContactBase, table=True):
     __tablename__ = "contacts"
-    __table_args__ = (sa.CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),)
+    __table_args__ = (
+        sa.CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
+        # A birthday rule's look: the few (month, day) pairs it can greet, not every contact.
+        sa.Index("ix_contacts_birthday", "birthday_month", "birthday_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     whatsapp_id: str | None = Field(default=None, max_length=32, sa_column_kwargs={"unique": True})
