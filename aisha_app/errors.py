@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -75,3 +76,20 @@ class WorkError(Exception):
     def __init__(self, reason: str, *, permanent: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+
+
+def said(exc: Exception, names: Mapping[str, str] | None = None) -> str:
+    """What went wrong, in words for a page: an AppError's message; each of pydantic's
+    complaints with the box it is about (``names``: a field's name as the page shows it); else
+    the exception's text."""
+    if isinstance(exc, AppError):
+        return exc.message
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    lines = []
+    for e in errors():
+        complaint = str(e["msg"]).removeprefix("Value error, ")
+        where = ".".join((names or {}).get(str(part), str(part)) for part in e.get("loc", ()))
+        lines.append(f"{where}: {complaint}" if where else complaint)
+    return "; ".join(lines)

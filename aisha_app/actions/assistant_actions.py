@@ -253,13 +253,3 @@ def call_action(
     if len(json.dumps(result)) > MAX_RESULT_CHARS:
         return {"result": text, "truncated": True}
     return result if isinstance(result, dict) else {"result": result}
-
-
-def validation_message(exc: Exception) -> str:
-    """A readable line from a pydantic error (for the settings form)."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        return "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors())
-    if isinstance(exc, AppError):
-        return exc.message
-    return str(exc)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from aisha_app.actions.contacts import by_phone, create_contact, update_contact
-from aisha_app.errors import AppError, Forbidden
+from aisha_app.errors import AppError, Forbidden, said
 from aisha_app.models import ContactUpdate, Role, User
 from aisha_app.models.contact import ContactCreate
 from aisha_app.phones import normalize_phone
@@ -66,20 +66,6 @@ class Report:
 
 class LineError(ValueError):
     """What is wrong with one line, in words."""
-
-
-def _said(exc: Exception) -> str:
-    if isinstance(exc, AppError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(FIELD_NAMES.get(str(p), str(p)) for p in e['loc'])}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}"
-            if e["loc"]
-            else str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-    return str(exc)
 
 
 def _values(row: dict[str, str]) -> dict[str, Any]:
@@ -164,7 +150,7 @@ def import_contacts(session: Session, text: str, actor: User, *, preview: bool =
             with session.begin_nested():  # a bad line undoes only itself
                 outcome, detail = _one(session, row, actor)
         except (LineError, AppError, ValidationError, ValueError) as exc:
-            report.lines.append(Line(number, "refused", _said(exc)))
+            report.lines.append(Line(number, "refused", said(exc, FIELD_NAMES)))
             report.refused += 1
             continue
         report.lines.append(Line(number, outcome, detail))

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from aisha_app.actions import assistant_actions
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
+from aisha_app.errors import AppError, said
 from aisha_app.models import AssistantAction
 from aisha_app.state.session import SessionState, off_loop
 
@@ -102,7 +102,7 @@ class ActionsState(SessionState):
         except json.JSONDecodeError as exc:
             self.error = f"parameters: not valid JSON ({exc.msg}, line {exc.lineno})"
         except (ValidationError, AppError, ValueError) as exc:
-            self.error = assistant_actions.validation_message(exc)
+            self.error = said(exc)
         if not self.error:
             self.form = dict(EMPTY)
         self._reload()

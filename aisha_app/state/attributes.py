@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
-from pydantic import ValidationError
 
 from aisha_app.actions import attributes
 from aisha_app.actions.attributes import DefinitionIn
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
 from aisha_app.models.numbers import id_in
 from aisha_app.state.session import SessionState, off_loop
 
@@ -53,22 +51,7 @@ class AttributesState(SessionState):
             self.kind = value
 
     def _do(self, change) -> None:
-        self.notice = self.error = ""
-        admin = self._authorize(admin=True)
-        self.forbidden = False
-        if admin is None:
-            self.error = "Only admins define attributes."
-            return
-        try:
-            with unit_of_work() as session:
-                self.notice = change(session, admin)
-        except AppError as exc:
-            self.error = exc.message
-        except ValidationError as exc:
-            self.error = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'it'}: {str(e['msg']).removeprefix('Value error, ')}"
-                for e in exc.errors()
-            )
+        self.notice, self.error = self._admin_change(change, "Only admins define attributes.")
         self._reload()
 
     @rx.event

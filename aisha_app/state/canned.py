@@ -5,18 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from pydantic import ValidationError
 from sqlmodel import col, select
 
 from aisha_app.actions import canned
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
 from aisha_app.models import CannedResponse
 from aisha_app.state.session import SessionState, off_loop
-
-
-def validation_message(exc: ValidationError) -> str:
-    return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
 
 
 class CannedState(SessionState):
@@ -49,19 +43,7 @@ class CannedState(SessionState):
         self.form, self.notice, self.error = {}, "", ""
 
     def _do(self, change) -> bool:
-        self.notice = self.error = ""
-        admin = self._authorize(admin=True)
-        self.forbidden = False  # reading stays open to all staff
-        if admin is None:
-            self.error = "Only admins edit canned responses."
-            return False
-        try:
-            with unit_of_work() as session:
-                self.notice = change(session, admin)
-        except AppError as exc:
-            self.error = exc.message
-        except ValidationError as exc:
-            self.error = validation_message(exc)
+        self.notice, self.error = self._admin_change(change, "Only admins edit canned responses.")
         self._reload()
         return not self.error
 

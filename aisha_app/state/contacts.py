@@ -15,7 +15,7 @@ from aisha_app.actions.contact_import import import_contacts
 from aisha_app.actions.contacts import update_contact
 from aisha_app.actions.segments import SegmentIn, all_segments, create_segment
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
+from aisha_app.errors import AppError, said
 from aisha_app.models import Contact, ContactUpdate, LeadStage, Segment
 from aisha_app.models.numbers import id_in
 from aisha_app.queries.inbox import COUNT_CAP, ContactFilters, search_contacts
@@ -242,7 +242,7 @@ class ContactsState(SessionState):
                 )
                 key, name = str(saved.id), saved.name
         except (AppError, ValidationError) as exc:
-            self.import_error = exc.message if isinstance(exc, AppError) else _said(exc)
+            self.import_error = said(exc, BOXES)
             return
         self.segment, self.segment_name, self.tag, self.stage = key, "", "", ""
         self.notice = f"Segment {name!r} saved: it counts its contacts live."
@@ -280,13 +280,7 @@ class ContactsState(SessionState):
             with unit_of_work() as session:
                 update_contact(session, contact_id, change, user)
         except (AppError, ValidationError, BoxError) as exc:
-            self.error = (
-                exc.message
-                if isinstance(exc, AppError)
-                else _said(exc)
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
+            self.error = said(exc, BOXES)
             return
         self.editing = {}
         self._reload()
@@ -300,13 +294,3 @@ BOXES = {
     "email": "Email",
     "tags": "Tags",
 }
-
-
-def _said(exc: ValidationError) -> str:
-    """pydantic's complaints named by the boxes they are about."""
-    return "; ".join(
-        f"{BOXES.get(str(e['loc'][0]), str(e['loc'][0]))}: {str(e['msg']).removeprefix('Value error, ')}"
-        if e["loc"]
-        else str(e["msg"])
-        for e in exc.errors()
-    )

@@ -7,12 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
-from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from aisha_app.actions import knowledge
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
 from aisha_app.models import KnowledgeArticle, Product, User
 from aisha_app.state.session import SessionState, off_loop
 
@@ -57,23 +55,9 @@ class KnowledgeState(SessionState):
             ]
 
     def _do(self, change: Callable[[Session, User], str]) -> None:
-        self.notice = self.error = ""
-        admin = self._authorize(admin=True)
-        self.forbidden = False  # reading stays open to all staff
-        if admin is None:
-            self.error = "Only admins edit what the assistant knows."
-            return
-        try:
-            with unit_of_work() as session:
-                self.notice = change(session, admin)
-        except (AppError, ValidationError, ValueError, ArithmeticError) as exc:
-            self.error = (
-                exc.message
-                if isinstance(exc, AppError)
-                else "; ".join(e["msg"] for e in exc.errors())
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
+        self.notice, self.error = self._admin_change(
+            change, "Only admins edit what the assistant knows.", also=(ValueError, ArithmeticError)
+        )
         self._reload()
 
     @rx.event

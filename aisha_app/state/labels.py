@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
-from pydantic import ValidationError
 
 from aisha_app.actions import labels
 from aisha_app.actions.labels import LabelIn, LabelPatch
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
 from aisha_app.models.numbers import id_in
 from aisha_app.state.session import SessionState, off_loop
 
@@ -43,19 +41,7 @@ class LabelsState(SessionState):
             setattr(self, name, value[:40])
 
     def _do(self, change) -> None:
-        self.notice = self.error = ""
-        admin = self._authorize(admin=True)
-        self.forbidden = False  # reading stays open to all staff
-        if admin is None:
-            self.error = "Only admins manage labels."
-            return
-        try:
-            with unit_of_work() as session:
-                self.notice = change(session, admin)
-        except AppError as exc:
-            self.error = exc.message
-        except ValidationError as exc:
-            self.error = "; ".join(str(e["msg"]) for e in exc.errors())
+        self.notice, self.error = self._admin_change(change, "Only admins manage labels.")
         self._reload()
 
     @rx.event

@@ -10,10 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
+from pydantic import ValidationError
+from sqlmodel import Session
 
 from aisha_app import routes
 from aisha_app.actions.users import user_for_token
 from aisha_app.db import unit_of_work
+from aisha_app.errors import AppError, said
 from aisha_app.models import Role, User
 from aisha_app.realtime.live import Batch
 from aisha_app.security import SESSION_COOKIE
@@ -77,6 +80,22 @@ class SessionState(rx.State):
             forbidden=admin and user.role != Role.ADMIN,
         )
         return None if self.forbidden else user
+
+    def _admin_change(
+        self, change: Callable[[Session, User], str], refused: str, also: tuple[type[Exception], ...] = ()
+    ) -> tuple[str, str]:
+        """``change`` as the signed-in admin in one unit of work: (its notice, ""), or ("", why
+        not). Staff who are not admins still read the page; ``refused`` tells them why not this.
+        ``also``: more exceptions that mean bad input (a price that is not a number)."""
+        admin = self._authorize(admin=True)
+        self.forbidden = False  # reading stays open to all staff
+        if admin is None:
+            return "", refused
+        try:
+            with unit_of_work() as session:
+                return change(session, admin), ""
+        except (AppError, ValidationError, *also) as exc:
+            return "", said(exc)
 
     def _set(self, **values: Any) -> None:
         """Set the vars whose values differ: a var set goes down the websocket and redraws what

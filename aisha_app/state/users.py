@@ -12,15 +12,9 @@ from sqlmodel import Session
 from aisha_app import queries
 from aisha_app.actions import users as actions
 from aisha_app.db import unit_of_work
-from aisha_app.errors import AppError
+from aisha_app.errors import AppError, said
 from aisha_app.models import PasswordReset, User, UserCreate, UserUpdate
 from aisha_app.state.session import SessionState, off_loop
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors())
-    return exc.message if isinstance(exc, AppError) else str(exc)
 
 
 class UsersState(SessionState):
@@ -45,7 +39,7 @@ class UsersState(SessionState):
             with unit_of_work() as session:
                 self.notice = change(session, actor)
         except (AppError, ValidationError) as exc:
-            self.error = _message(exc)
+            self.error = said(exc)
         self._reload()
         if self._authorize(admin=True) is None:  # e.g. the admin reset their own password
             return self._to_login()

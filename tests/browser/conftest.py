@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -174,3 +175,11 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter) -> None:
     if APP_LOG.exists():
         terminalreporter.write_line(f"the app's log: {APP_LOG.relative_to(ROOT)}")
+
+
+def admin_api(app_url: str) -> httpx.Client:
+    """The running app's API as its admin: for what a test sets up or checks behind the page."""
+    token = httpx.post(
+        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})

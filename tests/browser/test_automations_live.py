@@ -3,25 +3,23 @@ and a deleted contact's conversation stays readable as a deleted contact's."""
 
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, DESK, PHONE, customer_page, signed_in_page
+from tests.browser.conftest import (
+    DESK,
+    PHONE,
+    admin_api,
+    customer_page,
+    signed_in_page,
+)
 
 SHOTS = Path("test-results/screens")  # git-ignored, kept for a look
-
-
-def _api(app_url: str) -> httpx.Client:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_a_keyword_rule_tags_the_customer_live_and_a_deleted_contact_stays_readable(
     browser: Browser, app_url
 ):
-    api = _api(app_url)
+    api = admin_api(app_url)
     rule = {
         "name": "Asked for prices",
         "trigger": {"type": "keyword", "keywords": ["bei"]},

@@ -2,30 +2,18 @@
 
 import time
 
-import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PHONE, customer_page, signed_in_page
+from tests.browser.conftest import PHONE, admin_api, customer_page, signed_in_page
 
 
 def _contact(app_url: str, phone: str) -> dict:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    found = httpx.get(
-        f"{app_url}/api/contacts", params={"q": phone}, headers={"Authorization": f"Bearer {token}"}
-    )
-    (contact,) = found.json()["items"]
+    (contact,) = admin_api(app_url).get("/api/contacts", params={"q": phone}).json()["items"]
     return contact
 
 
 def _define(app_url: str, **definition) -> None:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    made = httpx.post(
-        f"{app_url}/api/attributes", json=definition, headers={"Authorization": f"Bearer {token}"}
-    )
+    made = admin_api(app_url).post("/api/attributes", json=definition)
     assert made.status_code in (201, 409), made.text
 
 

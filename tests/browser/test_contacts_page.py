@@ -3,23 +3,21 @@ edited, and an impossible date refused in words."""
 
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, DESK, PHONE, SMALL_PHONE, signed_in_page
+from tests.browser.conftest import (
+    DESK,
+    PHONE,
+    SMALL_PHONE,
+    admin_api,
+    signed_in_page,
+)
 
 SHOTS = Path("test-results/screens")  # git-ignored, kept for a look
 
 
-def _api(app_url: str) -> httpx.Client:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})
-
-
 def test_tags_filter_the_contacts_and_a_birthday_is_edited_on_a_phone(browser: Browser, app_url):
-    api = _api(app_url)
+    api = admin_api(app_url)
     for name, phone, tags in (
         ("Tagfilter Achieng", "0733644001", ["gold-card", "boots"]),
         ("Tagfilter Baraka", "0733644002", ["boots"]),

@@ -1,21 +1,13 @@
 """Settings on a phone: an admin keeps the labels (a rename reaches the conversation carrying
 one) and defines a contact attribute whose values are then checked."""
 
-import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, DESK, PHONE, customer_page, signed_in_page
-
-
-def _api(app_url: str) -> httpx.Client:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})
+from tests.browser.conftest import DESK, PHONE, admin_api, customer_page, signed_in_page
 
 
 def test_an_admin_keeps_the_labels_and_a_rename_reaches_the_conversation(browser: Browser, app_url):
-    api = _api(app_url)
+    api = admin_api(app_url)
     customer = customer_page(browser, app_url, "Labelled Wekesa", "0733677001")
     customer.fill("#sim-input", "Habari")
     customer.click("#sim-send")
@@ -72,7 +64,7 @@ def test_an_admin_keeps_the_labels_and_a_rename_reaches_the_conversation(browser
 
 
 def test_an_admin_defines_a_contact_attribute_and_values_are_checked(browser: Browser, app_url):
-    api = _api(app_url)
+    api = admin_api(app_url)
     page = signed_in_page(browser, app_url, "/settings/attributes", viewport=PHONE)
     page.fill("#attr-key", "branch_visited")
     page.fill("#attr-label", "Branch visited")

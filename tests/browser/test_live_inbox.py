@@ -2,23 +2,17 @@
 
 import re
 
-import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, customer_page, signed_in_page
+from tests.browser.conftest import admin_api, customer_page, signed_in_page
 
 AGENT_EMAIL = "inbox.agent@kazi.test"
 AGENT_PASSWORD = "inbox-agent-password"
 
 
 def _create_agent(app_url: str) -> None:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    httpx.post(
-        f"{app_url}/api/users",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"email": AGENT_EMAIL, "name": "Inbox Agent", "password": AGENT_PASSWORD},
+    admin_api(app_url).post(
+        "/api/users", json={"email": AGENT_EMAIL, "name": "Inbox Agent", "password": AGENT_PASSWORD}
     )
 
 

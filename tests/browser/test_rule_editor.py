@@ -7,27 +7,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     DESK,
     SMALL_PHONE,
+    admin_api,
     customer_page,
     signed_in_page,
 )
 
 SHOTS = Path("test-results/screens")  # git-ignored, kept for a look
 TAG = "wants-delivery"
-
-
-def _api(app_url: str) -> httpx.Client:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    return httpx.Client(base_url=app_url, headers={"Authorization": f"Bearer {token}"})
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -57,7 +48,7 @@ def _write_rule(owner: Page) -> None:
 def test_an_owner_builds_a_keyword_rule_in_the_editor_and_it_tags_the_customer_live(
     browser: Browser, app_url
 ):
-    api = _api(app_url)
+    api = admin_api(app_url)
     customer = customer_page(browser, app_url, "Atieno Editorial", "0733611888")
     customer.fill("#sim-input", "Habari")
     customer.click("#sim-send")
@@ -135,7 +126,7 @@ def test_saving_from_the_editor_changes_only_what_was_edited_there(browser: Brow
     """A rule made over the API with what the boxes cannot show exactly (a yes/no attribute, a
     number to set, a blank template variable), switched off in another tab meanwhile: renaming it
     in the editor keeps all of that, and does not switch it back on."""
-    api = _api(app_url)
+    api = admin_api(app_url)
     body = {
         "name": "VIP follow-up",
         "trigger": {"type": "tag_added", "tag": "vip"},
@@ -167,7 +158,7 @@ def test_saving_from_the_editor_changes_only_what_was_edited_there(browser: Brow
 
 
 def test_an_owner_on_a_phone_makes_a_birthday_rule_and_runs_it_now(browser: Browser, app_url):
-    api = _api(app_url)
+    api = admin_api(app_url)
     today = datetime.now(UTC).date()
     contact = api.post(
         "/api/contacts",

@@ -2,22 +2,21 @@
 
 import re
 
-import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PHONE, customer_page, signed_in_page
+from tests.browser.conftest import (
+    PHONE,
+    admin_api,
+    customer_page,
+    signed_in_page,
+)
 
 PASSWORD = "unread-agent-password"
 
 
 def _agent(app_url: str, email: str, name: str) -> int:
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
-    response = httpx.post(
-        f"{app_url}/api/users",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"email": email, "name": name, "password": PASSWORD},
+    response = admin_api(app_url).post(
+        "/api/users", json={"email": email, "name": name, "password": PASSWORD}
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -99,14 +98,9 @@ def test_an_agent_who_turned_alerts_on_hears_of_a_conversation_assigned_to_them(
 
     owner = signed_in_page(browser, app_url, "/inbox")
     owner.locator(".conversation", has_text="Juma Alerts").click()
-    token = httpx.post(
-        f"{app_url}/api/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    ).json()["access_token"]
     conversation_id = int(owner.locator("#thread").get_attribute("data-conversation"))
-    response = httpx.patch(
-        f"{app_url}/api/conversations/{conversation_id}",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"assignee_id": agent_id},
+    response = admin_api(app_url).patch(
+        f"/api/conversations/{conversation_id}", json={"assignee_id": agent_id}
     )
     assert response.status_code == 200, response.text
     expect(agent.locator("html")).to_have_attribute(

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 # isort: off
-from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, STUB, TEST_DATABASE_URL  # environment first
+from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, STUB, TEST_DATABASE_URL, login  # environment
 # isort: on
 
 import pytest
@@ -118,6 +118,18 @@ def client(api: TestClient) -> Iterator[TestClient]:
     api.cookies.clear()
     yield api
     api.cookies.clear()
+
+
+@pytest.fixture
+def owner(client: TestClient, world: World) -> dict[str, str]:
+    """The admin's bearer header (the world's owner, signed in through the API)."""
+    return login(client, "owner@shop.test", ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def awake(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No quiet hours: the automation tests run at any hour of the day."""
+    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
 
 
 @pytest.fixture

@@ -7,12 +7,6 @@ import pytest
 
 from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
 DEFINITIONS = [
     {"key": "shoe_size", "label": "Shoe size", "kind": "number"},
     {"key": "anniversary", "label": "Shop anniversary", "kind": "date"},

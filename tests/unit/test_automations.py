@@ -22,7 +22,6 @@ from aisha_app.models import (
 )
 from aisha_app.models.base import utcnow
 from tests.unit.support import (
-    ADMIN_PASSWORD,
     AGENT_PASSWORD,
     PROVIDER_ENV,
     customer_writes,
@@ -35,17 +34,6 @@ from tests.unit.support import (
 )
 
 PHONE = "+254712345678"  # Wanjiru, of the test world
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def awake(monkeypatch):
-    """No quiet hours: the tests run at any hour of the day."""
-    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
 
 
 def rule(client, owner, **fields) -> dict:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
-from aisha_app.config import get_settings
 from aisha_app.models import ReviewSession, WaitingListEntry
-from tests.unit.support import ADMIN_PASSWORD, customer_writes, login, run_jobs, sent_to
+from tests.unit.support import customer_writes, run_jobs, sent_to
 from tests.unit.test_automations import PHONE, rule, runs
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def awake(monkeypatch):
-    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
 
 
 def test_a_resolved_conversation_asks_the_customer_for_a_review(client, owner, session, world, awake):

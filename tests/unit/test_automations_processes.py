@@ -12,7 +12,7 @@ from aisha_app.actions.ingest import Delivery, store_batch
 from aisha_app.background import jobs
 from aisha_app.models import AutomationRun, Channel, Contact, Job, JobStatus, MessageType
 from aisha_app.services.messaging.base import InboundMessage, ParsedWebhook
-from tests.unit.support import ADMIN_PASSWORD, login, worker_hosts, worker_processes
+from tests.unit.support import worker_hosts, worker_processes
 
 CUSTOMERS = 12
 
@@ -32,8 +32,9 @@ def _writes(session, i: int) -> None:
     session.commit()
 
 
-def test_two_worker_processes_run_each_rule_and_each_action_once(client, session, world, stub, tmp_path):
-    owner = login(client, "owner@shop.test", ADMIN_PASSWORD)
+def test_two_worker_processes_run_each_rule_and_each_action_once(
+    client, owner, session, world, stub, tmp_path
+):
     rules = []
     for name, actions in (
         (

@@ -18,7 +18,6 @@ from aisha_app.config import get_settings
 from aisha_app.models import Automation, Contact, Conversation, Job, JobStatus, Message, MessageTemplate
 from aisha_app.models.base import utcnow
 from tests.unit.support import (
-    ADMIN_PASSWORD,
     AGENT_PASSWORD,
     customer_writes,
     login,
@@ -27,17 +26,6 @@ from tests.unit.support import (
     sent_to,
 )
 from tests.unit.test_automations import PHONE, rule, runs, tags, whatsapp_customer_wrote_30_hours_ago
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def awake(monkeypatch):
-    """No quiet hours: the tests run at any hour of the day."""
-    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
 
 
 def at(text: str) -> datetime:

@@ -8,23 +8,12 @@ from datetime import UTC, timedelta
 import pytest
 from sqlmodel import select
 
-from aisha_app.config import get_settings
 from aisha_app.models import Job, JobStatus
 from aisha_app.models.base import utcnow
-from tests.unit.support import ADMIN_PASSWORD, customer_writes, login, make_due, run_jobs, sent_to
+from tests.unit.support import customer_writes, make_due, run_jobs, sent_to
 from tests.unit.test_automations import PHONE, rule, runs
 
 FOLLOW_UP = "How were the boots, Wanjiru?"
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def awake(monkeypatch):
-    monkeypatch.setattr(get_settings(), "automation_quiet_hours", "")
 
 
 def bought_and_tagged(client, owner, session, world, **wait) -> dict:

@@ -13,15 +13,10 @@ from sqlmodel import select
 from aisha_app.config import get_settings
 from aisha_app.models import Job, JobStatus
 from tests.unit.provider_stub import Failure
-from tests.unit.support import ADMIN_PASSWORD, customer_writes, login, make_due, run_jobs
+from tests.unit.support import customer_writes, make_due, run_jobs
 from tests.unit.test_automations import PHONE, rule, runs
 
 SECRET = "test-webhook-secret-0123456789"
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
 
 
 @pytest.fixture

@@ -7,17 +7,12 @@ import pytest
 from sqlmodel import select
 
 from aisha_app.models import Contact, Conversation, Message
-from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, customer_writes, login
+from tests.unit.support import AGENT_PASSWORD, customer_writes, login
 
 
 @pytest.fixture
 def agent(client, world) -> dict[str, str]:
     return login(client, "agent@shop.test", AGENT_PASSWORD)
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
 
 
 @pytest.mark.parametrize("typed", ["0722 000 111", "0722000111", "254722000111", "+254 722 000 111"])

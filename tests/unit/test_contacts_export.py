@@ -6,17 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from aisha_app.models import Contact
 from aisha_app.models.base import utcnow
 from aisha_app.queries import contacts_csv
-from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
+from tests.unit.support import AGENT_PASSWORD, login
 
 
 def exported(client, headers, **params) -> list[dict[str, str]]:

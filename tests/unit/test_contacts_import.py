@@ -3,7 +3,6 @@ with why a line was refused, a preview that keeps nothing, and the export read b
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from aisha_app.models import AuditLog, Contact, Job
@@ -18,11 +17,6 @@ Nobody New,call me,,,,,,,
 ,0722000004,,,,,,,
 Mars Time,0722000005,,,,,Mars/Olympus_Mons,,
 """
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
 
 
 def imported(client, owner, text: str, **params) -> dict:

@@ -7,12 +7,7 @@ import pytest
 from sqlmodel import select
 
 from aisha_app.models import Conversation, Label
-from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
-
-
-@pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
+from tests.unit.support import AGENT_PASSWORD, login
 
 
 @pytest.fixture

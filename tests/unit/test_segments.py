@@ -13,11 +13,6 @@ from tests.unit.support import ADMIN_PASSWORD, AGENT_PASSWORD, login
 
 
 @pytest.fixture
-def owner(client, world) -> dict[str, str]:
-    return login(client, "owner@shop.test", ADMIN_PASSWORD)
-
-
-@pytest.fixture
 def shop(session, world) -> list[Contact]:
     """Wanjiru and Amina of the world, and four more customers."""
     wanjiru, amina = world.contacts
