@@ -7,7 +7,8 @@ never, after downtime. Each look asks the trigger's module (``birthdays``, ``idl
 due since the previous look and queues the rule for each under the event's key (a contact's
 birthday and year, a conversation's quiet stretch): the rule's run is unique on it, so a retried
 sweep, a second worker or "run now" fires once. Something due longer ago than
-``AUTOMATION_LATE_HOURS`` is not done; its run says why.
+``AUTOMATION_LATE_HOURS`` is not done; its run says why. A rule switched off keeps its sweep,
+parked (see ``PARKED``); a deleted rule's goes with it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ log = logging.getLogger("aisha.automations")
 
 # After a longer outage, what fell due earlier is neither done nor logged.
 LOOK_BACK = timedelta(days=7)
+# A rule switched off (or no longer time-based) keeps its sweep, looking this often and doing
+# nothing: were it to end, a rule switched on again while it ended could be left with none.
+PARKED = timedelta(minutes=5)
 KINDS = {"birthday": birthdays, "idle": idle, "schedule": schedules, "date_anniversary": anniversaries}
 assert set(KINDS) == TIMED
 
@@ -113,9 +117,11 @@ def schedule(session: Session, rule: Automation, now: datetime | None = None) ->
     if job is None:
         return _queue_sweep(session, rule, now)
     if job.status == JobStatus.QUEUED:
+        if job.payload.get("parked"):  # it was off: from now on, not what fell due meanwhile
+            job.payload = {**job.payload, "since": now.isoformat(), "parked": False}
         job.run_after = KINDS[rule.trigger_type].next_look(session, rule.trigger_config, now)
         session.add(job)
-    return job  # a running sweep queues itself again
+    return job  # a running sweep queues itself again (within PARKED if it saw the rule off)
 
 
 def _queue_sweep(session: Session, rule: Automation, since: datetime) -> Job:
@@ -143,13 +149,16 @@ def schedule_all(session: Session) -> int:
 
 @handler(JobKind.AUTOMATION_SWEEP)
 def _sweep_job(session: Session, job: Job) -> datetime | None:
-    """One look at the clock; returns when the same job looks again (None: the rule ended)."""
+    """One look at the clock; returns when the same job looks again (None: the rule is deleted)."""
     rule = session.get(Automation, job.payload["rule"])
-    if rule is None or not rule.is_active or rule.trigger_type not in TIMED:
-        return None  # switched off, changed or deleted: its sweeps end (schedule starts them again)
+    if rule is None:
+        return None
     now = utcnow()
+    if not rule.is_active or rule.trigger_type not in TIMED:  # parked: see PARKED
+        job.payload = {**job.payload, "since": now.isoformat(), "parked": True}
+        return now + PARKED
     queued, late = fire(session, rule, datetime.fromisoformat(job.payload["since"]), now)
     if queued or late:
         log.info("automation %s: %s run(s) queued, %s too late", rule.id, queued, late)
-    job.payload = {**job.payload, "since": now.isoformat()}  # committed with the runs it queued
+    job.payload = {**job.payload, "since": now.isoformat(), "parked": False}  # committed with its runs
     return KINDS[rule.trigger_type].next_look(session, rule.trigger_config, now)

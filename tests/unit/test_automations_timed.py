@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from aisha_app.automations import birthdays, idle
+from aisha_app.automations import birthdays, idle, timed
+from aisha_app.background.handlers import HANDLERS
 from aisha_app.background.worker import Worker, schedule_timed_rules
 from aisha_app.config import get_settings
 from aisha_app.models import Automation, Contact, Conversation, Job, JobStatus, Message, MessageTemplate
@@ -112,7 +113,7 @@ def test_saving_a_birthday_rule_queues_its_sweep_at_a_moment_the_hour_can_be_rea
     assert job.status == JobStatus.QUEUED
     assert job.run_after.minute % 15 == 10 and job.run_after.second == 0
     assert timedelta(0) < job.run_after.replace(tzinfo=UTC) - utcnow() <= timedelta(minutes=15)
-    # Another hour: the same queued sweep, moved; switched off: the sweep ends when it comes.
+    # Another hour: the same queued sweep, moved; switched off: the sweep is parked when it comes.
     client.patch(
         f"/api/automations/{created['id']}",
         json={"trigger": {"type": "birthday", "at": "09:00"}},
@@ -123,9 +124,45 @@ def test_saving_a_birthday_rule_queues_its_sweep_at_a_moment_the_hour_can_be_rea
     client.patch(f"/api/automations/{created['id']}", json={"is_active": False}, headers=owner)
     make_due(session)
     run_jobs()
-    assert [j.status for j in sweeps(session)] == [JobStatus.SUCCEEDED]
+    (parked,) = sweeps(session)
+    assert parked.status == JobStatus.QUEUED and parked.payload["parked"]
+    assert parked.run_after.replace(tzinfo=UTC) - utcnow() <= timed.PARKED
     client.patch(f"/api/automations/{created['id']}", json={"is_active": True}, headers=owner)
-    assert [j.status for j in sweeps(session)] == [JobStatus.SUCCEEDED, JobStatus.QUEUED]
+    (job,) = sweeps(session)  # the same row, at the rule's next moment, from now on
+    assert job.id == parked.id and not job.payload["parked"] and job.run_after.minute % 15 == 0
+    assert utcnow() - datetime.fromisoformat(job.payload["since"]) < timedelta(seconds=5)
+    client.delete(f"/api/automations/{created['id']}", headers=owner)
+    assert sweeps(session) == []  # deleted: its sweep goes with it
+
+
+def test_a_rule_switched_on_while_its_sweep_sees_it_off_is_swept_again(
+    client, owner, session, world, monkeypatch
+):
+    """The sweep reads the rule off; the owner switches it on before the sweep commits, finds the
+    sweep running and trusts it to queue itself again: it does, parked, and the next look is on."""
+    created = birthday_rule(client, owner)
+    client.patch(f"/api/automations/{created['id']}", json={"is_active": False}, headers=owner)
+    make_due(session)
+    real = HANDLERS["automation_sweep"]
+
+    def sweep_then_switch_on(worker_session, job):
+        again = real(worker_session, job)  # it has read the rule: off
+        switched = client.patch(f"/api/automations/{created['id']}", json={"is_active": True}, headers=owner)
+        assert switched.status_code == 200
+        assert [j.status for j in sweeps(session)] == [JobStatus.RUNNING]  # so the switch left it be
+        return again
+
+    monkeypatch.setitem(HANDLERS, "automation_sweep", sweep_then_switch_on)
+    assert run_jobs() == 1
+    (job,) = sweeps(session)
+    assert job.status == JobStatus.QUEUED and job.payload["parked"]
+    assert job.run_after.replace(tzinfo=UTC) - utcnow() <= timed.PARKED  # late, not never
+    monkeypatch.setitem(HANDLERS, "automation_sweep", real)
+    make_due(session)
+    run_jobs()
+    (job,) = sweeps(session)
+    assert job.status == JobStatus.QUEUED and not job.payload["parked"]
+    assert job.run_after.minute % 15 == 0  # on: at the rule's next moment
 
 
 def sweep_as_if_last_run(session, hours_ago: float) -> None:
