@@ -13,28 +13,44 @@ fi
 results=test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0
+pg=${TEST_DATABASE_URL:-}
 suite() {  # suite NAME DATABASE_URL PYTEST_ARGS...
   local name=$1 url=$2
   shift 2
   echo
   echo "=== $name"
-  TEST_DATABASE_URL=$url python -m pytest "$@" --junitxml="$results/$name.xml" || status=1
+  TEST_DATABASE_URL=$url python -m pytest "$@" --junitxml="$results/$name.xml" || { status=1; return 1; }
+}
+both() {  # both NAME PYTEST_ARGS...: NAME-sqlite, and NAME-postgresql beside it when there is one
+  local name=$1
+  shift
+  if [ -z "$pg" ]; then
+    suite "$name-sqlite" "" "$@" || true
+    return
+  fi
+  # Side by side (two cores), each to its log, shown when both are done. The PostgreSQL run gets a
+  # Redis of its own when CI starts one (TEST_REDIS_URL_POSTGRESQL): a bus test hears only its own.
+  suite "$name-sqlite" "" "$@" >"$results/$name-sqlite.log" 2>&1 &
+  local lite=$!
+  TEST_REDIS_URL=${TEST_REDIS_URL_POSTGRESQL:-${TEST_REDIS_URL:-}} suite "$name-postgresql" "$pg" "$@" \
+    >"$results/$name-postgresql.log" 2>&1 &
+  local post=$!
+  wait "$lite" || status=1
+  wait "$post" || status=1
+  cat "$results/$name-sqlite.log" "$results/$name-postgresql.log"
 }
 
 echo "=== lint"
 ruff check --no-cache . || status=1
 ruff format --no-cache --check --quiet . || { echo "run: .venv/bin/ruff format ."; status=1; }
 
-pg=${TEST_DATABASE_URL:-}
-suite unit-sqlite "" tests/unit -q
-[ -n "$pg" ] && suite unit-postgresql "$pg" tests/unit -q
+both unit tests/unit -q
 # Schemathesis against /openapi.json as an admin: a few examples per operation; any 5xx fails.
-suite fuzz-sqlite "" tests/fuzz -q
-[ -n "$pg" ] && suite fuzz-postgresql "$pg" tests/fuzz -q
+both fuzz tests/fuzz -q
 # Playwright's sync API and pytest-asyncio do not share a process: browser tests run on their own.
 browser_args=(tests/browser -q -p no:asyncio -W ignore::pytest.PytestConfigWarning)
-suite browser-sqlite "" "${browser_args[@]}"
-[ -n "$pg" ] && suite browser-postgresql "$pg" "${browser_args[@]}"
+suite browser-sqlite "" "${browser_args[@]}" || true
+[ -z "$pg" ] || suite browser-postgresql "$pg" "${browser_args[@]}" || true
 
 python - "$results" <<'PY'
 import sys, xml.etree.ElementTree as ET
