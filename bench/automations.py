@@ -19,9 +19,12 @@ messages spread over 40 days (half last from the customer, half from us): "no st
 30 minutes" and "no customer reply for 30 days" (whose look reaches back 30 days and 12 hours),
 against CONVERSATIONS / 100 conversations in the same run.
 
-Last, how late a due wait fires: 20 runs waiting, their waits ending a second apart, with one
+Then how late a due wait fires: 20 runs waiting, their waits ending a second apart, with one
 worker process's threads (the app's default) polling the queue: the delay from each wait's end
 to the run going on, against the delay of a job queued now (the baseline: the queue itself).
+Last, how late a schedule fires: a daily rule at the next whole minute (at least 30 s ahead)
+for a segment of 50 contacts, the same worker threads polling: the delay from that minute to
+each contact's run done.
 
     bench/automations.py                                   # 200 rules, temporary SQLite
     bench/automations.py --database postgresql://postgres@127.0.0.1:5432/bench_automations
@@ -187,6 +190,7 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
     birthdays(args, db, admin)
     idle(args, db, admin)
     waits(db, admin, contact, conversation)
+    scheduled(db, admin)
 
 
 ZONES = ["Africa/Nairobi", "Africa/Cairo", "Asia/Kolkata", "Europe/London", "America/New_York", None]
@@ -442,6 +446,66 @@ def waits(db, admin, contact, conversation) -> None:
     print(f"{'':<34} {'median':>8} {'max':>8}")
     print(f"{'a job queued now (baseline)':<34} {statistics.median(baseline):8.3f} {max(baseline):8.3f}")
     print(f"{'a wait that ends':<34} {statistics.median(lags):8.3f} {max(lags):8.3f}")
+
+
+def scheduled(db, admin) -> None:
+    import threading
+    from datetime import datetime, timedelta
+
+    import sqlalchemy as sa
+    from sqlmodel import Session, col, select
+
+    from aisha_app.actions.automations import create_rule
+    from aisha_app.actions.segments import SegmentIn, create_segment
+    from aisha_app.automations.rules import RuleIn
+    from aisha_app.background import jobs
+    from aisha_app.background.worker import start_threads
+    from aisha_app.clock import shop_zone
+    from aisha_app.db import commit
+    from aisha_app.models import AutomationRun, Contact, RunStatus
+    from aisha_app.models.base import utcnow
+
+    with Session(db, expire_on_commit=False) as session:
+        chosen = session.exec(select(Contact.id).order_by(Contact.id).limit(50)).all()
+        session.execute(sa.update(Contact).where(col(Contact.id).in_(chosen)).values(tags=["scheduled"]))
+        segment = create_segment(
+            session, SegmentIn(name="Scheduled", filters={"tags_all": ["scheduled"]}), admin
+        )
+        zone = shop_zone(session)
+        moment = (utcnow() + timedelta(seconds=90)).replace(second=0, microsecond=0)
+        local = moment.astimezone(zone)
+        trigger = {"type": "schedule", "every": "day", "at": f"{local:%H:%M}", "segment": segment.id}
+        body = {"name": "Daily", "trigger": trigger, "actions": [{"type": "add_tag", "tag": "daily"}]}
+        rule = create_rule(session, RuleIn.model_validate(body), admin)
+        commit(session)
+    stop = threading.Event()
+    threads = start_threads(2, stop)
+    lags: list[float] = []
+    try:
+        deadline = moment + timedelta(seconds=60)
+        while len(lags) < 50 and utcnow() < deadline:
+            time.sleep(0.1)
+            with Session(db) as session:
+                done = session.exec(
+                    select(AutomationRun.finished_at).where(
+                        AutomationRun.automation_id == rule.id, AutomationRun.status == RunStatus.SUCCEEDED
+                    )
+                ).all()
+            lags = [(finished - moment).total_seconds() for finished in done]
+    finally:
+        stop.set()
+        jobs.WAKE.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    print(
+        f"\na schedule, {db.dialect.name} (s from its minute, {datetime.isoformat(moment)}, to each run done)"
+    )
+    print(f"{'':<34} {'first':>8} {'median':>8} {'last':>8} {'runs':>8}")
+    if lags:
+        median = statistics.median(lags)
+        print(f"{'daily, 50 contacts':<34} {min(lags):8.3f} {median:8.3f} {max(lags):8.3f} {len(lags):8d}")
+    else:
+        print(f"{'daily, 50 contacts':<34} none ran within a minute")
 
 
 if __name__ == "__main__":
