@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    # The WhatsApp Business Account that owns the templates (Graph API /{id}/message_templates).
+    whatsapp_business_account_id: str | None = None
 
     fb_page_access_token: str | None = None
     fb_verify_token: str | None = None

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from aisha_app.actions import template_providers
 from aisha_app.actions.inbound import apply_status, move_status
 from aisha_app.automations.rules import Event
 from aisha_app.automations.triggers import TriggerEvent, emit
@@ -427,6 +428,8 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
     statuses = [s for d in deliveries for s in d.parsed.statuses]
     if statuses:
         _statuses(session, statuses)
+    for update in (u for d in deliveries for u in d.parsed.templates):
+        template_providers.apply_update(session, update)
     stored = [d for d in deliveries if d.body is not None]
     if stored:
         session.execute(sa.insert(WebhookEvent.__table__), [_event_row(d, now) for d in stored])
@@ -440,6 +443,7 @@ def store_batch(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
 def _event_row(delivery: Delivery, now) -> dict[str, Any]:
     parsed = delivery.parsed
     kinds = (["message"] if parsed.messages else []) + (["status"] if parsed.statuses else [])
+    kinds += ["template"] if parsed.templates else []
     return _row(
         WebhookEvent,
         provider=delivery.provider,

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from aisha_app.actions.ingest import open_conversation
 from aisha_app.actions.outbound import Draft, send_message, window_open
 from aisha_app.errors import AppError
-from aisha_app.models import Contact, Conversation, Message, MessageTemplate
+from aisha_app.models import Contact, Conversation, Message, MessageTemplate, TemplateStatus
 from aisha_app.services.messaging import phone_channels
 
 log = logging.getLogger("aisha.notify")
@@ -48,7 +48,9 @@ def notify(
             return send_message(session, conversation.id, Draft(text=text, buttons=buttons or []))
         template = session.exec(
             select(MessageTemplate).where(
-                MessageTemplate.name == UPDATE_TEMPLATE, MessageTemplate.channel == conversation.channel
+                MessageTemplate.name == UPDATE_TEMPLATE,
+                MessageTemplate.channel == conversation.channel,
+                MessageTemplate.status == TemplateStatus.APPROVED,
             )
         ).first()
         if template is not None and len(template.variables) == 1:
@@ -58,8 +60,8 @@ def notify(
             conversation.id,
             Draft(
                 note=True,
-                text=f"Not sent (the 24-hour window is closed and there is no {UPDATE_TEMPLATE!r} "
-                f"template): {text}",
+                text=f"Not sent (the 24-hour window is closed and there is no approved "
+                f"{UPDATE_TEMPLATE!r} template): {text}",
             ),
         )
     except AppError as exc:  # opted out, or the like: the change itself stands

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from aisha_app.actions.inbound import move_status, publish_status, send_reference
+from aisha_app.actions.templates import refused_reason
 from aisha_app.background import jobs
 from aisha_app.background.handlers import JobKind, handler
 from aisha_app.config import get_settings
@@ -26,6 +27,7 @@ from aisha_app.models import (
     MessageStatus,
     MessageTemplate,
     MessageType,
+    TemplateStatus,
     User,
 )
 from aisha_app.models.base import utcnow
@@ -77,11 +79,15 @@ def _template(session: Session, conversation: Conversation, draft: Draft) -> Mes
     )
     if draft.template_language:
         query = query.where(MessageTemplate.language == draft.template_language)
-    template = session.exec(query).first()
+    approved_first = sa.case((MessageTemplate.status == TemplateStatus.APPROVED, 0), else_=1)
+    template = session.exec(query.order_by(approved_first, col(MessageTemplate.id))).first()
     if template is None:
         raise AppError(
             "unknown_template", f"No template named {draft.template!r} for {conversation.channel}.", 400
         )
+    refused = refused_reason(template)
+    if refused:
+        raise AppError("template_not_approved", refused, 409)
     if len(draft.variables) != len(template.variables):
         raise AppError(
             "template_variables",
@@ -135,7 +141,7 @@ def send_message(
                 "template": {
                     "name": template.name,
                     "language": template.language,
-                    "provider_id": template.provider_template_id or template.name,
+                    "provider_id": adapter_for(template.channel).template_api.send_id(template),
                     "variables": draft.variables,
                 }
             }

@@ -27,6 +27,7 @@ from aisha_app.api import (
     media,
     reviews,
     segments,
+    templates,
     users,
     waiting_list,
     webhooks,
@@ -105,6 +106,7 @@ def build_api() -> FastAPI:
     api.include_router(segments.router)
     api.include_router(attributes.router)
     api.include_router(labels.router)
+    api.include_router(templates.router)
     api.include_router(dashboard.router)
 
     # Anything else under /api, with any method, is answered here in JSON: in the running app the

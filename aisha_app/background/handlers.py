@@ -37,6 +37,8 @@ class JobKind(StrEnum):
     AUTOMATION_RESUME = "automation_resume"
     # An automation's webhook: the signed POST, retried (aisha_app.automations.webhooks).
     AUTOMATION_WEBHOOK = "automation_webhook"
+    # Twilio's verdicts on templates submitted for approval (aisha_app.actions.template_providers).
+    TEMPLATE_POLL = "template_poll"
 
 
 # A handler may return when to run the same job again (a recurring job, such as a rule's sweep).
@@ -52,6 +54,7 @@ HANDLER_MODULES = (
     "aisha_app.actions.inbound",
     "aisha_app.actions.media",
     "aisha_app.actions.outbound",
+    "aisha_app.actions.template_providers",
     "aisha_app.actions.waiting_list",
     "aisha_app.api.webhooks",
     "aisha_app.automations.engine",

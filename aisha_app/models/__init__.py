@@ -44,6 +44,7 @@ from aisha_app.models.knowledge import (
     KnowledgeArticle,
     MessageTemplate,
     Product,
+    TemplateCategory,
     TemplateStatus,
 )
 from aisha_app.models.ops import (
@@ -114,6 +115,7 @@ __all__ = [
     "ReviewStep",
     "Role",
     "SourceType",
+    "TemplateCategory",
     "TemplateStatus",
     "User",
     "UserCreate",

@@ -9,7 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from aisha_app.models.base import created_at_field, json_field
+from aisha_app.models.base import created_at_field, json_field, timestamp_field
 
 
 class Product(SQLModel, table=True):
@@ -46,14 +46,26 @@ class KnowledgeArticle(SQLModel, table=True):
 
 
 class TemplateStatus(StrEnum):
-    DRAFT = "draft"
-    PENDING = "pending"
+    """Where a template stands with the provider; only an approved one is ever sent."""
+
+    DRAFT = "draft"  # ours alone: edit it, then submit it
+    PENDING = "pending"  # submitted, in review
     APPROVED = "approved"
-    REJECTED = "rejected"
+    REJECTED = "rejected"  # ``rejection_reason`` says why; edit it and submit again
+    PAUSED = "paused"  # Meta paused it for low quality (hours); sends are refused meanwhile
+    DISABLED = "disabled"
+
+
+class TemplateCategory(StrEnum):
+    MARKETING = "marketing"
+    UTILITY = "utility"
+    AUTHENTICATION = "authentication"
 
 
 class MessageTemplate(SQLModel, table=True):
-    """A pre-approved message, the only kind a business may send outside the 24-hour window."""
+    """A message the provider approved, the only kind a business may send outside the 24-hour
+    window: a body with ``{{1}}``-style variables (``variables`` says what each holds, for people;
+    ``examples`` are what the provider reviews), an optional header, footer and buttons."""
 
     __tablename__ = "message_templates"
     __table_args__ = (
@@ -61,15 +73,24 @@ class MessageTemplate(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)
+    name: str = Field(max_length=512)
     language: str = Field(default="en", max_length=16)
     channel: str = Field(max_length=24)
     category: str = Field(default="utility", max_length=24)
     body: str = Field(sa_type=sa.Text)
     variables: list[str] = json_field(list)
-    # Twilio ContentSid, or the WhatsApp Cloud template name.
+    examples: list[str] = json_field(list)
+    # {} none; {"type": "text", "text": ...}; {"type": "image" | "video" | "document", "url": ...}
+    header: dict[str, str] = json_field(dict)
+    footer: str | None = Field(default=None, max_length=60)
+    # [{"type": "quick_reply" | "url" | "phone_number", "text": ..., "url"?: ..., "phone_number"?: ...}]
+    buttons: list[dict[str, str]] = json_field(list)
+    # Twilio's ContentSid (HX...), or Meta's template id (sent by name and language, not by it).
     provider_template_id: str | None = Field(default=None, max_length=128)
     status: TemplateStatus = Field(default=TemplateStatus.DRAFT, sa_type=sa.String(16))
+    rejection_reason: str | None = Field(default=None, sa_type=sa.Text)
+    quality: str | None = Field(default=None, max_length=16)  # Meta's GREEN, YELLOW, RED or UNKNOWN
+    status_at: datetime | None = timestamp_field()  # when the provider last said where it stands
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

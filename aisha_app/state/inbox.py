@@ -33,6 +33,7 @@ from aisha_app.models import (
     ConversationUpdate,
     Label,
     MessageTemplate,
+    TemplateStatus,
     User,
 )
 from aisha_app.models.contact import shown_name
@@ -385,7 +386,12 @@ class InboxState(InboxView):
                 _read_through(session, self.user_id, conversation.id, newest)
             self.templates = list(
                 session.exec(
-                    select(MessageTemplate.name).where(MessageTemplate.channel == conversation.channel)
+                    select(MessageTemplate.name)
+                    .where(
+                        MessageTemplate.channel == conversation.channel,
+                        MessageTemplate.status == TemplateStatus.APPROVED,  # only those are sent
+                    )
+                    .distinct()
                 ).all()
             )
 

@@ -53,6 +53,10 @@ class ProviderStub:
     # Seconds to wait before giving the next POSTs their ordinary answer: a provider that accepts
     # the send but answers after the client has given up.
     late: deque[float] = field(default_factory=deque)
+    # Templates: what Meta lists for the account, what Twilio lists, and Twilio's verdicts by sid.
+    meta_templates: list[dict[str, Any]] = field(default_factory=list)
+    twilio_contents: list[dict[str, Any]] = field(default_factory=list)
+    approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -101,6 +105,15 @@ class ProviderStub:
                     with stub.lock:
                         answer = stub.gemini.popleft() if stub.gemini else gemini_text("stub answer")
                     self._answer(answer.pop("_status", 200), answer)
+                elif path.endswith("/message_templates"):  # Meta's templates of the account
+                    if self.command == "POST":
+                        self._answer(200, {"id": str(uuid.uuid4().int)[:15], "status": "PENDING"})
+                    else:
+                        with stub.lock:
+                            listed = list(stub.meta_templates)
+                        self._answer(200, {"data": listed, "paging": {}})
+                elif path.startswith("/v1/Content") or path.startswith("/v1/ContentAndApprovals"):
+                    self._twilio_content(path)
                 elif self.command == "POST" and path.endswith("/Messages.json"):
                     self._answer(201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"})
                 elif self.command == "POST" and path.endswith("/me/messages"):
@@ -135,6 +148,23 @@ class ProviderStub:
                         404, {"error": {"message": f"no stub for {self.command} {path}", "code": 100}}
                     )
 
+            def _twilio_content(self, path: str) -> None:
+                parts = path.strip("/").split("/")  # v1, Content, HX..., ApprovalRequests, whatsapp
+                if path == "/v1/ContentAndApprovals":
+                    with stub.lock:
+                        listed = list(stub.twilio_contents)
+                    self._answer(200, {"contents": listed, "meta": {"next_page_url": None}})
+                elif self.command == "POST" and path == "/v1/Content":
+                    self._answer(201, {"sid": "HX" + uuid.uuid4().hex, "friendly_name": "stub"})
+                elif len(parts) == 5 and self.command == "POST":
+                    self._answer(201, {"name": parts[2], "category": "UTILITY", "status": "received"})
+                elif len(parts) == 4 and self.command == "GET":
+                    with stub.lock:
+                        verdict = stub.approvals.get(parts[2], {"status": "pending"})
+                    self._answer(200, {"sid": parts[2], "whatsapp": verdict})
+                else:
+                    self._answer(404, {"code": 20404, "message": f"no stub for {self.command} {path}"})
+
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -152,6 +182,9 @@ class ProviderStub:
             self.gemini.clear()
             self.actions.clear()
             self.late.clear()
+            self.meta_templates.clear()
+            self.twilio_contents.clear()
+            self.approvals.clear()
 
     def fail_next(
         self, status: int = 500, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0
@@ -168,9 +201,15 @@ class ProviderStub:
             self.late.extend([delay] * times)
 
     def sends(self) -> list[Received]:
-        """The message sends it received (not media look-ups)."""
+        """The message sends it received (not media look-ups, not template submissions)."""
         with self.lock:
-            return [r for r in self.requests if r.method == "POST"]
+            return [
+                r
+                for r in self.requests
+                if r.method == "POST"
+                and not r.path.endswith("/message_templates")
+                and "/v1/Content" not in r.path
+            ]
 
 
 def gemini_text(text: str, tokens: int = 42) -> dict[str, Any]:

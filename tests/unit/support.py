@@ -40,6 +40,7 @@ PROVIDER_ENV = {
     "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-token",
     "WHATSAPP_APP_SECRET": "whatsapp-app-secret",
     "WHATSAPP_API_BASE_URL": _stub_url,
+    "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
     "FB_PAGE_ACCESS_TOKEN": "fb-page-token",
     "FB_VERIFY_TOKEN": "fb-verify-token",
     "FB_APP_SECRET": "fb-app-secret",

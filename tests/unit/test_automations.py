@@ -296,6 +296,7 @@ def test_outside_the_window_the_rule_sends_its_template_instead(client, owner, s
             channel="whatsapp_cloud",
             body="Hello {{1}}, our prices: ...",
             variables=["name"],
+            status="approved",
         )
     )
     session.commit()

@@ -234,6 +234,7 @@ def test_two_workers_sweeping_at_once_greet_each_contact_once(client, owner, ses
             channel="whatsapp_cloud",
             body="Happy birthday {{1}}! A gift waits for you in the shop.",
             variables=["name"],
+            status="approved",
         )
     )
     session.commit()

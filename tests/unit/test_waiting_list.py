@@ -202,7 +202,7 @@ def test_outside_the_window_the_update_goes_as_the_template_or_staff_are_told(se
     conversation = session.exec(select(Conversation)).one()
     assert conversation.channel == "whatsapp_cloud"
     (note,) = session.exec(select(Message)).all()
-    assert note.type == "note" and "no 'aisha_update' template" in note.body
+    assert note.type == "note" and "no approved 'aisha_update' template" in note.body
 
     session.add(
         MessageTemplate(

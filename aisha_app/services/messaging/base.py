@@ -78,9 +78,24 @@ class StatusUpdate:
 
 
 @dataclass
+class TemplateUpdate:
+    """Meta's news of a template (``message_template_status_update`` or ``_quality_update``):
+    named by its id, or by its name and language."""
+
+    channel: Channel
+    template_id: str | None
+    name: str | None
+    language: str | None
+    event: str | None = None  # APPROVED, REJECTED, PAUSED, DISABLED ...
+    reason: str | None = None
+    quality: str | None = None  # GREEN, YELLOW, RED, UNKNOWN
+
+
+@dataclass
 class ParsedWebhook:
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
+    templates: list[TemplateUpdate] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # event kinds we acknowledge and skip
 
 
@@ -145,6 +160,8 @@ WHATSAPP_WINDOW = timedelta(hours=24)  # Meta's customer-service window, on eith
 class ChannelAdapter(Protocol):
     channel: Channel
     capabilities: Capabilities
+    # Its provider's template API (aisha_app.services.messaging.template_api); None: no templates.
+    template_api: Any
     # A message's status once the provider has accepted it for sending.
     accepted_status: MessageStatus
 

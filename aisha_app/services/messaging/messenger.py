@@ -195,6 +195,7 @@ def _event(event: dict[str, Any], parsed: ParsedWebhook) -> None:
 
 class Messenger:
     channel = Channel.MESSENGER
+    template_api = None  # Messenger has no message templates
     accepted_status = MessageStatus.SENT  # Messenger reports only delivery and read
     capabilities = Capabilities(
         label="Messenger",

@@ -17,10 +17,12 @@ from aisha_app.services.messaging.base import (
     SendError,
     WebhookRejected,
 )
+from aisha_app.services.messaging.template_api import SimulatorTemplates
 
 
 class Simulator:
     channel = Channel.SIMULATOR
+    template_api = SimulatorTemplates()  # templates at the provider: submitted, listed, sent by
     accepted_status = MessageStatus.DELIVERED  # the simulated phone is always online
     capabilities = Capabilities(
         label="Simulator",

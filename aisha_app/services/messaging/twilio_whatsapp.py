@@ -35,6 +35,7 @@ from aisha_app.services.messaging.base import (
     provider_id,
     storable_text,
 )
+from aisha_app.services.messaging.template_api import TwilioTemplates
 
 STATUSES = {
     "queued": MessageStatus.QUEUED,
@@ -78,6 +79,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 class TwilioWhatsApp:
     channel = Channel.TWILIO_WHATSAPP
+    template_api = TwilioTemplates()  # templates at the provider: submitted, listed, sent by
     accepted_status = MessageStatus.QUEUED  # the "sent" status callback follows
     capabilities = Capabilities(
         label="Twilio WhatsApp",

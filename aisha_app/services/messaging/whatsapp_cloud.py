@@ -21,6 +21,7 @@ from aisha_app.services.messaging.base import (
     ParsedWebhook,
     SendError,
     StatusUpdate,
+    TemplateUpdate,
     WebhookRejected,
     as_dict,
     as_list,
@@ -31,6 +32,7 @@ from aisha_app.services.messaging.base import (
     optional_text,
     provider_id,
 )
+from aisha_app.services.messaging.template_api import MetaTemplates
 
 log = logging.getLogger("aisha.whatsapp_cloud")
 
@@ -143,8 +145,25 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
     )
 
 
+TEMPLATE_FIELDS = ("message_template_status_update", "message_template_quality_update")
+
+
+def _template_update(value: dict[str, Any]) -> TemplateUpdate:
+    """What Meta says of one of the account's templates: its verdict, or its quality."""
+    return TemplateUpdate(
+        channel=Channel.WHATSAPP_CLOUD,
+        template_id=optional_id(value.get("message_template_id")),
+        name=optional_text(value.get("message_template_name"), 512),
+        language=optional_text(value.get("message_template_language"), 16),
+        event=optional_text(value.get("event"), 32),
+        reason=None if value.get("reason") in (None, "NONE") else optional_text(value.get("reason"), 2000),
+        quality=optional_text(value.get("new_quality_score"), 16),
+    )
+
+
 class WhatsAppCloud:
     channel = Channel.WHATSAPP_CLOUD
+    template_api = MetaTemplates()  # templates at the provider: submitted, listed, sent by
     accepted_status = MessageStatus.QUEUED  # the "sent" status webhook follows
     capabilities = Capabilities(
         label="WhatsApp Cloud",
@@ -178,6 +197,9 @@ class WhatsAppCloud:
         try:
             for entry in data["entry"]:
                 for change in entry.get("changes", []):
+                    if change.get("field") in TEMPLATE_FIELDS:
+                        parsed.templates.append(_template_update(as_dict(change.get("value"))))
+                        continue
                     if change.get("field") != "messages":
                         parsed.ignored.append(str(change.get("field")))
                         continue
