@@ -65,7 +65,7 @@ def _filters() -> rx.Component:
                 rx.foreach(InboxState.label_choices, lambda label: rx.el.option(label[0], value=label[0])),
                 value=InboxState.label_filter,
                 on_change=InboxState.set_label_filter,
-                class_name="native-select",
+                class_name="native-select small",
                 aria_label="Label",
                 id="inbox-label-filter",
             ),
