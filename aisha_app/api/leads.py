@@ -70,9 +70,11 @@ def list_leads(
     label: LeadLabel | None = None,
     source: SourceType | None = None,
     q: str | None = Query(default=None, max_length=200),
+    tag: str | None = Query(default=None, max_length=40, description="the contact's tag"),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[LeadOut]:
-    return [LeadOut(**c) for c in lead_cards(session, LeadFilter(stage, label, source, q), limit)]
+    f = LeadFilter(stage, label, source, q, tag=tag.strip() or None if tag else None)
+    return [LeadOut(**c) for c in lead_cards(session, f, limit)]
 
 
 @router.put("/api/leads/{contact_id}/stage", response_model=LeadOut)

@@ -78,6 +78,14 @@ def _filters() -> rx.Component:
             width="16em",
             max_width="100%",
         ),
+        rx.input(
+            placeholder="Contact tag",
+            value=LeadsState.tag,
+            on_change=LeadsState.set_tag.debounce(300),
+            width="10em",
+            max_width="100%",
+            id="lead-tag",
+        ),
         rx.text("Source", size="2"),
         rx.select(
             ["all", "ad", "post", "comment", "referral", "direct"],

@@ -25,7 +25,7 @@ from aisha_app.models import (
     Review,
 )
 from aisha_app.models.base import utcnow
-from aisha_app.queries.inbox import last_shown_id
+from aisha_app.queries.inbox import has_tag, last_shown_id
 from aisha_app.queries.search import contains
 from aisha_app.queries.spreadsheet import cell
 
@@ -116,6 +116,7 @@ class LeadFilter:
     source: str | None = None
     q: str | None = None
     contact_id: int | None = None
+    tag: str | None = None
 
 
 def _inbound_by_contact(
@@ -182,6 +183,8 @@ def lead_cards(session: Session, f: LeadFilter, limit: int = 500) -> list[dict[s
         query = query.where(Contact.source_type == f.source)
     if f.q:
         query = query.where(or_(contains(Contact.name, f.q), contains(Contact.phone_e164, f.q)))
+    if f.tag:
+        query = query.where(has_tag(session, f.tag))
     contacts = session.exec(query.order_by(col(Contact.updated_at).desc()).limit(limit)).all()
     ids = [c.id for c in contacts]
     inbound, last = _inbound_by_contact(session, ids), _last_messages(session, ids)

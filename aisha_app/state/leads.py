@@ -41,6 +41,7 @@ class LeadsState(SessionState):
     source: str = "all"
     label: str = "all"
     search: str = ""
+    tag: str = ""  # the contact's
     selected: dict[str, str] = {}
     timeline: list[dict[str, str]] = []
     error: str = ""
@@ -50,6 +51,7 @@ class LeadsState(SessionState):
             label=LeadLabel(self.label) if self.label != "all" else None,
             source=self.source if self.source != "all" else None,
             q=self.search or None,
+            tag=self.tag.strip() or None,
         )
         with unit_of_work() as session:
             cards = [_card(c) for c in lead_cards(session, f)]
@@ -109,6 +111,12 @@ class LeadsState(SessionState):
     @off_loop
     def set_search(self, value: str) -> None:
         self.search = value[:200]
+        self._reload_for_staff()
+
+    @rx.event
+    @off_loop
+    def set_tag(self, value: str) -> None:
+        self.tag = value[:40]
         self._reload_for_staff()
 
     @rx.event

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import customer_page, signed_in_page
+from tests.browser.conftest import admin_api, customer_page, signed_in_page
 
 REPLY = ".bubble[data-direction=outbound]"
 
@@ -106,5 +106,14 @@ def test_dragging_a_lead_to_qualified_moves_it_for_every_signed_in_browser(brows
     # The move is in the lead's timeline.
     watcher.locator(".lead-column[data-stage=QUALIFIED] .lead-card", has_text="Halima Yusuf").click()
     expect(watcher.locator("#lead-panel")).to_contain_text("NEW → QUALIFIED")
+
+    # The board filters by the contact's tag.
+    (lead,) = admin_api(app_url).get("/api/leads", params={"q": "Halima Yusuf"}).json()
+    admin_api(app_url).patch(f"/api/contacts/{lead['contact_id']}", json={"tags": ["hard-hats"]})
+    mover.fill("#lead-tag", "hard-hats")
+    expect(mover.locator(".lead-card")).to_have_count(1)
+    expect(mover.locator(".lead-card")).to_contain_text("Halima Yusuf")
+    mover.fill("#lead-tag", "no-such-tag")
+    expect(mover.locator(".lead-card")).to_have_count(0)
     for page in (mover, watcher, simulator):
         page.context.close()

@@ -131,3 +131,14 @@ def test_the_board_lists_cards_with_channel_and_last_message(session, client, st
     assert any(r.startswith("+20 buying words") for r in card["reasons"])
     qualified = client.get("/api/leads", params={"stage": "QUALIFIED"}, headers=staff).json()
     assert qualified == []
+
+
+def test_the_board_filters_by_the_contacts_tag(session, client, staff, world):
+    first, second = world.contacts[0], world.contacts[1]
+    client.patch(f"/api/contacts/{first.id}", json={"tags": ["wholesale", "boots"]}, headers=staff)
+    client.patch(f"/api/contacts/{second.id}", json={"tags": ["boots"]}, headers=staff)
+    wholesale = client.get("/api/leads", params={"tag": "wholesale"}, headers=staff).json()
+    assert [c["contact_id"] for c in wholesale] == [first.id]
+    boots = client.get("/api/leads", params={"tag": "boots"}, headers=staff).json()
+    assert sorted(c["contact_id"] for c in boots) == sorted([first.id, second.id])
+    assert client.get("/api/leads", params={"tag": "nobody"}, headers=staff).json() == []
