@@ -107,10 +107,10 @@ def test_an_admin_writes_a_draft_staff_read_it_and_only_admins_change_it(client,
     assert client.get("/api/templates", headers=owner).json() == []
 
 
-def _outside_the_window(session, world) -> int:
+def _outside_the_window(session, world, channel: Channel = Channel.WHATSAPP_CLOUD) -> int:
     conversation = Conversation(
         contact_id=world.contacts[0].id,
-        channel=Channel.WHATSAPP_CLOUD,
+        channel=channel,
         last_inbound_at=utcnow() - timedelta(days=2),
     )
     session.add(conversation)
@@ -338,17 +338,11 @@ def test_twilio_templates_are_created_submitted_and_polled(client, owner, sessio
     session.expire_all()
     assert session.get(Job, poll.id).status == "succeeded"  # nothing pending: the polling ends
 
-    conversation = Conversation(
-        contact_id=world.contacts[0].id,
-        channel=Channel.TWILIO_WHATSAPP,
-        last_inbound_at=utcnow() - timedelta(days=2),
-    )
-    session.add(conversation)
-    session.commit()
+    conversation_id = _outside_the_window(session, world, Channel.TWILIO_WHATSAPP)
     agent = login(client, "agent@shop.test", AGENT_PASSWORD)
     draft = {"template": {"name": "order_ready", "variables": ["Wanjiru", "K-102"]}}
     assert (
-        client.post(f"/api/conversations/{conversation.id}/messages", json=draft, headers=agent).status_code
+        client.post(f"/api/conversations/{conversation_id}/messages", json=draft, headers=agent).status_code
         == 201
     )
     make_due(session)
