@@ -23,6 +23,7 @@ from aisha_app.pages import (
     overview,
     reviews,
     rule_editor,
+    templates,
     users,
     waiting,
 )
@@ -51,6 +52,7 @@ from aisha_app.state.reviews import ReviewsState
 from aisha_app.state.rule_editor import RuleEditorState
 from aisha_app.state.session import SessionState
 from aisha_app.state.simulator import SimulatorState
+from aisha_app.state.templates import TemplatesState
 from aisha_app.state.users import UsersState
 from aisha_app.state.waiting import DisplayState, WaitingState
 
@@ -93,6 +95,7 @@ _PAGES = [
     (canned.canned_page, routes.CANNED, "Canned responses", CannedState.load),
     (labels.labels_page, routes.LABELS, "Labels", LabelsState.load),
     (attributes.attributes_page, routes.ATTRIBUTES, "Attributes", AttributesState.load),
+    (templates.templates_page, routes.TEMPLATES, "Templates", TemplatesState.load),
 ]
 for component, route, title, on_load in _PAGES:
     # First the navigation's unread badge, then the page.

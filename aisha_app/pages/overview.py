@@ -115,6 +115,11 @@ def _settings() -> rx.Component:
                 href=routes.ATTRIBUTES,
                 id="attributes-link",
             ),
+            rx.link(
+                rx.button(rx.icon("file-check"), "WhatsApp templates", variant="soft"),
+                href=routes.TEMPLATES,
+                id="templates-link",
+            ),
             wrap="wrap",
         ),
         rx.heading("Channels and providers", size="4"),

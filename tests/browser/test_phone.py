@@ -26,6 +26,7 @@ MAIN_ACTION = {
     "/settings/actions": "#action-save",
     "/settings/canned-responses": "#canned-save",
     "/settings/labels": "#label-add",
+    "/settings/templates": "#tpl-save",
     "/settings/attributes": "#attr-define",
     "/simulator": "#sim-start",
     "/no-such-page": "#not-found",
