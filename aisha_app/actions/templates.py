@@ -22,6 +22,7 @@ from aisha_app.actions.audit import audit
 from aisha_app.errors import AppError, Conflict, Forbidden, NotFound
 from aisha_app.models import (
     Channel,
+    Contact,
     MessageTemplate,
     Role,
     TemplateCategory,
@@ -242,3 +243,34 @@ def refused_reason(template: MessageTemplate) -> str | None:
         TemplateStatus.DISABLED: "was disabled by Meta",
     }[TemplateStatus(template.status)]
     return f"Template {template.name!r} ({template.language}) {said}. Only an approved template is sent."
+
+
+# What a variable's description says it holds, filled from the contact (or the agent) when a
+# template is chosen: "{{contact.first_name}}" and the like as in canned responses, or words.
+SAID_AS = {
+    "first name": "{{contact.first_name}}",
+    "name": "{{contact.first_name}}",
+    "customer name": "{{contact.first_name}}",
+    "full name": "{{contact.name}}",
+    "phone": "{{contact.phone}}",
+    "phone number": "{{contact.phone}}",
+    "agent": "{{agent.first_name}}",
+    "agent name": "{{agent.first_name}}",
+}
+
+
+def prefill(template: MessageTemplate, contact: Contact | None, agent: User | None) -> list[str]:
+    """Each variable's value as far as the contact's fields tell it ("" where they do not)."""
+    from aisha_app.actions.canned import fill
+
+    values = []
+    for said in template.variables:
+        expression = said if "{{" in said else SAID_AS.get(said.strip().lower(), "")
+        filled = fill(expression, contact, agent) if expression else ""
+        values.append("" if "{{" in filled else filled)
+    return values
+
+
+def rendered(body: str, values: list[str]) -> str:
+    """The body with each {{n}} its value (a value not given yet stays {{n}})."""
+    return VARIABLE.sub(lambda m: values[int(m[1]) - 1] or m[0] if int(m[1]) <= len(values) else m[0], body)

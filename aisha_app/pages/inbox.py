@@ -446,25 +446,50 @@ def _composer() -> rx.Component:
                     color_scheme="amber",
                     id="window-closed",
                 ),
-                rx.flex(
-                    rx.select(
-                        InboxState.templates,
+                rx.cond(
+                    InboxState.templates.length() > 0,
+                    rx.el.select(
+                        rx.el.option("Choose an approved template", value=""),
+                        rx.foreach(InboxState.templates, lambda name: rx.el.option(name, value=name)),
                         value=InboxState.template_name,
                         on_change=InboxState.set_template_name,
-                        placeholder="Choose a template",
+                        class_name="native-select",
+                        aria_label="Template",
+                        id="template-choice",
                     ),
-                    rx.input(
-                        placeholder="Variables, separated by |",
-                        value=InboxState.template_vars,
-                        on_change=InboxState.set_template_vars,
+                    rx.text(
+                        "No approved template for this channel yet: an admin writes and submits one "
+                        "in Settings › Templates.",
+                        size="1",
+                        color_scheme="gray",
                     ),
-                    rx.button(
-                        "Send template",
-                        on_click=InboxState.send_template,
-                        disabled=InboxState.template_name == "",
+                ),
+                rx.foreach(
+                    InboxState.template_fields,
+                    lambda field, i: rx.input(
+                        value=field[1],
+                        on_change=lambda value: InboxState.set_template_value(i, value),
+                        placeholder=field[0],
+                        aria_label="Template variable " + (i + 1).to_string() + ": " + field[0],
+                        size="1",
+                        width="100%",
+                        class_name="template-variable",
                     ),
-                    wrap="wrap",
-                    spacing="2",
+                ),
+                rx.cond(
+                    InboxState.template_name != "",
+                    rx.el.div(
+                        InboxState.template_preview,
+                        class_name="bubble",
+                        custom_attrs={"data-side": "mine", **AUTO_DIR},
+                        id="template-preview",
+                    ),
+                ),
+                rx.button(
+                    "Send template",
+                    on_click=InboxState.send_template,
+                    disabled=InboxState.template_name == "",
+                    id="send-template",
                 ),
                 width="100%",
             ),

@@ -20,6 +20,7 @@ from aisha_app.actions.labels import all_labels
 from aisha_app.actions.media import store_attachment
 from aisha_app.actions.outbound import Draft, retry_message, send_message
 from aisha_app.actions.reviews import start_by_staff
+from aisha_app.actions.templates import prefill, rendered
 from aisha_app.clock import clock, exact, shop_zone
 from aisha_app.db import in_unit_of_work, unit_of_work
 from aisha_app.errors import AppError
@@ -298,7 +299,8 @@ class InboxView(SessionState):
     draft: str = ""
     note_mode: bool = False
     template_name: str = ""
-    template_vars: str = ""
+    template_body: str = ""  # the chosen template's, for its preview
+    template_fields: list[list[str]] = []  # [what the variable holds, its value], filled from the contact
     label_draft: str = ""
     error: str = ""
     canned: list[dict[str, str]] = []  # every canned response: (id, shortcut, text)
@@ -508,6 +510,7 @@ class InboxState(InboxView):
     def select(self, conversation_id: int) -> rx.event.EventSpec:
         self.selected_id, self.error, self.draft = conversation_id, "", ""
         self.thread_size, self.note_mode = THREAD_PAGE, False
+        self.template_name, self.template_body, self.template_fields = "", "", []
         self.contact_notice = self.contact_error = ""
         self._refresh()
         return _box("")
@@ -548,12 +551,39 @@ class InboxState(InboxView):
         self.note_mode = value
 
     @rx.event
+    @off_loop
     def set_template_name(self, value: str) -> None:
-        self.template_name = value
+        """A template chosen: its variables, filled as far as the contact's fields tell them."""
+        user = self._authorize()
+        if user is None or value not in self.templates:
+            return
+        with unit_of_work() as session:
+            conversation = session.get(Conversation, self.selected_id) if self.selected_id else None
+            if conversation is None:
+                return
+            chosen = session.exec(
+                select(MessageTemplate).where(
+                    MessageTemplate.name == value,
+                    MessageTemplate.channel == conversation.channel,
+                    MessageTemplate.status == TemplateStatus.APPROVED,
+                )
+            ).first()
+            if chosen is None:
+                return
+            values = prefill(chosen, session.get(Contact, conversation.contact_id), user)
+        self.template_name, self.template_body = value, chosen.body
+        self.template_fields = [[said, filled] for said, filled in zip(chosen.variables, values, strict=True)]
 
     @rx.event
-    def set_template_vars(self, value: str) -> None:
-        self.template_vars = value
+    def set_template_value(self, index: int, value: str) -> None:
+        if 0 <= index < len(self.template_fields):
+            fields = [list(f) for f in self.template_fields]
+            fields[index][1] = value[:1000]
+            self.template_fields = fields
+
+    @rx.var
+    def template_preview(self) -> str:
+        return rendered(self.template_body, [f[1] for f in self.template_fields])
 
     @rx.event
     def set_label_draft(self, value: str) -> None:
@@ -610,10 +640,13 @@ class InboxState(InboxView):
     @rx.event
     @off_loop
     def send_template(self) -> None:
-        variables = [v.strip() for v in self.template_vars.split("|")] if self.template_vars.strip() else []
+        variables = [f[1].strip() for f in self.template_fields]
+        if not all(variables):
+            self.error = "Fill in every variable of the template first."
+            return
         draft = Draft(template=self.template_name, variables=variables)
         if self._act(lambda s, u: send_message(s, self.selected_id, draft, sender=u)):
-            self.template_name, self.template_vars = "", ""
+            self.template_name, self.template_body, self.template_fields = "", "", []
 
     @rx.event
     @off_loop

@@ -354,3 +354,18 @@ def test_twilio_templates_are_created_submitted_and_polled(client, owner, sessio
 def test_on_the_simulator_a_submitted_template_is_approved_at_once(client, owner, session, world):
     made = create(client, owner, channel="simulator")
     assert client.post(f"/api/templates/{made['id']}/submit", headers=owner).json()["status"] == "approved"
+
+
+def test_a_templates_variables_are_filled_from_what_each_says_it_holds(session, world):
+    from aisha_app.actions.templates import prefill, rendered
+
+    chosen = MessageTemplate(
+        name="t",
+        channel="simulator",
+        body="{{1}} {{2}} {{3}} {{4}}",
+        variables=["First name", "{{contact.phone}}", "order number", "agent"],
+    )
+    contact = world.contacts[0]  # Wanjiru Kamau, +254712345678
+    values = prefill(chosen, contact, world.agent)
+    assert values == [contact.name.split()[0], contact.phone_e164, "", "Agent"]
+    assert rendered("Hi {{1}}, order {{2}}.", ["Wanjiru", ""]) == "Hi Wanjiru, order {{2}}."
