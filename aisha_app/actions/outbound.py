@@ -33,19 +33,35 @@ from aisha_app.models import (
 from aisha_app.models.base import utcnow
 from aisha_app.realtime import events
 from aisha_app.services.messaging import adapter_for, capabilities
-from aisha_app.services.messaging.base import Outbound, SendError
+from aisha_app.services.messaging.base import Capabilities, Outbound, SendError
 
 log = logging.getLogger("aisha.outbound")
 
 
 class OutsideWindow(AppError):
-    def __init__(self) -> None:
-        super().__init__(
-            "outside_window",
-            "The customer last wrote more than 24 hours ago, so WhatsApp and Messenger only allow "
-            "an approved template message now. Choose a template instead of free text.",
-            409,
-        )
+    """Free text refused: the customer last wrote too long ago for this channel's rules."""
+
+    def __init__(self, caps: Capabilities, *, staff: bool = False) -> None:
+        window = (caps.staff_window or caps.service_window) if staff else caps.service_window
+        ago = _span(window)
+        if caps.templates:
+            text = (
+                f"The customer last wrote more than {ago} ago, so {caps.label} only allows an "
+                "approved template message now. Choose a template instead of free text."
+            )
+        else:
+            text = (
+                f"The customer last wrote more than {ago} ago, and {caps.label} allows no message "
+                "until they write again."
+            )
+            if caps.staff_window and not staff:
+                text += f" A person may still reply within {_span(caps.staff_window)}."
+        super().__init__("outside_window", text, 409)
+
+
+def _span(window: timedelta | None) -> str:
+    hours = int(window.total_seconds() // 3600) if window else 24
+    return f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} hours"
 
 
 @dataclass
@@ -62,9 +78,10 @@ class Draft:
     note: bool = False
 
 
-def window_open(conversation: Conversation) -> bool:
-    """May free text be sent now? Each channel has its own rule."""
-    return capabilities(conversation.channel).window_open(conversation.last_inbound_at)
+def window_open(conversation: Conversation, *, staff: bool = False) -> bool:
+    """May free text be sent now (``staff``: by a person, who may have longer)? Each channel
+    has its own rule."""
+    return capabilities(conversation.channel).window_open(conversation.last_inbound_at, staff=staff)
 
 
 def render_template(body: str, variables: list[str]) -> str:
@@ -148,12 +165,17 @@ def send_message(
         else:
             if not ((draft.text or "").strip() or draft.media_url):
                 raise AppError("empty_message", "Write a message or attach a file.", 400)
-            if not window_open(conversation):
-                raise OutsideWindow()
+            by_person = sender is not None and not from_assistant
+            if not window_open(conversation, staff=by_person):
+                raise OutsideWindow(capabilities(conversation.channel), staff=by_person)
             message.type = draft.media_type or (MessageType.IMAGE if draft.media_url else MessageType.TEXT)
             message.body, message.media_url = (draft.text or "").strip() or None, draft.media_url
             if draft.buttons:
                 message.meta = {"buttons": draft.buttons}
+            if by_person and capabilities(conversation.channel).human_agent_only(
+                conversation.last_inbound_at
+            ):
+                message.meta = {**message.meta, "human_agent": True}
         message.status = MessageStatus.PENDING
     session.add(message)
     now = utcnow()
@@ -183,8 +205,11 @@ def retry_message(session: Session, message_id: int, actor: User) -> Message:
     if message.status != MessageStatus.FAILED:
         raise Conflict("Only failed messages can be retried.")
     conversation = session.get(Conversation, message.conversation_id)
-    if message.type != MessageType.TEMPLATE and not window_open(conversation):
-        raise OutsideWindow()
+    by_person = message.sender_id is not None and not message.from_assistant
+    if message.type != MessageType.TEMPLATE and not window_open(conversation, staff=by_person):
+        raise OutsideWindow(capabilities(conversation.channel), staff=by_person)
+    if by_person and capabilities(conversation.channel).human_agent_only(conversation.last_inbound_at):
+        message.meta = {**message.meta, "human_agent": True}
     _make_pending(session, message)
     jobs.enqueue(session, JobKind.SEND_MESSAGE, {"message_id": message.id})
     session.flush()
@@ -216,6 +241,7 @@ def _outbound(message: Message, contact: Contact) -> Outbound:
         template_language=template["language"] if template else "en",
         template_variables=template["variables"] if template else [],
         buttons=message.meta.get("buttons", []),
+        human_agent=bool(message.meta.get("human_agent")),
         reference=message.meta.get("send_ref"),
     )
 

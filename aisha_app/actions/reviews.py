@@ -101,7 +101,7 @@ def start_review(
     if contact.opted_out:
         raise Conflict("This customer has opted out of messages.")
     if not window_open(conversation):
-        raise OutsideWindow()  # the customer's answers are needed: only inside the 24-hour window
+        raise OutsideWindow(capabilities(conversation.channel))  # the answers must be able to come back
     if review is None:
         review = ReviewSession(
             contact_id=conversation.contact_id,

@@ -232,7 +232,7 @@ def message_to_phone(body: DirectMessageIn, user: CurrentUser, session: DbSessio
     phone = normalize_phone(body.to)
     channel = Channel(body.channel) if body.channel else default_phone_channel()
     if not body.template and not _window_open_for(session, phone, channel):
-        raise OutsideWindow()  # refused before anything is created
+        raise OutsideWindow(capabilities(channel), staff=True)  # refused before anything is created
     contact = find_or_create_contact(session, channel, phone, None)
     session.flush()
     conversation_id = open_conversation(session, contact, channel).id
@@ -248,7 +248,7 @@ def _window_open_for(session: Any, phone: str, channel: Channel) -> bool:
     ).first()
     if conversation is None:
         return capabilities(channel).window_open(None)  # the customer never wrote on it
-    return window_open(conversation)
+    return window_open(conversation, staff=True)
 
 
 @router.post("/messages/{message_id}/retry", response_model=MessagePublic)

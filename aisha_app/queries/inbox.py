@@ -408,7 +408,7 @@ def conversation_public(
         labels=conversation.labels,
         last_inbound_at=conversation.last_inbound_at,
         last_message_at=conversation.last_message_at,
-        window_open=window_open(conversation),
+        window_open=window_open(conversation, staff=True),  # as staff see it: they may write
         contact=ContactSummary.model_validate(contact),
         last_message=(last or "")[:200] or None,
         waiting_since=conversation.handed_off_at if conversation.status == "pending" else None,

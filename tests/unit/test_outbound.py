@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from aisha_app.actions.outbound import Draft, OutsideWindow, send_message
 from aisha_app.models import Conversation, Job, Message, MessageTemplate
 from aisha_app.models.base import utcnow
 from tests.unit.support import (
@@ -380,6 +381,41 @@ def test_a_send_whose_worker_died_mid_send_is_finished_by_its_own_job_only(clien
     assert len(stub.sends()) == 1
     session.expire_all()
     assert session.get(Message, message_id).provider_message_id is not None
+
+
+def test_messenger_after_24_hours_a_person_may_reply_for_7_days_tagged_human_agent(
+    client, session, stub, world
+):
+    conversation_id = customer_writes(client, "messenger")
+    reply(client, conversation_id, text="Inside the day.")
+    conversation = session.get(Conversation, conversation_id)
+    conversation.last_inbound_at = utcnow() - timedelta(days=3)
+    session.add(conversation)
+    session.commit()
+    reply(client, conversation_id, text="Sorry for the wait, your parcel left today.")
+    run_jobs()
+    inside, tagged = (r.json() for r in stub.sends())
+    assert inside["messaging_type"] == "RESPONSE" and "tag" not in inside
+    assert (tagged["messaging_type"], tagged["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    # An automated send gets no such grace: the tag is for a person's reply only.
+    with pytest.raises(OutsideWindow) as refused:
+        send_message(session, conversation_id, Draft(text="Weekly offer!"), sender=None)
+    assert "A person may still reply within 7 days" in refused.value.message
+    session.rollback()
+
+    conversation = session.get(Conversation, conversation_id)
+    conversation.last_inbound_at = utcnow() - timedelta(days=8)
+    session.add(conversation)
+    session.commit()
+    headers = login(client, "agent@shop.test", AGENT_PASSWORD)
+    response = client.post(
+        f"/api/conversations/{conversation_id}/messages", json={"text": "Hello?"}, headers=headers
+    )
+    assert response.status_code == 409 and response.json()["error"]["code"] == "outside_window"
+    assert "Messenger allows no message until they write again" in response.json()["error"]["message"]
+    assert "template" not in response.json()["error"]["message"]
+    run_jobs()
+    assert len(stub.sends()) == 2
 
 
 def test_messenger_has_no_templates_and_says_so_up_front(client, session, stub, world):

@@ -109,6 +109,7 @@ class Outbound:
     template_language: str = "en"
     template_variables: list[str] = field(default_factory=list)
     buttons: list[dict[str, str]] = field(default_factory=list)  # [{"id", "title"}]
+    human_agent: bool = False  # a person's reply past the standard window (Messenger's tag)
     # Ours, given to the provider where it echoes it in status webhooks: it names the message
     # when the send's answer (with the provider's id) was lost.
     reference: str | None = None
@@ -140,11 +141,24 @@ class Capabilities:
     handshake: bool = False  # Meta's GET subscription check (hub.challenge) on the same paths
     webhook_answer: str = "ok"  # what a stored (or acknowledged) webhook is answered
     webhook_answer_type: str = "text/plain"
+    # How long a person (staff, not the assistant or an automation) may still write after the
+    # customer's last message: Messenger's HUMAN_AGENT tag, 7 days. None: ``service_window``.
+    staff_window: timedelta | None = None
 
-    def window_open(self, last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+    def window_open(
+        self, last_inbound_at: datetime | None, now: datetime | None = None, *, staff: bool = False
+    ) -> bool:
+        """May free text go now; ``staff``: written by a person (who may have longer)."""
         if self.service_window is None:
             return True
-        return last_inbound_at is not None and (now or utcnow()) - last_inbound_at < self.service_window
+        window = (self.staff_window or self.service_window) if staff else self.service_window
+        return last_inbound_at is not None and (now or utcnow()) - last_inbound_at < window
+
+    def human_agent_only(self, last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+        """Past the standard window but inside the staff one: the send is tagged a person's."""
+        return not self.window_open(last_inbound_at, now) and self.window_open(
+            last_inbound_at, now, staff=True
+        )
 
     def contact_fields(self, sender: str) -> dict[str, str]:
         """The columns a new contact gets from a sender's address."""

@@ -201,6 +201,7 @@ class Messenger:
         label="Messenger",
         identity=Identity.PSID,
         service_window=timedelta(hours=24),  # Meta's standard messaging window
+        staff_window=timedelta(days=7),  # a person's reply, tagged HUMAN_AGENT
         templates=False,
         max_buttons=13,  # quick replies
         fetches_media=True,
@@ -243,8 +244,8 @@ class Messenger:
         if message.template_id:
             raise SendError(
                 "unsupported",
-                "Messenger has no message templates; write to the customer "
-                "within 24 hours of their last message",
+                "Messenger has no message templates; write to the customer within 24 hours of "
+                "their last message (a person within 7 days)",
                 permanent=True,
             )
         content: dict[str, Any]
@@ -265,6 +266,8 @@ class Messenger:
         if message.reference:  # echoed in the message_echoes webhook
             content["metadata"] = message.reference
         payload = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE", "message": content}
+        if message.human_agent:  # past the 24 hours, a person's reply (within 7 days)
+            payload |= {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
         data = graph.post(
             f"{settings.fb_api_base_url.rstrip('/')}/me/messages", settings.fb_page_access_token, payload
         )
